@@ -1,0 +1,73 @@
+"""sagemaker-hf: the SageMaker SDK v2 Hugging Face API, driven through boto3.
+
+Change ``from sagemaker.huggingface import ...`` to ``from sagemaker_hf import ...``.
+
+Every public name is imported lazily on first use, so ``import sagemaker_hf`` stays
+instant and never pulls in boto3, torch or transformers.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+# public name -> module (relative to this package) that defines it
+_LAZY_EXPORTS: dict[str, str] = {
+    # image URIs
+    "image_uris": ".image_uris",
+    "get_huggingface_llm_image_uri": ".image_uris",
+    # session and role
+    "Session": ".session",
+    "LocalSession": ".session",
+    "get_execution_role": ".session",
+    # models, predictors, batch and training
+    "HuggingFaceModel": ".model",
+    "HuggingFacePredictor": ".predictor",
+    "AsyncPredictor": ".predictor",
+    "AsyncInferenceResponse": ".predictor",
+    "Transformer": ".transformer",
+    "HuggingFace": ".estimator",
+    # configs
+    "ServerlessInferenceConfig": ".configs",
+    "AsyncInferenceConfig": ".configs",
+    "DataCaptureConfig": ".configs",
+    "TrainingCompilerConfig": ".configs",
+    # errors
+    "SageMakerHFError": ".errors",
+    "UnsupportedValueError": ".errors",
+}
+
+__all__ = ["__version__", *_LAZY_EXPORTS]
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _LAZY_EXPORTS.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'sagemaker_hf' has no attribute {name!r}")
+    module = importlib.import_module(module_name, __name__)
+    value = module if name == module_name.lstrip(".") else getattr(module, name)
+    globals()[name] = value  # later lookups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
+
+if TYPE_CHECKING:  # pragma: no cover - for editors and type checkers only
+    from . import image_uris
+    from .configs import (
+        AsyncInferenceConfig,
+        DataCaptureConfig,
+        ServerlessInferenceConfig,
+        TrainingCompilerConfig,
+    )
+    from .errors import SageMakerHFError, UnsupportedValueError
+    from .estimator import HuggingFace
+    from .image_uris import get_huggingface_llm_image_uri
+    from .model import HuggingFaceModel
+    from .predictor import AsyncInferenceResponse, AsyncPredictor, HuggingFacePredictor
+    from .session import LocalSession, Session, get_execution_role
+    from .transformer import Transformer

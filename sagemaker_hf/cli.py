@@ -1,0 +1,45 @@
+"""The ``sagemaker-hf`` command line.
+
+Each subcommand imports what it needs only when it runs, so ``--help`` stays instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+
+def _serve(argv: Sequence[str]) -> int:
+    # The toolkit owns its flags; `sagemaker-hf serve` and `python -m sagemaker_hf.toolkit serve`
+    # are the same program.
+    from sagemaker_hf.toolkit.__main__ import main as toolkit_main
+
+    return toolkit_main(["serve", *argv])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sagemaker-hf",
+        description="Deploy and train Hugging Face models on Amazon SageMaker, or locally without Docker.",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    subparsers.add_parser(
+        "serve",
+        help="run the inference server (the container's entry point); see `sagemaker-hf serve --help`",
+        add_help=False,
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list and args_list[0] == "serve":
+        return _serve(args_list[1:])
+    parser = build_parser()
+    args = parser.parse_args(args_list)
+    return args.handler(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

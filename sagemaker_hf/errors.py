@@ -1,0 +1,47 @@
+"""The SDK's own exceptions.
+
+Each one carries what a user needs to act: the offending value, what is supported
+instead, and the fix. They subclass the built-in type a caller would naturally catch
+(``ValueError`` for bad arguments, ``TimeoutError`` for waits), so code written for
+SDK v2 that catches those keeps working.
+
+This module is a leaf: it imports nothing, so the toolkit may use it too.
+"""
+
+from __future__ import annotations
+
+
+class SageMakerHFError(Exception):
+    """Base class of every error raised by sagemaker-hf."""
+
+
+class UnsupportedValueError(SageMakerHFError, ValueError):
+    """An argument names something the version matrix (or an API) does not support."""
+
+
+class ConfigurationError(SageMakerHFError, ValueError):
+    """Arguments that cannot work together, rejected before any API call is made."""
+
+
+class RoleNotFoundError(SageMakerHFError):
+    """No IAM execution role could be found or resolved."""
+
+
+class ResourceFailedError(SageMakerHFError):
+    """A SageMaker resource (endpoint, job) ended in a failed state."""
+
+    def __init__(self, kind: str, name: str, status: str, failure_reason: str | None) -> None:
+        self.kind = kind
+        self.name = name
+        self.status = status
+        self.failure_reason = failure_reason
+        reason = failure_reason or "SageMaker gave no FailureReason"
+        super().__init__(f"{kind} {name!r} ended with status {status}: {reason}")
+
+
+class WaitTimeoutError(SageMakerHFError, TimeoutError):
+    """A wait ran past its deadline before the resource settled."""
+
+
+class UnsafeArchiveError(SageMakerHFError, ValueError):
+    """A tar archive holds a member that would escape the extraction directory."""
