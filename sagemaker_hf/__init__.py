@@ -39,7 +39,26 @@ _LAZY_EXPORTS: dict[str, str] = {
     "UnsupportedValueError": ".errors",
 }
 
-__all__ = ["__version__", *_LAZY_EXPORTS]
+__all__ = [
+    "AsyncInferenceConfig",
+    "AsyncInferenceResponse",
+    "AsyncPredictor",
+    "DataCaptureConfig",
+    "HuggingFace",
+    "HuggingFaceModel",
+    "HuggingFacePredictor",
+    "LocalSession",
+    "SageMakerHFError",
+    "ServerlessInferenceConfig",
+    "Session",
+    "TrainingCompilerConfig",
+    "Transformer",
+    "UnsupportedValueError",
+    "__version__",
+    "get_execution_role",
+    "get_huggingface_llm_image_uri",
+    "image_uris",
+]
 
 
 def __getattr__(name: str) -> Any:
