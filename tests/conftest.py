@@ -7,6 +7,7 @@ boto3 or huggingface_hub, because those read it once.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 # Two cores thrash with torch's default thread count.
 os.environ["OMP_NUM_THREADS"] = "1"
@@ -28,5 +29,9 @@ os.environ["AWS_CONFIG_FILE"] = os.devnull
 os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
 os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
 
-# Shared fixtures live in tests/fixtures/ and are registered here.
-pytest_plugins: list[str] = []
+# Every module in tests/fixtures/ is a plugin of shared fixtures.
+pytest_plugins = sorted(
+    f"tests.fixtures.{path.stem}"
+    for path in (Path(__file__).parent / "fixtures").glob("*.py")
+    if path.stem != "__init__"
+)
