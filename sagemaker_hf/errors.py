@@ -45,3 +45,12 @@ class WaitTimeoutError(SageMakerHFError, TimeoutError):
 
 class UnsafeArchiveError(SageMakerHFError, ValueError):
     """A tar archive holds a member that would escape the extraction directory."""
+
+
+class AsyncInferenceModelError(SageMakerHFError):
+    """An asynchronous inference request failed; carries the failure object's content."""
+
+    def __init__(self, failure_location: str, failure_content: str) -> None:
+        self.failure_location = failure_location
+        self.failure_content = failure_content
+        super().__init__(f"Asynchronous inference failed ({failure_location}): {failure_content}")

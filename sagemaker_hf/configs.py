@@ -1,0 +1,306 @@
+"""Deployment configs with SDK v2's parameter names, validated before any API call.
+
+Each config is a pydantic model; ``to_request()`` gives the exact API shape. Bad values
+fail at construction with a message that names the argument, the value and the fix.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from sagemaker_hf.errors import ConfigurationError
+
+SERVERLESS_MEMORY_SIZES_MB = (1024, 2048, 3072, 4096, 5120, 6144)
+SERVERLESS_MAX_CONCURRENCY = 200
+CAPTURE_MODES = {"REQUEST": "Input", "RESPONSE": "Output"}
+
+
+def configuration_error(where: str, error: ValidationError) -> ConfigurationError:
+    """A pydantic validation error as one readable :class:`ConfigurationError`."""
+    problems = []
+    for item in error.errors():
+        message = item["msg"].removeprefix("Value error, ")
+        field = ".".join(str(part) for part in item["loc"])
+        problems.append(f"{field}: {message}" if field else message)
+    return ConfigurationError(f"{where}: " + " ".join(problems))
+
+
+class _Config(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+
+class ServerlessInferenceConfig(_Config):
+    """A serverless endpoint: memory per worker and concurrent invocations."""
+
+    memory_size_in_mb: int = 2048
+    max_concurrency: int = 5
+    provisioned_concurrency: int | None = None
+
+    @field_validator("memory_size_in_mb")
+    @classmethod
+    def _memory(cls, value: int) -> int:
+        if value not in SERVERLESS_MEMORY_SIZES_MB:
+            sizes = ", ".join(str(size) for size in SERVERLESS_MEMORY_SIZES_MB)
+            raise ValueError(
+                f"memory_size_in_mb={value} is not offered; serverless endpoints take {sizes} MB "
+                "(1 GB steps). Pick one of those."
+            )
+        return value
+
+    @field_validator("max_concurrency")
+    @classmethod
+    def _concurrency(cls, value: int) -> int:
+        if not 1 <= value <= SERVERLESS_MAX_CONCURRENCY:
+            raise ValueError(
+                f"max_concurrency={value} is out of range; use 1 to {SERVERLESS_MAX_CONCURRENCY}."
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _provisioned(self) -> ServerlessInferenceConfig:
+        provisioned = self.provisioned_concurrency
+        if provisioned is not None and not 1 <= provisioned <= self.max_concurrency:
+            raise ValueError(
+                f"provisioned_concurrency={provisioned} must be between 1 and max_concurrency "
+                f"({self.max_concurrency}); raise max_concurrency or lower provisioned_concurrency."
+            )
+        return self
+
+    def to_request(self) -> dict[str, Any]:
+        request: dict[str, Any] = {
+            "MemorySizeInMB": self.memory_size_in_mb,
+            "MaxConcurrency": self.max_concurrency,
+        }
+        if self.provisioned_concurrency is not None:
+            request["ProvisionedConcurrency"] = self.provisioned_concurrency
+        return request
+
+
+class AsyncInferenceConfig(_Config):
+    """An asynchronous endpoint: where results and failures go, and per-instance concurrency.
+
+    ``output_path`` and ``failure_path`` default, at deploy time, to
+    ``s3://<default bucket>/async-endpoint-outputs/<endpoint>`` and
+    ``.../async-endpoint-failures/<endpoint>``.
+    """
+
+    output_path: str | None = None
+    max_concurrent_invocations_per_instance: int | None = Field(default=None, ge=1, le=1000)
+    kms_key_id: str | None = None
+    notification_config: dict[str, str] | None = None
+    failure_path: str | None = None
+
+    @field_validator("notification_config")
+    @classmethod
+    def _notification(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        allowed = {"SuccessTopic", "ErrorTopic", "IncludeInferenceResponseIn"}
+        if value and not set(value) <= allowed:
+            unknown = ", ".join(sorted(set(value) - allowed))
+            raise ValueError(
+                f"notification_config has unknown keys ({unknown}); use SuccessTopic and/or ErrorTopic "
+                "with SNS topic ARNs."
+            )
+        return value
+
+    def with_default_paths(self, output_path: str, failure_path: str) -> AsyncInferenceConfig:
+        """A copy whose unset paths take the given defaults."""
+        return self.model_copy(
+            update={
+                "output_path": self.output_path or output_path,
+                "failure_path": self.failure_path or failure_path,
+            }
+        )
+
+    def to_request(self) -> dict[str, Any]:
+        if not self.output_path:
+            raise ConfigurationError(
+                "AsyncInferenceConfig has no output_path; call with_default_paths() first."
+            )
+        output: dict[str, Any] = {"S3OutputPath": self.output_path}
+        if self.failure_path:
+            output["S3FailurePath"] = self.failure_path
+        if self.notification_config:
+            output["NotificationConfig"] = dict(self.notification_config)
+        if self.kms_key_id:
+            output["KmsKeyId"] = self.kms_key_id
+        request: dict[str, Any] = {"OutputConfig": output}
+        if self.max_concurrent_invocations_per_instance:
+            request["ClientConfig"] = {
+                "MaxConcurrentInvocationsPerInstance": self.max_concurrent_invocations_per_instance
+            }
+        return request
+
+
+class DataCaptureConfig(_Config):
+    """Capture endpoint requests and/or responses to S3 (Model Monitor's input).
+
+    ``destination_s3_uri`` defaults, at deploy time, to
+    ``s3://<default bucket>/model-monitor/data-capture``.
+    """
+
+    enable_capture: bool
+    sampling_percentage: int = 20
+    destination_s3_uri: str | None = None
+    kms_key_id: str | None = None
+    capture_options: list[str] = Field(default_factory=lambda: ["REQUEST", "RESPONSE"])
+    csv_content_types: list[str] | None = None
+    json_content_types: list[str] | None = None
+    # Accepted so SDK v2 calls keep working; the deploying session decides the default bucket.
+    sagemaker_session: Any = Field(default=None, exclude=True, repr=False)
+
+    @field_validator("sampling_percentage")
+    @classmethod
+    def _percentage(cls, value: int) -> int:
+        if not 0 <= value <= 100:
+            raise ValueError(f"sampling_percentage={value} is not a percentage; use 0 to 100.")
+        return value
+
+    @field_validator("capture_options")
+    @classmethod
+    def _options(cls, value: list[str]) -> list[str]:
+        normalized = [option.upper() for option in value]
+        unknown = [option for option in normalized if option not in CAPTURE_MODES]
+        if not normalized or unknown:
+            raise ValueError(
+                f"capture_options={value!r} is not valid; use a non-empty subset of {sorted(CAPTURE_MODES)}."
+            )
+        return normalized
+
+    def with_default_destination(self, destination_s3_uri: str) -> DataCaptureConfig:
+        return self.model_copy(update={"destination_s3_uri": self.destination_s3_uri or destination_s3_uri})
+
+    def to_request(self) -> dict[str, Any]:
+        if not self.destination_s3_uri:
+            raise ConfigurationError(
+                "DataCaptureConfig has no destination_s3_uri; call with_default_destination() first."
+            )
+        request: dict[str, Any] = {
+            "EnableCapture": self.enable_capture,
+            "InitialSamplingPercentage": self.sampling_percentage,
+            "DestinationS3Uri": self.destination_s3_uri,
+            "CaptureOptions": [{"CaptureMode": CAPTURE_MODES[option]} for option in self.capture_options],
+        }
+        if self.kms_key_id:
+            request["KmsKeyId"] = self.kms_key_id
+        header = {}
+        if self.csv_content_types:
+            header["CsvContentTypes"] = list(self.csv_content_types)
+        if self.json_content_types:
+            header["JsonContentTypes"] = list(self.json_content_types)
+        if header:
+            request["CaptureContentTypeHeader"] = header
+        return request
+
+
+class ProductionVariantConfig(_Config):
+    """What one endpoint variant runs on: instances (type, count, volume), or serverless."""
+
+    instance_type: str | None = None
+    initial_instance_count: int | None = None
+    serverless_inference_config: ServerlessInferenceConfig | None = None
+    volume_size: int | None = Field(default=None, ge=1)
+    model_data_download_timeout: int | None = Field(default=None, ge=60, le=3600)
+    container_startup_health_check_timeout: int | None = Field(default=None, ge=60, le=3600)
+    variant_name: str = "AllTraffic"
+
+    @model_validator(mode="after")
+    def _instances_or_serverless(self) -> ProductionVariantConfig:
+        instance_fields = {
+            "instance_type": self.instance_type,
+            "initial_instance_count": self.initial_instance_count,
+            "volume_size": self.volume_size,
+            "model_data_download_timeout": self.model_data_download_timeout,
+            "container_startup_health_check_timeout": self.container_startup_health_check_timeout,
+        }
+        if self.serverless_inference_config is not None:
+            given = [name for name, value in instance_fields.items() if value is not None]
+            if given:
+                raise ValueError(
+                    f"Serverless endpoints have no instances or volumes; drop {', '.join(given)}."
+                )
+        elif not self.instance_type or not self.initial_instance_count:
+            raise ValueError(
+                "deploy() needs instance_type and initial_instance_count, e.g. "
+                "deploy(initial_instance_count=1, instance_type='ml.m5.xlarge'), or "
+                "serverless_inference_config=ServerlessInferenceConfig() for a serverless endpoint."
+            )
+        elif self.initial_instance_count < 1:
+            raise ValueError(f"initial_instance_count={self.initial_instance_count} must be at least 1.")
+        return self
+
+    def to_request(self, model_name: str) -> dict[str, Any]:
+        """One ``ProductionVariants`` entry; serverless variants carry no instance fields."""
+        variant: dict[str, Any] = {
+            "VariantName": self.variant_name,
+            "ModelName": model_name,
+            "InitialVariantWeight": 1,
+        }
+        if self.serverless_inference_config is not None:
+            variant["ServerlessConfig"] = self.serverless_inference_config.to_request()
+            return variant
+        optional = {
+            "VolumeSizeInGB": self.volume_size,
+            "ModelDataDownloadTimeoutInSeconds": self.model_data_download_timeout,
+            "ContainerStartupHealthCheckTimeoutInSeconds": self.container_startup_health_check_timeout,
+        }
+        variant["InitialInstanceCount"] = self.initial_instance_count
+        variant["InstanceType"] = self.instance_type
+        variant.update({key: value for key, value in optional.items() if value is not None})
+        return variant
+
+
+def endpoint_config_request(
+    endpoint_config_name: str,
+    production_variant: dict[str, Any],
+    kms_key: str | None = None,
+    data_capture_config: DataCaptureConfig | None = None,
+    async_inference_config: AsyncInferenceConfig | None = None,
+    tags: list[dict[str, str]] | None = None,
+) -> dict[str, Any]:
+    """CreateEndpointConfig arguments; the configs must already carry their S3 locations."""
+    request: dict[str, Any] = {
+        "EndpointConfigName": endpoint_config_name,
+        "ProductionVariants": [production_variant],
+    }
+    if kms_key:
+        request["KmsKeyId"] = kms_key
+    if data_capture_config is not None:
+        request["DataCaptureConfig"] = data_capture_config.to_request()
+    if async_inference_config is not None:
+        request["AsyncInferenceConfig"] = async_inference_config.to_request()
+    if tags:
+        request["Tags"] = tags
+    return request
+
+
+def vpc_config_request(vpc_config: dict[str, Any] | None) -> dict[str, Any] | None:
+    """``VpcConfig`` for CreateModel / CreateTransformJob: only the two keys the API takes."""
+    if not vpc_config:
+        return None
+    if not {"Subnets", "SecurityGroupIds"} <= set(vpc_config):
+        raise ConfigurationError(
+            f"vpc_config={vpc_config!r} needs both 'Subnets' and 'SecurityGroupIds' (lists of ids)."
+        )
+    return {"Subnets": list(vpc_config["Subnets"]), "SecurityGroupIds": list(vpc_config["SecurityGroupIds"])}
+
+
+def check_endpoint_configs(
+    serverless: ServerlessInferenceConfig | None,
+    async_config: AsyncInferenceConfig | None,
+    data_capture: DataCaptureConfig | None,
+) -> None:
+    """Each deploy() config is ours, and the endpoint kind is unambiguous."""
+    expected = (
+        ("serverless_inference_config", serverless, ServerlessInferenceConfig),
+        ("async_inference_config", async_config, AsyncInferenceConfig),
+        ("data_capture_config", data_capture, DataCaptureConfig),
+    )
+    for argument, value, config_class in expected:
+        if value is not None and not isinstance(value, config_class):
+            raise ConfigurationError(
+                f"{argument} is a {type(value).__name__}; pass a sagemaker_hf.{config_class.__name__}(...)."
+            )
+    if serverless is not None and async_config is not None:
+        raise ConfigurationError("An endpoint is serverless or asynchronous, not both; drop one config.")

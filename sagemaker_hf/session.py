@@ -1,0 +1,306 @@
+"""The SDK's one seam to AWS: region, execution role, default bucket, and every client.
+
+Every AWS client is made by :meth:`Session.client`, the standard boto3 way with no
+explicit ``endpoint_url``, so profiles, ``AWS_ENDPOINT_URL`` /
+``AWS_ENDPOINT_URL_<SERVICE>`` and retries all apply: the whole SDK can be pointed at
+any SageMaker-compatible endpoint by configuration alone.
+
+Local mode subclasses :class:`Session` and overrides only the small methods marked as
+the seam (how the ``sagemaker`` and ``sagemaker-runtime`` clients are made,
+:meth:`~Session.artifact_uri`, :meth:`~Session.execution_role_arn` and
+:meth:`~Session.account_id`). Whether a call runs locally is decided once, here, by
+:func:`session_for_instance_type`.
+
+This is the SDK's only reader of environment variables (``AWS_REGION``); everything
+else is read by boto3 itself.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from sagemaker_hf import __version__
+from sagemaker_hf.errors import ConfigurationError, RoleNotFoundError
+
+USER_AGENT = f"sagemaker-hf/{__version__}"
+
+# SageMaker notebook instances and Studio write this file; it names the resource we run on.
+NOTEBOOK_METADATA_PATH = Path("/opt/ml/metadata/resource-metadata.json")
+
+_ASSUMED_ROLE_ARN = re.compile(
+    r"^arn:(?P<partition>[\w-]+):sts::(?P<account>\d{12}):assumed-role/(?P<name>[^/]+)/[^/]+$"
+)
+_ROLE_HELP = (
+    "Pass role='arn:aws:iam::<account>:role/<name>' (or just the role name) to "
+    "HuggingFaceModel / HuggingFace, or call sagemaker_hf.get_execution_role() inside a "
+    "SageMaker notebook or Studio. To create one, see "
+    "https://docs.aws.amazon.com/sagemaker/latest/dg/sagemaker-roles.html "
+    "(a role SageMaker can assume, with AmazonSageMakerFullAccess)."
+)
+_MISSING_BUCKET_CODES = frozenset({"404", "NoSuchBucket", "NotFound"})
+_FORBIDDEN_CODES = frozenset({"403", "AccessDenied", "Forbidden"})
+
+
+class Session:
+    """Region, role and bucket resolution plus lazily created AWS clients.
+
+    Args:
+        boto_session: a ``boto3.Session`` to use; by default one is created with the
+            standard credential and region chain.
+        sagemaker_client: a ready ``sagemaker`` client (otherwise made on first use).
+        sagemaker_runtime_client: a ready ``sagemaker-runtime`` client.
+        default_bucket: the bucket for default artifact locations; by default
+            ``sagemaker-{region}-{account id}``, created when missing.
+        default_bucket_prefix: a key prefix for every default artifact location.
+        region_name: the region; otherwise ``AWS_REGION``, ``AWS_DEFAULT_REGION``, then
+            the AWS config file.
+    """
+
+    notebook_metadata_path: Path = NOTEBOOK_METADATA_PATH
+
+    def __init__(
+        self,
+        boto_session: Any = None,
+        sagemaker_client: Any = None,
+        sagemaker_runtime_client: Any = None,
+        default_bucket: str | None = None,
+        default_bucket_prefix: str | None = None,
+        region_name: str | None = None,
+    ) -> None:
+        self.boto_session = boto_session if boto_session is not None else _new_boto_session(region_name)
+        self.boto_region_name = _check_region(self.boto_session.region_name, region_name)
+        self._clients: dict[str, Any] = {}
+        if sagemaker_client is not None:
+            self._clients["sagemaker"] = sagemaker_client
+        if sagemaker_runtime_client is not None:
+            self._clients["sagemaker-runtime"] = sagemaker_runtime_client
+        self._requested_bucket = default_bucket
+        self._verified_bucket: str | None = None
+        self.default_bucket_prefix = (default_bucket_prefix or "").strip("/") or None
+        self._account_id: str | None = None
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(region_name={self.boto_region_name!r})"
+
+    @property
+    def region_name(self) -> str:
+        return self.boto_region_name
+
+    # ---- clients ---------------------------------------------------------------------
+
+    def client(self, service_name: str) -> Any:
+        """A new boto3 client for ``service_name``, configured the standard way."""
+        from botocore.config import Config
+
+        config = Config(retries={"mode": "standard"}, user_agent_extra=USER_AGENT)
+        return self.boto_session.client(service_name, config=config)
+
+    def _cached(self, service_name: str, make: Any) -> Any:
+        if service_name not in self._clients:
+            self._clients[service_name] = make()
+        return self._clients[service_name]
+
+    # The seam: local mode overrides these two.
+    def make_sagemaker_client(self) -> Any:
+        return self.client("sagemaker")
+
+    def make_sagemaker_runtime_client(self) -> Any:
+        return self.client("sagemaker-runtime")
+
+    @property
+    def sagemaker_client(self) -> Any:
+        return self._cached("sagemaker", self.make_sagemaker_client)
+
+    @property
+    def sagemaker_runtime_client(self) -> Any:
+        return self._cached("sagemaker-runtime", self.make_sagemaker_runtime_client)
+
+    @property
+    def s3_client(self) -> Any:
+        return self._cached("s3", lambda: self.client("s3"))
+
+    @property
+    def iam_client(self) -> Any:
+        return self._cached("iam", lambda: self.client("iam"))
+
+    @property
+    def sts_client(self) -> Any:
+        return self._cached("sts", lambda: self.client("sts"))
+
+    @property
+    def autoscaling_client(self) -> Any:
+        return self._cached("application-autoscaling", lambda: self.client("application-autoscaling"))
+
+    # ---- account, bucket, default locations ------------------------------------------
+
+    def account_id(self) -> str:
+        """The caller's AWS account id (one STS call, then cached)."""
+        if self._account_id is None:
+            self._account_id = self.sts_client.get_caller_identity()["Account"]
+        return self._account_id
+
+    def default_bucket(self) -> str:
+        """``sagemaker-{region}-{account}`` (or the bucket given), created when missing."""
+        if self._verified_bucket is None:
+            name = self._requested_bucket or f"sagemaker-{self.boto_region_name}-{self.account_id()}"
+            _ensure_bucket(self.s3_client, name, self.boto_region_name)
+            self._verified_bucket = name
+        return self._verified_bucket
+
+    def artifact_uri(self, *parts: str) -> str:
+        """A default artifact location: ``s3://{default bucket}/{prefix}/{parts...}``."""
+        keys = [self.default_bucket_prefix, *(part.strip("/") for part in parts)]
+        return "s3://" + "/".join([self.default_bucket(), *(key for key in keys if key)])
+
+    def upload_data(self, path: str | Path, bucket: str | None = None, key_prefix: str = "data") -> str:
+        """Upload a local file or directory (SDK v2's ``Session.upload_data``); return its S3 URI."""
+        from sagemaker_hf import storage
+
+        base = f"s3://{bucket or self.default_bucket()}/{key_prefix.strip('/')}"
+        return storage.upload_path(self, path, base)
+
+    # ---- roles -----------------------------------------------------------------------
+
+    def execution_role_arn(self, role: str | None, purpose: str) -> str:
+        """The role ARN a create call sends; ``None`` is an error (local mode overrides this)."""
+        if role is None:
+            raise ConfigurationError(
+                f"Role can not be null for {purpose}: SageMaker needs an IAM role. {_ROLE_HELP}"
+            )
+        return self.resolve_role(role)
+
+    def resolve_role(self, role: str | None = None) -> str:
+        """A full ARN is kept, a role name is expanded through IAM, ``None`` is discovered.
+
+        Discovery order: the SageMaker notebook instance's role, the Studio user profile
+        or domain execution role, then the current identity when it is an assumed role.
+        """
+        if role is not None:
+            return role if role.startswith("arn:") else self._role_arn_from_name(role)
+        return self._role_from_notebook() or self._role_from_caller_identity()
+
+    def _role_arn_from_name(self, role_name: str) -> str:
+        from botocore.exceptions import ClientError
+
+        try:
+            return self.iam_client.get_role(RoleName=role_name)["Role"]["Arn"]
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "NoSuchEntity":
+                raise RoleNotFoundError(
+                    f"IAM role {role_name!r} does not exist in this account. {_ROLE_HELP}"
+                ) from error
+            raise
+
+    def _role_from_notebook(self) -> str | None:
+        try:
+            metadata = json.loads(Path(self.notebook_metadata_path).read_text())
+        except (OSError, ValueError):
+            return None
+        client = self.sagemaker_client
+        if metadata.get("DomainId"):
+            return metadata.get("ExecutionRoleArn") or _studio_role(client, metadata)
+        if metadata.get("ResourceName"):
+            return client.describe_notebook_instance(NotebookInstanceName=metadata["ResourceName"])["RoleArn"]
+        return None
+
+    def _role_from_caller_identity(self) -> str:
+        from botocore.exceptions import ClientError
+
+        identity_arn = self.sts_client.get_caller_identity()["Arn"]
+        match = _ASSUMED_ROLE_ARN.match(identity_arn)
+        if match is None:
+            raise RoleNotFoundError(
+                f"No execution role found: not running in a SageMaker notebook or Studio, and the "
+                f"current AWS identity {identity_arn} is not an assumed role. {_ROLE_HELP}"
+            )
+        try:
+            # Only IAM knows the role's path (e.g. /service-role/), which the STS ARN drops.
+            return self.iam_client.get_role(RoleName=match["name"])["Role"]["Arn"]
+        except ClientError:
+            return f"arn:{match['partition']}:iam::{match['account']}:role/{match['name']}"
+
+
+def _studio_role(client: Any, metadata: dict[str, Any]) -> str | None:
+    from botocore.exceptions import ClientError
+
+    domain_id = metadata["DomainId"]
+    if metadata.get("UserProfileName"):
+        try:
+            profile = client.describe_user_profile(
+                DomainId=domain_id, UserProfileName=metadata["UserProfileName"]
+            )
+            role = profile.get("UserSettings", {}).get("ExecutionRole")
+            if role:
+                return role
+        except ClientError:
+            pass  # fall back to the domain's default role
+    return client.describe_domain(DomainId=domain_id).get("DefaultUserSettings", {}).get("ExecutionRole")
+
+
+def _new_boto_session(region_name: str | None) -> Any:
+    import boto3
+
+    # botocore reads AWS_DEFAULT_REGION and the config file; AWS_REGION (the variable the
+    # AWS SDKs and Lambda use) goes first.
+    return boto3.Session(region_name=region_name or os.environ.get("AWS_REGION") or None)
+
+
+def _check_region(session_region: str | None, requested: str | None) -> str:
+    if requested and session_region and requested != session_region:
+        raise ConfigurationError(
+            f"region_name={requested!r} conflicts with the boto_session's region {session_region!r}; "
+            "pass only one of them."
+        )
+    region = session_region or requested
+    if not region:
+        raise ConfigurationError(
+            "No AWS region is configured. Pass Session(region_name='us-east-1'), set AWS_REGION "
+            "or AWS_DEFAULT_REGION, or run `aws configure set region <region>`."
+        )
+    return region
+
+
+def _ensure_bucket(s3_client: Any, bucket: str, region: str) -> None:
+    from botocore.exceptions import ClientError
+
+    try:
+        s3_client.head_bucket(Bucket=bucket)
+        return
+    except ClientError as error:
+        code = error.response["Error"]["Code"]
+        if code in _FORBIDDEN_CODES:
+            raise ConfigurationError(
+                f"S3 bucket {bucket!r} exists but this identity may not use it (it may belong to another "
+                "account). Pass Session(default_bucket='<a bucket you own>')."
+            ) from error
+        if code not in _MISSING_BUCKET_CODES:
+            raise
+    # us-east-1 is the one region that rejects an explicit LocationConstraint.
+    location = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+    try:
+        s3_client.create_bucket(Bucket=bucket, **location)
+    except ClientError as error:
+        code = error.response["Error"]["Code"]
+        if code in {"BucketAlreadyOwnedByYou", "OperationAborted"}:
+            return  # created meanwhile by us or a concurrent call
+        if code == "BucketAlreadyExists":
+            raise ConfigurationError(
+                f"S3 bucket name {bucket!r} is taken by another account. "
+                "Pass Session(default_bucket='<a bucket you own>')."
+            ) from error
+        raise
+
+
+def get_execution_role(sagemaker_session: Session | None = None) -> str:
+    """The IAM role ARN of the SageMaker notebook / Studio / assumed-role identity we run as."""
+    return (sagemaker_session or Session()).resolve_role(None)
+
+
+def session_for_instance_type(session: Session | None, instance_type: str | None) -> Session:
+    """The session a call with ``instance_type`` runs on (local mode extends this)."""
+    del instance_type  # only local mode's "local"/"local_gpu" will choose differently
+    return session or Session()

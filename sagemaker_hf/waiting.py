@@ -1,0 +1,213 @@
+"""Waiting for SageMaker resources: polling with backoff, a progress line, clear failures.
+
+One loop (:func:`poll`) serves endpoints, transform jobs, training jobs and asynchronous
+inference results. Time is read and spent only through a :class:`Clock`, so tests inject
+a fake one and nothing really sleeps.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TextIO, TypeVar
+
+from sagemaker_hf.errors import ResourceFailedError, WaitTimeoutError
+
+T = TypeVar("T")
+
+# IAM and tag changes take a while to reach SageMaker; early AccessDenied is not final.
+ACCESS_DENIED_GRACE_SECONDS = 300.0
+_ACCESS_DENIED_CODES = frozenset({"AccessDeniedException", "AccessDenied"})
+HEARTBEAT_SECONDS = 30.0
+
+
+class Clock(Protocol):
+    def monotonic(self) -> float: ...
+
+    def sleep(self, seconds: float) -> None: ...
+
+
+class SystemClock:
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+
+SYSTEM_CLOCK = SystemClock()
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Delays between polls: ``initial``, growing by ``factor``, capped at ``maximum``."""
+
+    initial: float = 3.0
+    factor: float = 1.5
+    maximum: float = 30.0
+
+    def delays(self) -> Iterator[float]:
+        delay = self.initial
+        while True:
+            yield delay
+            delay = min(delay * self.factor, self.maximum)
+
+
+@dataclass(frozen=True)
+class ResourceKind:
+    """How to read a resource's state from its Describe* response."""
+
+    label: str
+    status_field: str
+    in_progress: frozenset[str]
+    settled_ok: frozenset[str]
+
+
+ENDPOINT = ResourceKind(
+    "Endpoint",
+    "EndpointStatus",
+    frozenset({"Creating", "Updating", "SystemUpdating", "RollingBack"}),
+    frozenset({"InService"}),
+)
+TRANSFORM_JOB = ResourceKind(
+    "Transform job",
+    "TransformJobStatus",
+    frozenset({"InProgress", "Stopping"}),
+    frozenset({"Completed", "Stopped"}),
+)
+TRAINING_JOB = ResourceKind(
+    "Training job",
+    "TrainingJobStatus",
+    frozenset({"InProgress", "Stopping"}),
+    frozenset({"Completed", "Stopped"}),
+)
+
+
+def _format_elapsed(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m{secs:02d}s" if hours else f"{minutes}m{secs:02d}s"
+
+
+class ProgressLine:
+    """``<label>: <status> (<elapsed>)`` on stderr.
+
+    On a terminal the line is redrawn in place; otherwise (logs, CI) a line is written
+    when the status changes and every :data:`HEARTBEAT_SECONDS`.
+    """
+
+    def __init__(
+        self, label: str, stream: TextIO | None = None, heartbeat: float = HEARTBEAT_SECONDS
+    ) -> None:
+        self.label = label
+        self.stream = stream if stream is not None else sys.stderr
+        self.heartbeat = heartbeat
+        self.interactive = bool(getattr(self.stream, "isatty", lambda: False)())
+        self._last_status: str | None = None
+        self._last_written = float("-inf")
+        self._width = 0
+
+    def show(self, status: str, elapsed: float) -> None:
+        text = f"{self.label}: {status} ({_format_elapsed(elapsed)})"
+        if self.interactive:
+            self.stream.write("\r" + text.ljust(self._width))
+            self._width = max(self._width, len(text))
+        elif status != self._last_status or elapsed - self._last_written >= self.heartbeat:
+            self.stream.write(text + "\n")
+            self._last_written = elapsed
+        self._last_status = status
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.interactive and self._width:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+@dataclass(frozen=True)
+class Probe(Generic[T]):
+    """One look at the thing being waited for."""
+
+    status: str
+    done: bool = False
+    value: T | None = None
+
+
+def poll(
+    look: Callable[[float], Probe[T]],
+    label: str,
+    *,
+    timeout: float | None = None,
+    max_attempts: int | None = None,
+    backoff: Backoff = Backoff(),
+    clock: Clock = SYSTEM_CLOCK,
+    stream: TextIO | None = None,
+) -> T | None:
+    """Call ``look(elapsed)`` until it reports done; return its value.
+
+    Raises :class:`WaitTimeoutError` after ``timeout`` seconds or ``max_attempts`` looks.
+    """
+    progress = ProgressLine(label, stream)
+    start = clock.monotonic()
+    delays = backoff.delays()
+    attempts = 0
+    try:
+        while True:
+            elapsed = clock.monotonic() - start
+            probe = look(elapsed)
+            attempts += 1
+            progress.show(probe.status, elapsed)
+            if probe.done:
+                return probe.value
+            out_of_time = timeout is not None and elapsed >= timeout
+            if out_of_time or (max_attempts is not None and attempts >= max_attempts):
+                raise WaitTimeoutError(
+                    f"Gave up waiting for {label} after {_format_elapsed(elapsed)} ({attempts} checks; "
+                    f"last status: {probe.status}). It may still finish: check the SageMaker console or "
+                    "wait again with a larger timeout."
+                )
+            delay = next(delays)
+            if timeout is not None:
+                delay = max(0.0, min(delay, timeout - elapsed))
+            clock.sleep(delay)
+    finally:
+        progress.close()
+
+
+def wait_for_resource(
+    describe: Callable[[], dict[str, Any]],
+    kind: ResourceKind,
+    name: str,
+    *,
+    timeout: float | None = None,
+    backoff: Backoff = Backoff(),
+    clock: Clock = SYSTEM_CLOCK,
+    stream: TextIO | None = None,
+    access_denied_grace: float = ACCESS_DENIED_GRACE_SECONDS,
+) -> dict[str, Any]:
+    """Poll ``describe()`` until the resource settles; return the last description.
+
+    A settled status outside ``kind.settled_ok`` (e.g. ``Failed``) raises
+    :class:`ResourceFailedError` carrying the ``FailureReason``.
+    """
+    from botocore.exceptions import ClientError
+
+    def look(elapsed: float) -> Probe[dict[str, Any]]:
+        try:
+            description = describe()
+        except ClientError as error:
+            if error.response["Error"]["Code"] in _ACCESS_DENIED_CODES and elapsed < access_denied_grace:
+                return Probe("waiting for permissions to propagate (AccessDenied)")
+            raise
+        status = description.get(kind.status_field, "Unknown")
+        if status in kind.in_progress:
+            return Probe(status)
+        if status in kind.settled_ok:
+            return Probe(status, done=True, value=description)
+        raise ResourceFailedError(kind.label, name, status, description.get("FailureReason"))
+
+    result = poll(look, f"{kind.label} {name}", timeout=timeout, backoff=backoff, clock=clock, stream=stream)
+    assert result is not None  # a settled probe always carries its description
+    return result
