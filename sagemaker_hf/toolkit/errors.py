@@ -86,5 +86,35 @@ class WorkerDiedError(ToolkitError):
     status = 500
 
 
+class SettingsError(ValueError):
+    """A setting (environment variable or command-line flag) has a value the toolkit cannot use.
+
+    Raised before the server starts, so it is not an HTTP error.
+    """
+
+
 def error_body(error: ToolkitError) -> dict[str, object]:
     return {"code": error.status, "type": error.type, "message": error.message}
+
+
+def _all_error_classes() -> dict[str, type[ToolkitError]]:
+    found: dict[str, type[ToolkitError]] = {}
+    pending: list[type[ToolkitError]] = [ToolkitError]
+    while pending:
+        cls = pending.pop()
+        found[cls.__name__] = cls
+        pending.extend(cls.__subclasses__())
+    return found
+
+
+def rebuild_error(type_name: str, message: str) -> ToolkitError:
+    """The error a worker reported by class name, as an instance of that class.
+
+    Worker processes send ``(type name, message)`` over their pipe; an unknown name
+    (which would be a bug) becomes a :class:`ModelError` so the client still gets a 500
+    with the message.
+    """
+    cls = _all_error_classes().get(type_name, ModelError)
+    if cls is OverloadedError:
+        return OverloadedError(message)
+    return cls(message)

@@ -1,0 +1,69 @@
+"""``python -m sagemaker_hf.toolkit serve`` (also ``sagemaker-hf serve``): the container's entry point."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from sagemaker_hf.toolkit.errors import SettingsError
+from sagemaker_hf.toolkit.settings import FLAGS, load_settings
+
+_ENVIRONMENT_HELP = """\
+environment variables (flags override them):
+  SM_MODEL_DIR                     model directory (default /opt/ml/model)
+  HF_MODEL_ID, HF_MODEL_REVISION   download this Hub model (at this revision) instead
+  HF_API_TOKEN or HF_TOKEN         Hub token for private or gated models (never logged)
+  HF_TASK                          task; inferred from config.json when unset
+  HF_TRUST_REMOTE_CODE             allow custom model code from the model (default false)
+  SAGEMAKER_PROGRAM                user module in the code directory (default inference.py)
+  SAGEMAKER_SUBMIT_DIRECTORY       code directory (default <model dir>/code)
+  SAGEMAKER_MODEL_SERVER_WORKERS   model worker processes (default 1)
+  SAGEMAKER_MODEL_SERVER_TIMEOUT   seconds a request may take (default 60)
+  SAGEMAKER_MAX_PAYLOAD_IN_MB      largest request body (default 6)
+  SAGEMAKER_BIND_TO_PORT           port (default 8080)
+  SAGEMAKER_CONTAINER_LOG_LEVEL    log level, a name or a number such as 20 (default INFO)
+
+routes: GET /ping, POST /invocations, GET /execution-parameters, GET /info
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sagemaker-hf", description="The in-container inference server for Hugging Face models."
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    serve = commands.add_parser(
+        "serve",
+        help="serve /ping and /invocations (what SageMaker runs in the container)",
+        description="Serve a Hugging Face model the way SageMaker expects: GET /ping, POST /invocations.",
+        epilog=_ENVIRONMENT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    serve.add_argument("--model-dir", type=Path, help="model directory, holding config.json and code/")
+    serve.add_argument("--host", help="address to listen on (default 0.0.0.0; 127.0.0.1 for local use)")
+    serve.add_argument("--port", type=int, help="port to listen on (default 8080)")
+    serve.add_argument("--workers", type=int, help="model worker processes, each with its own model copy")
+    serve.add_argument("--timeout", type=float, help="seconds a request may take before a 504 (default 60)")
+    serve.add_argument("--max-payload-mb", type=int, help="largest request body in MB (default 6)")
+    serve.add_argument("--task", dest="hf_task", help="task, such as text-classification (default: inferred)")
+    serve.add_argument("--log-level", help="DEBUG, INFO, WARNING, ERROR or a number (default INFO)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    flags = {field: getattr(args, field) for field in FLAGS}
+    try:
+        settings = load_settings(flags=flags)
+    except SettingsError as error:
+        print(f"sagemaker-hf serve: {error}", file=sys.stderr)
+        return 2
+    from sagemaker_hf.toolkit.server import serve
+
+    return serve(settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,213 @@
+"""Media types: parsing Content-Type and Accept headers, and choosing the response type.
+
+Standard library only: the front process uses it to refuse a request (415, 406) before
+any model work, without importing numpy, PIL or torch.
+
+The two tables below are the whole list of what the default steps read and write. A new
+content type is one row here plus one function in :mod:`codecs`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sagemaker_hf.toolkit.errors import BadInputError, NotAcceptableError, UnsupportedMediaTypeError
+
+JSON = "application/json"
+JSON_LINES = "application/jsonlines"
+CSV = "text/csv"
+NPY = "application/x-npy"
+
+# media type -> decoder name in codecs.py
+DECODERS: dict[str, str] = {
+    JSON: "json",
+    JSON_LINES: "jsonlines",
+    "application/x-jsonlines": "jsonlines",
+    "application/jsonl": "jsonlines",
+    CSV: "csv",
+    NPY: "npy",
+    "image/jpeg": "image",
+    "image/png": "image",
+    "image/tiff": "image",
+    "image/bmp": "image",
+    "image/gif": "image",
+    "image/webp": "image",
+    "image/x-image": "image",
+    "audio/x-flac": "audio",
+    "audio/flac": "audio",
+    "audio/mpeg": "audio",
+    "audio/wav": "audio",
+    "audio/x-wav": "audio",
+    "audio/wave": "audio",
+    "audio/ogg": "audio",
+    "audio/x-audio": "audio",
+}
+
+# media type -> encoder name in codecs.py, in the server's order of preference (a wildcard
+# Accept gets the first one that matches).
+ENCODERS: dict[str, str] = {
+    JSON: "json",
+    JSON_LINES: "jsonlines",
+    "application/x-jsonlines": "jsonlines",
+    CSV: "csv",
+    NPY: "npy",
+}
+
+# What a multi-record (JSON Lines) request may be answered with: one JSON document per line.
+RECORD_ENCODERS: list[str] = [JSON_LINES, "application/x-jsonlines", JSON]
+
+# Text bodies that user hooks receive as ``str`` (the AWS toolkit does the same for JSON and CSV).
+TEXT_DECODERS = frozenset({"json", "jsonlines", "csv"})
+
+
+@dataclass(frozen=True)
+class MediaType:
+    """A parsed media type: lower-case ``type/subtype`` plus its parameters."""
+
+    essence: str
+    params: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def charset(self) -> str | None:
+        return self.params.get("charset")
+
+
+def _split_params(text: str) -> list[str]:
+    """Split on ``;`` outside double quotes."""
+    parts, current, quoted = [], [], False
+    for char in text:
+        if char == '"':
+            quoted = not quoted
+        if char == ";" and not quoted:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current))
+    return parts
+
+
+def parse_media_type(header: str) -> MediaType:
+    """Parse one media type such as ``application/json; charset=UTF-8``.
+
+    Raises :class:`UnsupportedMediaTypeError` when it is not of the form ``type/subtype``.
+    """
+    essence, *raw_params = _split_params(header)
+    essence = essence.strip().lower()
+    main, slash, sub = essence.partition("/")
+    if not slash or not main or not sub or " " in essence:
+        raise UnsupportedMediaTypeError(
+            f"Content-Type {header!r} is not a media type of the form type/subtype; send for example {JSON!r}"
+        )
+    params: dict[str, str] = {}
+    for raw in raw_params:
+        name, equals, value = raw.partition("=")
+        if equals:
+            params[name.strip().lower()] = value.strip().strip('"')
+    return MediaType(essence, params)
+
+
+def decoder_for(content_type: MediaType) -> str | None:
+    """The decoder name for a parsed Content-Type, or None when the default steps cannot read it."""
+    return DECODERS.get(content_type.essence)
+
+
+def unsupported_content_type(header: str, *, refused: tuple[str, ...] = ()) -> UnsupportedMediaTypeError:
+    supported = ", ".join(name for name in DECODERS if name not in refused)
+    return UnsupportedMediaTypeError(
+        f"Content-Type {header!r} is not supported; send one of: {supported} "
+        "(or add an input_fn to code/inference.py to read it yourself)"
+    )
+
+
+@dataclass(frozen=True)
+class AcceptRange:
+    essence: str  # may hold wildcards: "*/*", "application/*"
+    quality: float
+    position: int
+
+    def matches(self, media_type: str) -> bool:
+        if self.essence == "*/*":
+            return True
+        main, _, sub = self.essence.partition("/")
+        if sub == "*":
+            return media_type.startswith(main + "/")
+        return self.essence == media_type
+
+    @property
+    def specificity(self) -> int:
+        if self.essence == "*/*":
+            return 0
+        return 1 if self.essence.endswith("/*") else 2
+
+
+def parse_accept(header: str | None) -> list[AcceptRange]:
+    """The ranges of an Accept header; an empty or missing header means ``*/*``."""
+    if header is None or not header.strip():
+        return [AcceptRange("*/*", 1.0, 0)]
+    ranges = []
+    for position, item in enumerate(header.split(",")):
+        if not item.strip():
+            continue
+        essence, *raw_params = _split_params(item)
+        quality = 1.0
+        for raw in raw_params:
+            name, _, value = raw.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = min(max(float(value.strip()), 0.0), 1.0)
+                except ValueError as error:
+                    raise BadInputError(
+                        f"Accept header {header!r} has the quality value {value.strip()!r}, "
+                        "which is not a number between 0 and 1"
+                    ) from error
+        ranges.append(AcceptRange(essence.strip().lower(), quality, position))
+    return ranges or [AcceptRange("*/*", 1.0, 0)]
+
+
+def _quality_of(media_type: str, ranges: list[AcceptRange]) -> tuple[float, int]:
+    """(quality, position of the deciding range) for one type; the most specific range decides."""
+    matching = [r for r in ranges if r.matches(media_type)]
+    if not matching:
+        return 0.0, len(ranges)
+    best = max(matching, key=lambda r: (r.specificity, -r.position))
+    return best.quality, best.position
+
+
+def negotiate(accept_header: str | None, offered: list[str] | None = None) -> str:
+    """The response type for an Accept header, from ``offered`` (default: every encoder).
+
+    Highest quality wins; ties go to the type the client listed first, then to the
+    server's order. Raises :class:`NotAcceptableError` (406) when nothing fits.
+    """
+    offered = list(ENCODERS) if offered is None else offered
+    ranges = parse_accept(accept_header)
+    best: tuple[float, int, int] | None = None
+    chosen = None
+    for preference, media_type in enumerate(offered):
+        quality, position = _quality_of(media_type, ranges)
+        if quality <= 0:
+            continue
+        key = (-quality, position, preference)
+        if best is None or key < best:
+            best, chosen = key, media_type
+    if chosen is None:
+        raise NotAcceptableError(
+            f"Accept {accept_header!r} names no type this server can produce; "
+            f"accept one of: {', '.join(offered)} (or add an output_fn to code/inference.py)"
+        )
+    return chosen
+
+
+def accept_for_hooks(accept_header: str | None) -> str:
+    """The single media type given to a user ``output_fn``/``transform_fn`` as ``accept``.
+
+    A missing Accept or ``*/*`` becomes ``application/json`` (what the AWS toolkit passes).
+    Otherwise the type our encoders would pick, and failing that the client's most
+    preferred concrete type, so a hook can serve types the default steps cannot.
+    """
+    try:
+        return negotiate(accept_header)
+    except NotAcceptableError:
+        ranges = sorted(parse_accept(accept_header), key=lambda r: (-r.quality, -r.specificity, r.position))
+        return ranges[0].essence

@@ -1,0 +1,266 @@
+"""The front process: a Starlette app on uvicorn. Routes, limits and status codes; no model knowledge.
+
+It imports neither torch nor transformers, so it binds its port at once and answers
+``/ping`` with 503 until a worker has loaded the model (never 200 before). Requests are
+refused here, before any model work, when the model is not ready (503), the body is too
+large (413), the Content-Type cannot be read (415) or the Accept cannot be written (406).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import signal
+import socket
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from sagemaker_hf.toolkit import media, protocol
+from sagemaker_hf.toolkit.errors import (
+    BadInputError,
+    ModelError,
+    ModelLoadError,
+    NotReadyError,
+    OverloadedError,
+    PayloadTooLargeError,
+    ToolkitError,
+    UnsupportedMediaTypeError,
+    error_body,
+    rebuild_error,
+)
+from sagemaker_hf.toolkit.logs import configure_logging, format_ms, redact
+from sagemaker_hf.toolkit.settings import Settings
+from sagemaker_hf.toolkit.workers import PoolState, WorkerPool
+
+logger = logging.getLogger(__name__)
+access_logger = logging.getLogger("sagemaker_hf.toolkit.requests")
+
+PHASES = ("decode", "predict", "encode", "transform")
+
+
+def error_response(error: ToolkitError) -> JSONResponse:
+    body = error_body(error)
+    body["message"] = redact(str(body["message"]))
+    headers = {}
+    if isinstance(error, OverloadedError):
+        headers["Retry-After"] = str(error.retry_after)
+    if isinstance(error, PayloadTooLargeError):
+        headers["Connection"] = "close"  # the rest of the body was never read
+    return JSONResponse(body, status_code=error.status, headers=headers)
+
+
+class Front:
+    """The route handlers, bound to the settings and the worker pool."""
+
+    def __init__(self, settings: Settings, pool: WorkerPool) -> None:
+        self.settings = settings
+        self.pool = pool
+        self._ids = itertools.count(1)
+
+    async def ping(self, request: Request) -> Response:
+        state, reason = self.pool.state()
+        if state is PoolState.READY:
+            return JSONResponse({"status": "ready"})
+        error = ModelLoadError(reason) if state is PoolState.FAILED else NotReadyError(reason)
+        return error_response(error)
+
+    async def execution_parameters(self, request: Request) -> Response:
+        # Batch transform reads these to size its requests (MaxPayloadInMB) and concurrency.
+        return JSONResponse(
+            {
+                "MaxConcurrentTransforms": self.settings.workers,
+                "BatchStrategy": "MULTI_RECORD",
+                "MaxPayloadInMB": self.settings.max_payload_mb,
+            }
+        )
+
+    async def info(self, request: Request) -> Response:
+        state, reason = self.pool.state()
+        capabilities = self.pool.capabilities
+        return JSONResponse(
+            {
+                "state": state.value,
+                "reason": redact(reason),
+                "task": capabilities.task if capabilities else None,
+                "hooks": list(capabilities.hooks) if capabilities else [],
+                "workers": self.pool.describe(),
+                "max_payload_mb": self.settings.max_payload_mb,
+                "timeout_seconds": self.settings.timeout,
+            }
+        )
+
+    def _check_ready(self) -> protocol.Capabilities:
+        state, reason = self.pool.state()
+        if state is PoolState.FAILED:
+            raise ModelLoadError(reason)
+        capabilities = self.pool.capabilities
+        if state is not PoolState.READY or capabilities is None:
+            raise NotReadyError(reason)
+        return capabilities
+
+    def _payload_error(self, size: int | str) -> PayloadTooLargeError:
+        return PayloadTooLargeError(
+            f"the body is {size} bytes, over the limit of {self.settings.max_payload_bytes} bytes "
+            f"(SAGEMAKER_MAX_PAYLOAD_IN_MB={self.settings.max_payload_mb}); send less per request or raise "
+            "SAGEMAKER_MAX_PAYLOAD_IN_MB"
+        )
+
+    def _check_length(self, request: Request) -> None:
+        declared = request.headers.get("content-length")
+        if declared is None:
+            return
+        try:
+            length = int(declared)
+        except ValueError:
+            raise BadInputError(f"Content-Length {declared!r} is not a number") from None
+        if length > self.settings.max_payload_bytes:
+            raise self._payload_error(length)
+
+    async def _read_body(self, request: Request) -> bytes:
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > self.settings.max_payload_bytes:
+                raise self._payload_error(f"more than {len(body)}")
+        return bytes(body)
+
+    @staticmethod
+    def _response_type(
+        capabilities: protocol.Capabilities, content_type: str | None, accept: str | None
+    ) -> str:
+        """Refuse unreadable Content-Types (415) and unwritable Accepts (406); return the answer's type."""
+        records = False
+        if not capabilities.reads_input:
+            header = content_type or media.JSON
+            decoder = media.decoder_for(media.parse_media_type(header))
+            if decoder == "csv" and not capabilities.accepts_csv:
+                raise UnsupportedMediaTypeError(
+                    f"text/csv cannot carry the inputs of the task {capabilities.task}, which need nested "
+                    "fields; send application/json"
+                )
+            if decoder is None:
+                refused = () if capabilities.accepts_csv else (media.CSV,)
+                raise media.unsupported_content_type(header, refused=refused)
+            records = decoder == "jsonlines"
+        if capabilities.writes_output:
+            return media.accept_for_hooks(accept)
+        return media.negotiate(accept, media.RECORD_ENCODERS if records else None)
+
+    async def invocations(self, request: Request) -> Response:
+        started = time.perf_counter()
+        request_id = next(self._ids)
+        content_type = request.headers.get("content-type")
+        accept = request.headers.get("accept")
+        size = 0
+        timings: dict[str, float] = {}
+        queue_seconds: float | None = None
+        worker_pid: int | None = None
+        error_type = ""
+        try:
+            capabilities = self._check_ready()
+            self._check_length(request)
+            response_type = self._response_type(capabilities, content_type, accept)
+            body = await self._read_body(request)
+            size = len(body)
+            outcome = await self.pool.submit(body, content_type, response_type)
+            queue_seconds, worker_pid = outcome.queue_seconds, outcome.worker_pid
+            timings = outcome.message.timings
+            if isinstance(outcome.message, protocol.Failure):
+                raise rebuild_error(outcome.message.error_type, outcome.message.message)
+            response: Response = Response(
+                outcome.message.body, headers={"content-type": outcome.message.content_type}
+            )
+        except ToolkitError as error:
+            response, error_type = error_response(error), error.type
+        except ClientDisconnect:
+            response, error_type = Response(status_code=499), "ClientDisconnect"
+        except Exception as error:
+            logger.exception("request %d failed in the front process", request_id)
+            internal = ModelError(f"internal error in the server: {type(error).__name__}: {error}")
+            response, error_type = error_response(internal), internal.type
+        phases = " ".join(f"{phase}={format_ms(timings[phase])}ms" for phase in PHASES if phase in timings)
+        access_logger.info(
+            "request %d: %d content_type=%s accept=%s bytes=%d queue=%sms %s total=%sms worker=%s%s",
+            request_id,
+            response.status_code,
+            content_type or "-",
+            accept or "-",
+            size,
+            format_ms(queue_seconds),
+            phases or "-",
+            format_ms(time.perf_counter() - started),
+            worker_pid or "-",
+            f" error={error_type}" if error_type else "",
+        )
+        return response
+
+
+def create_app(settings: Settings, pool: WorkerPool) -> Starlette:
+    front = Front(settings, pool)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await pool.start()
+        yield
+        await pool.stop()
+
+    routes = [
+        Route("/ping", front.ping, methods=["GET"]),
+        Route("/invocations", front.invocations, methods=["POST"]),
+        Route("/execution-parameters", front.execution_parameters, methods=["GET"]),
+        Route("/info", front.info, methods=["GET"]),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan)
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket, so a port clash stops the server before any worker starts."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        raise OSError(
+            f"cannot listen on {host}:{port}: {error.strerror}; choose another port with --port or "
+            "SAGEMAKER_BIND_TO_PORT"
+        ) from error
+    return sock
+
+
+def serve(settings: Settings) -> int:
+    """Run the server until SIGTERM or SIGINT, then drain requests, stop the workers and return 0."""
+    import uvicorn
+
+    configure_logging(settings)
+    try:
+        sock = bind(settings.host, settings.port)
+    except OSError as error:
+        logger.error("%s", error)
+        return 1
+    logger.info("settings: %s", settings)
+    logger.info("listening on http://%s:%d", settings.host, settings.port)
+    config = uvicorn.Config(
+        create_app(settings, WorkerPool(settings)),
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+        timeout_keep_alive=75,
+        # In-flight requests may run up to the request timeout; SageMaker kills after 30 s anyway.
+        timeout_graceful_shutdown=int(settings.timeout) + 5,
+    )
+    server = uvicorn.Server(config)
+    # uvicorn re-raises the signal it caught once it has shut down; a no-op handler turns
+    # that into a normal return, so a SIGTERM shutdown exits 0.
+    for handled in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(handled, lambda signum, frame: None)
+    server.run(sockets=[sock])
+    logger.info("server stopped")
+    return 0

@@ -1,0 +1,157 @@
+"""Every setting of the toolkit, in one pydantic model.
+
+This is the only module of the toolkit that reads environment variables. Command-line
+flags override them. A value that does not parse stops the server at start with a
+message that names the variable (or flag) and the value.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+from sagemaker_hf.toolkit.errors import SettingsError
+
+# field -> environment variables, first one set wins
+ENVIRONMENT: dict[str, tuple[str, ...]] = {
+    "model_dir": ("SM_MODEL_DIR",),
+    "hf_model_id": ("HF_MODEL_ID",),
+    "hf_model_revision": ("HF_MODEL_REVISION",),
+    "hf_token": ("HF_API_TOKEN", "HF_TOKEN"),
+    "hf_task": ("HF_TASK",),
+    "trust_remote_code": ("HF_TRUST_REMOTE_CODE",),
+    "program": ("SAGEMAKER_PROGRAM",),
+    "submit_directory": ("SAGEMAKER_SUBMIT_DIRECTORY",),
+    "workers": ("SAGEMAKER_MODEL_SERVER_WORKERS",),
+    "timeout": ("SAGEMAKER_MODEL_SERVER_TIMEOUT",),
+    "max_payload_mb": ("SAGEMAKER_MAX_PAYLOAD_IN_MB",),
+    "port": ("SAGEMAKER_BIND_TO_PORT",),
+    "log_level": ("SAGEMAKER_CONTAINER_LOG_LEVEL",),
+    "max_batch_size": ("SAGEMAKER_HF_MAX_BATCH_SIZE",),
+    "max_batch_delay_ms": ("SAGEMAKER_HF_MAX_BATCH_DELAY_MS",),
+    "omp_num_threads": ("OMP_NUM_THREADS",),
+}
+
+# field -> command-line flag of `serve`
+FLAGS: dict[str, str] = {
+    "model_dir": "--model-dir",
+    "port": "--port",
+    "host": "--host",
+    "workers": "--workers",
+    "timeout": "--timeout",
+    "max_payload_mb": "--max-payload-mb",
+    "hf_task": "--task",
+    "log_level": "--log-level",
+}
+
+
+class Settings(BaseModel):
+    """What ``serve`` runs with. Build it with :func:`load_settings`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    model_dir: Path = Field(Path("/opt/ml/model"), description="model directory (model.tar.gz extracted)")
+    hf_model_id: str | None = Field(None, description="Hub model to download at start instead")
+    hf_model_revision: str | None = Field(None, description="Hub branch, tag or commit (default: main)")
+    hf_token: SecretStr | None = Field(None, description="Hub token; never logged or written")
+    hf_task: str | None = Field(None, description="pipeline task; inferred from config.json when unset")
+    trust_remote_code: bool = False
+    program: str | None = Field(None, description="user module in the code directory (inference.py)")
+    submit_directory: str | None = Field(None, description="user code directory (<model dir>/code)")
+    workers: int = Field(1, ge=1, le=64, description="model worker processes")
+    timeout: float = Field(60, gt=0, description="seconds a request may take")
+    max_payload_mb: int = Field(6, ge=1, le=100_000, description="largest request body, in MB")
+    host: str = "0.0.0.0"
+    port: int = Field(8080, ge=1, le=65535)
+    log_level: int = logging.INFO
+    max_batch_size: int = Field(1, ge=1, description="requests per model call (next release)")
+    max_batch_delay_ms: float = Field(0, ge=0, description="longest wait to fill a batch (next release)")
+    omp_num_threads: int | None = Field(None, ge=1, description="threads per worker, if set by the user")
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _parse_log_level(cls, value: Any) -> int:
+        if isinstance(value, int):
+            return value
+        text = str(value).strip()
+        if text.isdigit():
+            return int(text)
+        level = logging.getLevelName(text.upper())
+        if not isinstance(level, int):
+            raise ValueError("use a level name (DEBUG, INFO, WARNING, ERROR) or a number such as 20")
+        return level
+
+    @field_validator("hf_task", "hf_model_id", "hf_model_revision", "program", "submit_directory")
+    @classmethod
+    def _strip(cls, value: str | None) -> str | None:
+        return value.strip() or None if value is not None else None
+
+    @property
+    def max_payload_bytes(self) -> int:
+        return self.max_payload_mb * 1024 * 1024
+
+    @property
+    def program_name(self) -> str:
+        return self.program or "inference.py"
+
+    def code_dir(self, logger: logging.Logger | None = None) -> Path:
+        """Where ``inference.py`` and ``requirements.txt`` live."""
+        if self.submit_directory and "://" not in self.submit_directory:
+            return Path(self.submit_directory)
+        if self.submit_directory and logger is not None:
+            logger.warning(
+                "SAGEMAKER_SUBMIT_DIRECTORY=%s is a URI; the toolkit reads user code only from disk, "
+                "so it uses %s (package code/ into model.tar.gz)",
+                self.submit_directory,
+                self.model_dir / "code",
+            )
+        return self.model_dir / "code"
+
+    def token_value(self) -> str | None:
+        return self.hf_token.get_secret_value() if self.hf_token is not None else None
+
+
+def _describe(field: str, from_flag: bool) -> str:
+    if from_flag:
+        return FLAGS[field]
+    return " / ".join(ENVIRONMENT.get(field, (field,)))
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, flags: Mapping[str, Any] | None = None
+) -> Settings:
+    """Settings from ``environ`` (default ``os.environ``), overridden by ``flags`` (field -> value).
+
+    Empty environment values count as unset. Raises :class:`SettingsError` naming the
+    variable or flag and its value.
+    """
+    environ = os.environ if environ is None else environ
+    raw: dict[str, Any] = {}
+    source: dict[str, str] = {}
+    for field, names in ENVIRONMENT.items():
+        for name in names:
+            value = environ.get(name)
+            if value is not None and value.strip():
+                raw[field] = value
+                source[field] = name
+                break
+    for field, value in (flags or {}).items():
+        if value is not None:
+            raw[field] = value
+            source[field] = FLAGS[field]
+    try:
+        return Settings.model_validate(raw)
+    except ValidationError as error:
+        problems = []
+        for item in error.errors():
+            field = str(item["loc"][0]) if item["loc"] else "?"
+            name = source.get(field, _describe(field, from_flag=False))
+            shown = "<hidden>" if field == "hf_token" else repr(raw.get(field))
+            message = item["msg"].removeprefix("Value error, ")
+            problems.append(f"{name}={shown}: {message}")
+        raise SettingsError("invalid setting: " + "; ".join(problems)) from None
