@@ -1,0 +1,146 @@
+"""waiting.py with an injected clock: progress, AccessDenied tolerance, failures, timeouts."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from sagemaker_hf.errors import ResourceFailedError, WaitTimeoutError
+from sagemaker_hf.waiting import (
+    ENDPOINT,
+    TRAINING_JOB,
+    TRANSFORM_JOB,
+    Backoff,
+    ProgressLine,
+    wait_for_resource,
+)
+from tests.sdk.conftest import FakeClock
+
+
+class TtyStream(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def _describer(*answers: Any):
+    """describe() returning (or raising) each answer in turn, then repeating the last."""
+    queue = list(answers)
+
+    def describe() -> dict[str, Any]:
+        answer = queue.pop(0) if len(queue) > 1 else queue[0]
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    return describe
+
+
+def _denied() -> ClientError:
+    return ClientError({"Error": {"Code": "AccessDeniedException", "Message": "no"}}, "DescribeEndpoint")
+
+
+def test_polls_with_backoff_until_in_service():
+    clock, stream = FakeClock(), io.StringIO()
+    describe = _describer(*[{"EndpointStatus": "Creating"}] * 6, {"EndpointStatus": "InService", "X": 1})
+    result = wait_for_resource(describe, ENDPOINT, "ep", clock=clock, stream=stream)
+    assert result == {"EndpointStatus": "InService", "X": 1}
+    assert clock.sleeps == [3.0, 4.5, 6.75, 10.125, 15.1875, 22.78125]
+    lines = stream.getvalue().splitlines()
+    # Not a terminal: one line per status change (and a heartbeat every 30 s).
+    assert lines == [
+        "Endpoint ep: Creating (0m00s)",
+        "Endpoint ep: Creating (0m39s)",
+        "Endpoint ep: InService (1m02s)",
+    ]
+
+
+def test_backoff_caps_at_thirty_seconds():
+    delays = Backoff().delays()
+    assert [round(next(delays), 2) for _ in range(10)][-3:] == [30.0, 30.0, 30.0]
+
+
+def test_terminal_redraws_one_line():
+    clock, stream = FakeClock(), TtyStream()
+    describe = _describer({"TransformJobStatus": "InProgress"}, {"TransformJobStatus": "Completed"})
+    wait_for_resource(describe, TRANSFORM_JOB, "job", clock=clock, stream=stream)
+    output = stream.getvalue()
+    assert output.count("\r") == 2
+    # Padded with spaces to blank out the longer previous text, then ended once.
+    assert output.split("\r")[-1] == "Transform job job: Completed (0m03s) \n"
+
+
+def test_failed_status_carries_failure_reason():
+    describe = _describer(
+        {"TrainingJobStatus": "InProgress"},
+        {"TrainingJobStatus": "Failed", "FailureReason": "AlgorithmError: CUDA out of memory"},
+    )
+    with pytest.raises(ResourceFailedError) as raised:
+        wait_for_resource(describe, TRAINING_JOB, "train-1", clock=FakeClock(), stream=io.StringIO())
+    assert raised.value.failure_reason == "AlgorithmError: CUDA out of memory"
+    assert (
+        str(raised.value)
+        == "Training job 'train-1' ended with status Failed: AlgorithmError: CUDA out of memory"
+    )
+
+
+def test_out_of_service_endpoint_is_a_failure_too():
+    describe = _describer({"EndpointStatus": "OutOfService"})
+    with pytest.raises(ResourceFailedError, match="SageMaker gave no FailureReason"):
+        wait_for_resource(describe, ENDPOINT, "ep", clock=FakeClock(), stream=io.StringIO())
+
+
+def test_access_denied_is_tolerated_at_first():
+    clock, stream = FakeClock(), io.StringIO()
+    describe = _describer(_denied(), _denied(), {"EndpointStatus": "InService"})
+    assert (
+        wait_for_resource(describe, ENDPOINT, "ep", clock=clock, stream=stream)["EndpointStatus"]
+        == "InService"
+    )
+    assert "AccessDenied" in stream.getvalue()
+
+
+def test_access_denied_after_the_grace_period_is_raised():
+    clock = FakeClock()
+    describe = _describer(_denied())
+    with pytest.raises(ClientError, match="AccessDenied"):
+        wait_for_resource(describe, ENDPOINT, "ep", clock=clock, stream=io.StringIO(), access_denied_grace=60)
+    assert 60 <= clock.now < 120
+
+
+def test_other_errors_are_raised_at_once():
+    error = ClientError({"Error": {"Code": "ValidationException", "Message": "Could not find"}}, "Describe")
+    clock = FakeClock()
+    with pytest.raises(ClientError, match="Could not find"):
+        wait_for_resource(_describer(error), ENDPOINT, "ep", clock=clock, stream=io.StringIO())
+    assert clock.sleeps == []
+
+
+def test_timeout():
+    clock, stream = FakeClock(), io.StringIO()
+    with pytest.raises(WaitTimeoutError, match="last status: Creating") as raised:
+        wait_for_resource(
+            _describer({"EndpointStatus": "Creating"}),
+            ENDPOINT,
+            "ep",
+            timeout=100,
+            clock=clock,
+            stream=stream,
+        )
+    assert isinstance(raised.value, TimeoutError)
+    assert clock.now == 100  # the last sleep is cut to the deadline
+    assert "1m40s" in str(raised.value)
+
+
+def test_heartbeat_lines_when_not_a_terminal():
+    stream = io.StringIO()
+    progress = ProgressLine("Endpoint ep", stream, heartbeat=30)
+    for elapsed in (0, 10, 20, 31, 40, 62):
+        progress.show("Creating", elapsed)
+    assert stream.getvalue().splitlines() == [
+        "Endpoint ep: Creating (0m00s)",
+        "Endpoint ep: Creating (0m31s)",
+        "Endpoint ep: Creating (1m02s)",
+    ]
