@@ -1,0 +1,223 @@
+"""Tasks served by the installed ``transformers.pipeline`` (the ones both 4.x and 5.x have).
+
+A ``NativeSpec`` per task says how to check a request's inputs, which parameters it needs,
+and whether several requests may share one call. The pipeline itself is loaded from the
+model directory only and called as ``pipeline(inputs, **parameters)``, so responses keep the
+transformers 4.x shapes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sagemaker_hf.toolkit.errors import BadInputError, ModelLoadError
+from sagemaker_hf.toolkit.tasks import inputs as text_inputs
+from sagemaker_hf.toolkit.tasks import media, names
+from sagemaker_hf.toolkit.tasks.inputs import Prepared
+from sagemaker_hf.toolkit.tasks.parameters import check_parameter_names, pipeline_parameters
+from sagemaker_hf.toolkit.tasks.protocol import (
+    MAX_MODEL_BATCH,
+    predict_each,
+    require_parameters_dict,
+    to_jsonable,
+)
+
+Prepare = Callable[[Any, dict[str, Any], Any], Prepared]  # (inputs, parameters, pipeline) -> items
+
+
+def _texts(inputs: Any, parameters: dict[str, Any], pipe: Any) -> Prepared:
+    return text_inputs.texts(inputs, pipe.task)
+
+
+def _classification_texts(inputs: Any, parameters: dict[str, Any], pipe: Any) -> Prepared:
+    return text_inputs.classification_texts(inputs)
+
+
+def _masked_texts(inputs: Any, parameters: dict[str, Any], pipe: Any) -> Prepared:
+    return text_inputs.masked_texts(inputs, pipe.tokenizer.mask_token)
+
+
+def _prompts(inputs: Any, parameters: dict[str, Any], pipe: Any) -> Prepared:
+    return text_inputs.prompts(inputs)
+
+
+def _labelled_texts(inputs: Any, parameters: dict[str, Any], pipe: Any) -> Prepared:
+    text_inputs.candidate_labels(parameters, pipe.task)
+    return text_inputs.texts(inputs, pipe.task, example='"inputs": "I want my money back"')
+
+
+def _images(inputs: Any, parameters: dict[str, Any], pipe: Any) -> Prepared:
+    return media.images(inputs, pipe.task)
+
+
+def _labelled_images(inputs: Any, parameters: dict[str, Any], pipe: Any) -> Prepared:
+    text_inputs.candidate_labels(parameters, pipe.task)
+    return media.images(inputs, pipe.task)
+
+
+def _audio(inputs: Any, parameters: dict[str, Any], pipe: Any) -> Prepared:
+    return media.audio_clips(inputs, pipe.task, pipe.feature_extractor.sampling_rate)
+
+
+def _labelled_audio(inputs: Any, parameters: dict[str, Any], pipe: Any) -> Prepared:
+    text_inputs.candidate_labels(parameters, pipe.task)
+    return _audio(inputs, parameters, pipe)
+
+
+def _table(inputs: Any, parameters: dict[str, Any], pipe: Any) -> Prepared:
+    return Prepared([text_inputs.table_query(inputs)], many=False)
+
+
+def _image_question(inputs: Any, parameters: dict[str, Any], pipe: Any) -> Prepared:
+    if not isinstance(inputs, dict) or "image" not in inputs or "question" not in inputs:
+        raise BadInputError(
+            f"{pipe.task} expects 'inputs' to be "
+            f'{{"image": "<base64>", "question": "..."}}, got {text_inputs.preview(inputs)}.'
+        )
+    return Prepared([{**inputs, "image": media.load_image(inputs["image"], pipe.task)}], many=False)
+
+
+@dataclass(frozen=True)
+class NativeSpec:
+    prepare: Prepare
+    batchable: bool = True
+    # Defaults that differ from the pipeline's own: long texts are truncated to the model's
+    # length instead of failing inside the model.
+    defaults: dict[str, Any] = field(default_factory=dict)
+
+
+NATIVE_SPECS: dict[str, NativeSpec] = {
+    "text-classification": NativeSpec(_classification_texts, defaults={"truncation": True}),
+    "token-classification": NativeSpec(_texts),
+    "fill-mask": NativeSpec(_masked_texts),
+    "feature-extraction": NativeSpec(_texts, defaults={"truncation": True}),
+    "text-generation": NativeSpec(_prompts),
+    "zero-shot-classification": NativeSpec(_labelled_texts),
+    "image-classification": NativeSpec(_images),
+    "image-segmentation": NativeSpec(_images),
+    "object-detection": NativeSpec(_images),
+    "zero-shot-image-classification": NativeSpec(_labelled_images),
+    "automatic-speech-recognition": NativeSpec(_audio),
+    "audio-classification": NativeSpec(_audio),
+    "table-question-answering": NativeSpec(_table, batchable=False),
+    # Beyond the documented list: served as the installed transformers does, one request at a time.
+    "depth-estimation": NativeSpec(_images, batchable=False),
+    "image-feature-extraction": NativeSpec(_images, batchable=False),
+    "image-to-image": NativeSpec(_images, batchable=False),
+    "image-to-text": NativeSpec(_images, batchable=False),
+    "mask-generation": NativeSpec(_images, batchable=False),
+    "zero-shot-object-detection": NativeSpec(_labelled_images, batchable=False),
+    "zero-shot-audio-classification": NativeSpec(_labelled_audio, batchable=False),
+    "text-to-audio": NativeSpec(_texts, batchable=False),
+    "document-question-answering": NativeSpec(_image_question, batchable=False),
+    "visual-question-answering": NativeSpec(_image_question, batchable=False),
+}
+
+# Request spellings of parameter names (the Hugging Face Inference API's) → pipeline names.
+PARAMETER_ALIASES = {"candidateLabels": "candidate_labels"}
+
+
+class NativePipelineTask:
+    """A transformers pipeline behind the TaskModel interface."""
+
+    def __init__(self, task: str, pipeline: Any) -> None:
+        self.task = task
+        self.pipeline = pipeline
+        self.spec = NATIVE_SPECS[task]
+        self.batchable = self.spec.batchable
+        self.accepts_csv = names.accepts_csv(task)
+        self.accepted_parameters = pipeline_parameters(pipeline, task)
+
+    def predict(self, inputs: Any, parameters: dict[str, Any]) -> Any:
+        call_parameters = self._call_parameters(parameters)
+        prepared = self.spec.prepare(inputs, call_parameters, self.pipeline)
+        return to_jsonable(self._run(prepared.as_call_input(), call_parameters))
+
+    def predict_batch(self, inputs: list[Any], parameters: dict[str, Any]) -> list[Any]:
+        if not self.batchable or len(inputs) < 2:
+            return predict_each(self.predict, inputs, parameters)
+        try:
+            call_parameters = self._call_parameters(parameters)
+        except BadInputError as error:
+            return [error] * len(inputs)
+        prepared: list[Prepared | BadInputError] = []
+        for item in inputs:
+            try:
+                prepared.append(self.spec.prepare(item, call_parameters, self.pipeline))
+            except BadInputError as error:
+                prepared.append(error)
+        good = [entry for entry in prepared if isinstance(entry, Prepared)]
+        flat = [item for entry in good for item in entry.items]
+        if not flat:
+            return prepared
+        try:
+            outputs = self._run(flat, {**call_parameters, "batch_size": min(len(flat), MAX_MODEL_BATCH)})
+        except BadInputError:
+            # One request spoiled the shared call: answer each on its own so only it fails.
+            return predict_each(self.predict, inputs, parameters)
+        return self._split(prepared, to_jsonable(outputs), call_parameters)
+
+    def _call_parameters(self, parameters: dict[str, Any]) -> dict[str, Any]:
+        parameters = require_parameters_dict(parameters)
+        renamed = {PARAMETER_ALIASES.get(name, name): value for name, value in parameters.items()}
+        check_parameter_names(renamed, self.accepted_parameters, self.task)
+        return {**self.spec.defaults, **renamed}
+
+    def _run(self, call_input: Any, parameters: dict[str, Any]) -> Any:
+        from transformers.pipelines.base import PipelineException
+
+        try:
+            return self.pipeline(call_input, **parameters)
+        except (ValueError, TypeError, PipelineException) as error:
+            # Pipelines raise these for requests they cannot use (bad values, wrong shapes).
+            raise BadInputError(f"{self.task}: the request could not be used: {error}") from error
+
+    def _split(
+        self, prepared: list[Prepared | BadInputError], outputs: list[Any], parameters: dict
+    ) -> list[Any]:
+        results: list[Any] = []
+        offset = 0
+        for entry in prepared:
+            if isinstance(entry, BadInputError):
+                results.append(entry)
+                continue
+            mine = outputs[offset : offset + len(entry.items)]
+            offset += len(entry.items)
+            results.append(mine if entry.many else self._single(entry.items[0], mine[0], parameters))
+        return results
+
+    def _single(self, item: Any, output: Any, parameters: dict[str, Any]) -> Any:
+        # text-classification answers one string with a one-element list unless top_k is given.
+        if self.task == "text-classification" and isinstance(item, str) and "top_k" not in parameters:
+            return [output]
+        return output
+
+
+def load(task: str, model_dir: Path, *, device: str, trust_remote_code: bool) -> NativePipelineTask:
+    import transformers
+    from transformers.pipelines import SUPPORTED_TASKS
+
+    if task not in SUPPORTED_TASKS:
+        raise ModelLoadError(
+            f"transformers {transformers.__version__} has no {task!r} pipeline. "
+            f"Set HF_TASK to one of: {', '.join(names.DOCUMENTED_TASKS)}."
+        )
+    pipe = transformers.pipeline(
+        task, model=str(model_dir), device=device, trust_remote_code=trust_remote_code
+    )
+    if task == "text-generation":
+        prepare_for_batched_generation(pipe.tokenizer)
+    return NativePipelineTask(task, pipe)
+
+
+def prepare_for_batched_generation(tokenizer: Any) -> None:
+    """Decoder-only models generate after the prompt, so batches pad on the left; GPT-2-style
+    tokenizers have no pad token, and the end-of-text token serves."""
+    if tokenizer is None:
+        return
+    if tokenizer.pad_token is None and tokenizer.eos_token is not None:
+        tokenizer.pad_token = tokenizer.eos_token
+    tokenizer.padding_side = "left"

@@ -1,0 +1,94 @@
+"""The TaskModel protocol, and what every task model shares: JSON-able results and
+per-item error isolation for batches."""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Callable
+from typing import Any, Protocol, runtime_checkable
+
+from sagemaker_hf.toolkit.errors import BadInputError
+
+
+@runtime_checkable
+class TaskModel(Protocol):
+    """One loaded model answering one task.
+
+    ``predict`` answers one request: ``inputs`` is the request's "inputs" (or the whole body
+    when it had no "inputs" key), ``parameters`` its "parameters". It returns JSON-able data
+    in the transformers 4.x response shape, and raises BadInputError for malformed input.
+
+    ``predict_batch`` answers several requests that share ``parameters`` in as few model
+    calls as it can: one result per request, in order; a bad request yields its
+    BadInputError in its slot and fails nothing else. ``batchable`` says whether it really
+    shares model calls (otherwise it runs the requests one by one).
+    """
+
+    task: str
+    batchable: bool
+    accepts_csv: bool
+
+    def predict(self, inputs: Any, parameters: dict[str, Any]) -> Any: ...
+
+    def predict_batch(self, inputs: list[Any], parameters: dict[str, Any]) -> list[Any]: ...
+
+
+# Largest number of sequences (or images, or clips) one forward pass takes.
+MAX_MODEL_BATCH = 32
+
+
+def predict_each(
+    predict: Callable[[Any, dict[str, Any]], Any], inputs: list[Any], parameters: dict[str, Any]
+) -> list[Any]:
+    """Run ``predict`` per request; a BadInputError becomes that request's result."""
+    results: list[Any] = []
+    for item in inputs:
+        try:
+            results.append(predict(item, parameters))
+        except BadInputError as error:
+            results.append(error)
+    return results
+
+
+def require_parameters_dict(parameters: Any) -> dict[str, Any]:
+    if parameters is None:
+        return {}
+    if not isinstance(parameters, dict):
+        raise BadInputError(
+            f'"parameters" must be a JSON object of keyword arguments, got {type(parameters).__name__}: '
+            f'{preview(parameters)}. Send e.g. {{"inputs": "...", "parameters": {{"top_k": 2}}}}.'
+        )
+    return parameters
+
+
+def to_jsonable(value: Any) -> Any:
+    """Plain JSON types from pipeline output: numpy and torch values become Python numbers and
+    lists, tuples become lists, PIL images become base64-encoded PNG strings."""
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, float):
+        return value
+    if isinstance(value, dict):
+        return {str(key): to_jsonable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(item) for item in value]
+    if hasattr(value, "tolist"):  # numpy arrays and scalars, torch tensors
+        return to_jsonable(value.detach().cpu().tolist() if hasattr(value, "detach") else value.tolist())
+    if _is_pil_image(value):
+        buffer = io.BytesIO()
+        value.save(buffer, format="PNG")
+        return base64.b64encode(buffer.getvalue()).decode("ascii")
+    if isinstance(value, (bytes, bytearray)):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    return str(value)
+
+
+def _is_pil_image(value: Any) -> bool:
+    return type(value).__module__.startswith("PIL.") and hasattr(value, "save")
+
+
+def preview(value: Any, limit: int = 80) -> str:
+    """A short repr of a request value for error messages."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
