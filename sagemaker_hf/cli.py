@@ -9,6 +9,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from sagemaker_hf._image_cli import add_image_parsers
+
 
 def _serve(argv: Sequence[str]) -> int:
     # The toolkit owns its flags; `sagemaker-hf serve` and `python -m sagemaker_hf.toolkit serve`
@@ -29,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="run the inference server (the container's entry point); see `sagemaker-hf serve --help`",
         add_help=False,
     )
+    add_image_parsers(subparsers)  # image-uri, images
     return parser
 
 
