@@ -27,6 +27,7 @@ _LAZY_EXPORTS: dict[str, str] = {
     "HuggingFacePredictor": ".predictor",
     "AsyncPredictor": ".predictor",
     "AsyncInferenceResponse": ".predictor",
+    "WaiterConfig": ".predictor",
     "Transformer": ".transformer",
     "HuggingFace": ".estimator",
     # configs
@@ -54,6 +55,7 @@ __all__ = [
     "TrainingCompilerConfig",
     "Transformer",
     "UnsupportedValueError",
+    "WaiterConfig",
     "__version__",
     "get_execution_role",
     "get_huggingface_llm_image_uri",
@@ -87,6 +89,6 @@ if TYPE_CHECKING:  # pragma: no cover - for editors and type checkers only
     from .estimator import HuggingFace
     from .image_uris import get_huggingface_llm_image_uri
     from .model import HuggingFaceModel
-    from .predictor import AsyncInferenceResponse, AsyncPredictor, HuggingFacePredictor
+    from .predictor import AsyncInferenceResponse, AsyncPredictor, HuggingFacePredictor, WaiterConfig
     from .session import LocalSession, Session, get_execution_role
     from .transformer import Transformer

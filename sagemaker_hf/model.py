@@ -397,7 +397,31 @@ class HuggingFaceModel:
         volume_kms_key: str | None = None,
     ) -> Any:
         """Create the model now and return a :class:`~sagemaker_hf.transformer.Transformer` for batch jobs."""
-        raise NotImplementedError("batch transform lands with issue 6")
+        from sagemaker_hf.session import session_for_instance_type
+        from sagemaker_hf.transformer import Transformer, check_settings
+
+        check_settings(instance_count, strategy, assemble_with)
+        session = session_for_instance_type(self.sagemaker_session, instance_type)
+        self.sagemaker_session = session
+        role_arn = session.execution_role_arn(self.role, "creating a model for batch transform")
+        image_uri = self.serving_image_uri(session.boto_region_name, instance_type)
+        model_name = self._create_model(session, image_uri, role_arn, normalize_tags(tags))
+        return Transformer(
+            model_name,
+            instance_count,
+            instance_type,
+            strategy=strategy,
+            assemble_with=assemble_with,
+            output_path=output_path,
+            output_kms_key=output_kms_key,
+            accept=accept,
+            max_concurrent_transforms=max_concurrent_transforms,
+            max_payload=max_payload,
+            tags=tags,
+            env=env,
+            sagemaker_session=session,
+            volume_kms_key=volume_kms_key,
+        )
 
     def delete_model(self) -> None:
         """Delete the SageMaker model this object created."""
