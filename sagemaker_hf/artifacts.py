@@ -19,6 +19,7 @@ from typing import Any
 from sagemaker_hf import storage
 from sagemaker_hf.errors import ConfigurationError
 from sagemaker_hf.safetar import safe_extract
+from sagemaker_hf.waiting import TransferProgress
 
 logger = logging.getLogger(__name__)
 
@@ -116,14 +117,42 @@ def check_model_layout(model_dir: str | Path, has_custom_code: bool = False) -> 
         )
 
 
+class _CountingReader:
+    """A file wrapper that reports each chunk tarfile reads to a progress line."""
+
+    def __init__(self, handle: Any, progress: TransferProgress) -> None:
+        self.handle = handle
+        self.progress = progress
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self.handle.read(size)
+        self.progress.add(len(chunk))
+        return chunk
+
+
 def make_tarball(source_dir: str | Path, output_path: str | Path) -> Path:
-    """Write ``source_dir``'s visible contents, at the archive root, to a gzipped tar."""
+    """Write ``source_dir``'s visible contents, at the archive root, to a gzipped tar.
+
+    Symbolic links are stored as the files they point to (a Hugging Face cache snapshot
+    is a folder of links into ``blobs/``).
+    """
     source_dir, output_path = Path(source_dir), Path(output_path)
     output_path.parent.mkdir(parents=True, exist_ok=True)
-    with tarfile.open(output_path, "w:gz", compresslevel=6) as tar:
-        for entry in _visible_entries(source_dir):
-            if entry.resolve() != output_path.resolve():
-                tar.add(entry, arcname=entry.name)
+    paths = []
+    for entry in _visible_entries(source_dir):
+        if entry.resolve() != output_path.resolve():
+            paths += [entry, *sorted(entry.rglob("*"))] if entry.is_dir() else [entry]
+    total = sum(path.stat().st_size for path in paths if path.is_file())
+    progress = TransferProgress(f"Packing {output_path}", total)
+    with tarfile.open(output_path, "w:gz", compresslevel=6, dereference=True) as tar:
+        for path in paths:
+            info = tar.gettarinfo(str(path), arcname=path.relative_to(source_dir).as_posix())
+            if info.isfile():
+                with path.open("rb") as handle:
+                    tar.addfile(info, _CountingReader(handle, progress))
+            else:
+                tar.addfile(info)
+    progress.close()
     return output_path
 
 

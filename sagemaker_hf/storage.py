@@ -10,7 +10,7 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from sagemaker_hf.errors import ConfigurationError
 
@@ -55,12 +55,20 @@ def join_uri(base: str, *parts: str) -> str:
     return "/".join(piece for piece in pieces if piece)
 
 
-def upload_file(session: Any, source: str | Path, uri: str, kms_key: str | None = None) -> str:
-    """Copy the local file ``source`` to ``uri``; return ``uri``."""
+def upload_file(
+    session: Any, source: str | Path, uri: str, kms_key: str | None = None, stream: TextIO | None = None
+) -> str:
+    """Copy the local file ``source`` to ``uri``; return ``uri``. Large uploads show progress."""
     if is_s3(uri):
+        from sagemaker_hf.waiting import TransferProgress
+
         location = parse_s3_uri(uri)
         extra = {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": kms_key} if kms_key else None
-        session.s3_client.upload_file(str(source), location.bucket, location.key, ExtraArgs=extra)
+        progress = TransferProgress(f"Uploading {uri}", Path(source).stat().st_size, stream)
+        session.s3_client.upload_file(
+            str(source), location.bucket, location.key, ExtraArgs=extra, Callback=progress.add
+        )
+        progress.close()
     else:
         target = local_path(uri)
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,7 @@ a fake one and nothing really sleeps.
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ T = TypeVar("T")
 ACCESS_DENIED_GRACE_SECONDS = 300.0
 _ACCESS_DENIED_CODES = frozenset({"AccessDeniedException", "AccessDenied"})
 HEARTBEAT_SECONDS = 30.0
+TRANSFER_PROGRESS_MIN_BYTES = 50_000_000
+TRANSFER_REDRAW_SECONDS = 0.5
 
 
 class Clock(Protocol):
@@ -109,8 +112,9 @@ class ProgressLine:
         self._last_written = float("-inf")
         self._width = 0
 
-    def show(self, status: str, elapsed: float) -> None:
-        text = f"{self.label}: {status} ({_format_elapsed(elapsed)})"
+    def show(self, status: str, elapsed: float, detail: str = "") -> None:
+        """Report ``status``; ``detail`` (e.g. bytes done) changes often and never forces a line."""
+        text = f"{self.label}: {status}{' ' + detail if detail else ''} ({_format_elapsed(elapsed)})"
         if self.interactive:
             self.stream.write("\r" + text.ljust(self._width))
             self._width = max(self._width, len(text))
@@ -124,6 +128,45 @@ class ProgressLine:
         if self.interactive and self._width:
             self.stream.write("\n")
             self.stream.flush()
+
+
+class TransferProgress:
+    """Progress of a long byte transfer (upload, packing), fed from any thread by :meth:`add`.
+
+    Silent for transfers under :data:`TRANSFER_PROGRESS_MIN_BYTES`; on a terminal redraws
+    at most every :data:`TRANSFER_REDRAW_SECONDS`.
+    """
+
+    def __init__(
+        self,
+        label: str,
+        total_bytes: int,
+        stream: TextIO | None = None,
+        clock: Clock = SYSTEM_CLOCK,
+        min_bytes: int = TRANSFER_PROGRESS_MIN_BYTES,
+    ) -> None:
+        self.total_bytes = total_bytes
+        self.enabled = total_bytes >= min_bytes
+        self.clock = clock
+        self._line = ProgressLine(label, stream)
+        self._lock = threading.Lock()
+        self._done = 0
+        self._start = clock.monotonic()
+        self._last_drawn = float("-inf")
+
+    def add(self, byte_count: int) -> None:
+        with self._lock:
+            self._done += byte_count
+            now = self.clock.monotonic()
+            finished = self._done >= self.total_bytes
+            if self.enabled and (finished or now - self._last_drawn >= TRANSFER_REDRAW_SECONDS):
+                self._last_drawn = now
+                megabytes = f"{self._done / 1e6:,.0f}/{self.total_bytes / 1e6:,.0f} MB"
+                self._line.show("done" if finished else "in progress", now - self._start, megabytes)
+
+    def close(self) -> None:
+        if self.enabled:
+            self._line.close()
 
 
 @dataclass(frozen=True)

@@ -96,3 +96,20 @@ def test_source_dir_from_s3_is_unpacked_into_code(moto_session, tmp_path):
     destination = tmp_path / "model.tar.gz"
     prepare_model_data(moto_session, None, code, str(destination))
     assert set(tar_members(destination.read_bytes())) == {"code/inference.py", "code/utils.py"}
+
+
+def test_symlinked_files_are_stored_as_content(tmp_path):
+    # A Hugging Face cache snapshot: every file is a link into blobs/.
+    blobs = tmp_path / "blobs"
+    blobs.mkdir()
+    (blobs / "abc").write_text('{"model_type": "bert"}')
+    (blobs / "def").write_bytes(b"weights")
+    snapshot = tmp_path / "snapshots" / "main"
+    snapshot.mkdir(parents=True)
+    (snapshot / "config.json").symlink_to(blobs / "abc")
+    (snapshot / "model.safetensors").symlink_to(blobs / "def")
+    archive = build_model_archive(snapshot, tmp_path / "model.tar.gz")
+    assert tar_members(archive.read_bytes()) == {
+        "config.json": b'{"model_type": "bert"}',
+        "model.safetensors": b"weights",
+    }

@@ -15,6 +15,7 @@ from sagemaker_hf.waiting import (
     TRANSFORM_JOB,
     Backoff,
     ProgressLine,
+    TransferProgress,
     wait_for_resource,
 )
 from tests.sdk.conftest import FakeClock
@@ -144,3 +145,36 @@ def test_heartbeat_lines_when_not_a_terminal():
         "Endpoint ep: Creating (0m31s)",
         "Endpoint ep: Creating (1m02s)",
     ]
+
+
+def test_transfer_progress_throttles_and_finishes():
+    clock, stream = FakeClock(), io.StringIO()
+    progress = TransferProgress("Uploading s3://b/model.tar.gz", 300_000_000, stream, clock, min_bytes=0)
+    for _ in range(30):
+        clock.now += 1
+        progress.add(10_000_000)
+    progress.close()
+    # Not a terminal: a line when the status changes, not one per chunk.
+    assert stream.getvalue().splitlines() == [
+        "Uploading s3://b/model.tar.gz: in progress 10/300 MB (0m01s)",
+        "Uploading s3://b/model.tar.gz: done 300/300 MB (0m30s)",
+    ]
+
+
+def test_transfer_progress_on_a_terminal_redraws_at_most_twice_a_second():
+    clock, stream = FakeClock(), TtyStream()
+    progress = TransferProgress("Packing model.tar.gz", 100, stream, clock, min_bytes=0)
+    for _ in range(10):
+        clock.now += 0.1
+        progress.add(10)
+    progress.close()
+    assert stream.getvalue().count("\r") == 3  # at 0.1 s, 0.6 s and the final 100 %
+    assert stream.getvalue().endswith("\n")
+
+
+def test_small_transfers_are_silent():
+    stream = io.StringIO()
+    progress = TransferProgress("Packing model.tar.gz", 1_000, stream)
+    progress.add(1_000)
+    progress.close()
+    assert stream.getvalue() == ""
