@@ -120,13 +120,12 @@ class HuggingFaceModel:
             self.code.check()
         self.role = role
         self.model_data = check_model_data(model_data)
-        self.entry_point, self.source_dir, self.dependencies = (
-            entry_point,
-            source_dir,
-            list(dependencies or []),
-        )
-        self.framework_version = transformers_version
-        self.pytorch_version, self.tensorflow_version = pytorch_version, tensorflow_version
+        self.entry_point = entry_point
+        self.source_dir = source_dir
+        self.dependencies = list(dependencies or [])
+        self.framework_version = transformers_version  # SDK v2's attribute name
+        self.pytorch_version = pytorch_version
+        self.tensorflow_version = tensorflow_version
         self.py_version = py_version
         self.image_uri = image_uri
         self.env = _check_env(env)
