@@ -175,3 +175,36 @@ def test_session_for_instance_type(moto_endpoint):
 def test_top_level_names(moto_endpoint):
     assert sagemaker_hf.Session is Session
     assert sagemaker_hf.get_execution_role is get_execution_role
+
+
+def _fail(client, operation, code):
+    from botocore.exceptions import ClientError
+
+    def raise_error(**_):
+        raise ClientError({"Error": {"Code": code, "Message": code}}, operation)
+
+    client.meta.events.register(f"before-call.s3.{operation}", raise_error)
+
+
+def test_bucket_created_meanwhile_is_fine(moto_endpoint):
+    session = Session(region_name="eu-west-1")
+    bucket = f"sagemaker-eu-west-1-{ACCOUNT}"
+    session.s3_client.create_bucket(
+        Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
+    )
+    _fail(session.s3_client, "HeadBucket", "404")  # as if it appeared between our two calls
+    assert session.default_bucket() == bucket
+
+
+@pytest.mark.parametrize(
+    ("operation", "code", "expected"),
+    [
+        ("HeadBucket", "403", "may not use it"),
+        ("CreateBucket", "BucketAlreadyExists", "taken by another account"),
+    ],
+)
+def test_bucket_owned_elsewhere_says_pass_default_bucket(moto_session, operation, code, expected):
+    _fail(moto_session.s3_client, operation, code)
+    with pytest.raises(ConfigurationError, match=expected) as raised:
+        moto_session.default_bucket()
+    assert "default_bucket=" in str(raised.value)
