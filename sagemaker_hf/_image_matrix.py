@@ -16,6 +16,7 @@ add up, raises :class:`ImageMatrixError` naming the file and the key path.
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from pathlib import Path
@@ -235,9 +236,11 @@ class MatrixStore:
         matrix = self._families.get(name)
         if matrix is None:
             if name not in self.family_names():
+                nearest = difflib.get_close_matches(str(name), self.family_names(), n=2, cutoff=0.8)
                 raise UnsupportedValueError(
                     f"Unsupported framework {name!r}: no such image family. "
                     f"Supported frameworks: {', '.join(self.family_names())}."
+                    + (f" Nearest: {', '.join(nearest)}." if nearest else "")
                 )
             path = self.directory / f"{name}.json"
             matrix = parse_family(name, path.read_text(encoding="utf-8"), source=path.name)

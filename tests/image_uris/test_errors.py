@@ -40,6 +40,9 @@ def test_unknown_framework():
     assert {"huggingface", "huggingface-llm", "huggingface-tei-cpu"} <= set(
         listed(message, "Supported frameworks:")
     )
+    assert refusal(framework="huggingface-vlm", region="us-east-1").endswith(
+        "Nearest: huggingface-vllm, huggingface-llm."
+    )
 
 
 def test_unknown_and_missing_scope():
