@@ -42,6 +42,10 @@ logger = logging.getLogger(__name__)
 access_logger = logging.getLogger("sagemaker_hf.toolkit.requests")
 
 PHASES = ("decode", "predict", "encode", "transform")
+# A refused body is still read (and dropped) up to this size before the 413 goes out:
+# closing a socket with unread data resets the connection, and the client would never
+# see the 413. Larger bodies get the reset.
+DRAIN_LIMIT_BYTES = 64 * 1024 * 1024
 
 
 def error_response(error: ToolkitError) -> JSONResponse:
@@ -66,7 +70,7 @@ class Front:
     async def ping(self, request: Request) -> Response:
         state, reason = self.pool.state()
         if state is PoolState.READY:
-            return JSONResponse({"status": "ready"})
+            return JSONResponse({"status": "Healthy"})  # the body MMS answers with
         error = ModelLoadError(reason) if state is PoolState.FAILED else NotReadyError(reason)
         return error_response(error)
 
@@ -122,6 +126,20 @@ class Front:
         if length > self.settings.max_payload_bytes:
             raise self._payload_error(length)
 
+    @staticmethod
+    async def _drain(request: Request) -> None:
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > DRAIN_LIMIT_BYTES:
+            return
+        drained = 0
+        try:
+            async for chunk in request.stream():
+                drained += len(chunk)
+                if drained > DRAIN_LIMIT_BYTES:
+                    return
+        except (ClientDisconnect, RuntimeError):
+            return
+
     async def _read_body(self, request: Request) -> bytes:
         body = bytearray()
         async for chunk in request.stream():
@@ -176,6 +194,9 @@ class Front:
             response: Response = Response(
                 outcome.message.body, headers={"content-type": outcome.message.content_type}
             )
+        except PayloadTooLargeError as error:
+            await self._drain(request)
+            response, error_type = error_response(error), error.type
         except ToolkitError as error:
             response, error_type = error_response(error), error.type
         except ClientDisconnect:
@@ -222,7 +243,9 @@ def create_app(settings: Settings, pool: WorkerPool) -> Starlette:
 def bind(host: str, port: int) -> socket.socket:
     """A listening socket, so a port clash stops the server before any worker starts."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY only on such sockets, and without it
+    # every response (headers and body are written separately) waits ~40 ms for a delayed ACK.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
