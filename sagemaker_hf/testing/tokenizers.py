@@ -24,10 +24,10 @@ CORPUS = (
     "French German summarize: hello world the a an of to and is are was were yes no user assistant system"
 )
 
-# A chat template for tiny models: one "role: content" line per message.
+# A chat template for tiny models, in the "<|role|>" style of many chat checkpoints.
 SIMPLE_CHAT_TEMPLATE = (
-    "{% for message in messages %}{{ message['role'] }}: {{ message['content'] }}\n{% endfor %}"
-    "{% if add_generation_prompt %}assistant:{% endif %}"
+    "{% for message in messages %}<|{{ message['role'] }}|>{{ message['content'] }}\n{% endfor %}"
+    "{% if add_generation_prompt %}<|assistant|>{% endif %}"
 )
 
 _CHARACTERS = string.ascii_lowercase + string.digits + string.punctuation

@@ -21,6 +21,7 @@ from sagemaker_hf.toolkit.tasks.parameters import check_parameter_names, pipelin
 from sagemaker_hf.toolkit.tasks.protocol import (
     MAX_MODEL_BATCH,
     predict_each,
+    preview,
     require_parameters_dict,
     to_jsonable,
 )
@@ -75,9 +76,18 @@ def _image_question(inputs: Any, parameters: dict[str, Any], pipe: Any) -> Prepa
     if not isinstance(inputs, dict) or "image" not in inputs or "question" not in inputs:
         raise BadInputError(
             f"{pipe.task} expects 'inputs' to be "
-            f'{{"image": "<base64>", "question": "..."}}, got {text_inputs.preview(inputs)}.'
+            f'{{"image": "<base64>", "question": "..."}}, got {preview(inputs)}.'
         )
     return Prepared([{**inputs, "image": media.load_image(inputs["image"], pipe.task)}], many=False)
+
+
+def _token_states_without_padding(pipe: Any, text: str, states: Any, parameters: dict[str, Any]) -> Any:
+    """feature-extraction in a batch returns every row padded to the longest one; cut each
+    back to its own tokens, as a call on its own returns them."""
+    tokenize = {**parameters.get("tokenize_kwargs", {}), "truncation": parameters.get("truncation", False)}
+    count = len(pipe.tokenizer(text, **tokenize)["input_ids"])
+    rows = states[0]
+    return [rows[-count:] if pipe.tokenizer.padding_side == "left" else rows[:count]]
 
 
 @dataclass(frozen=True)
@@ -87,13 +97,17 @@ class NativeSpec:
     # Defaults that differ from the pipeline's own: long texts are truncated to the model's
     # length instead of failing inside the model.
     defaults: dict[str, Any] = field(default_factory=dict)
+    # (pipeline, item, its output from a batched call, parameters) -> the output of a lone call
+    unbatch: Callable[[Any, Any, Any, dict[str, Any]], Any] | None = None
 
 
 NATIVE_SPECS: dict[str, NativeSpec] = {
     "text-classification": NativeSpec(_classification_texts, defaults={"truncation": True}),
     "token-classification": NativeSpec(_texts),
     "fill-mask": NativeSpec(_masked_texts),
-    "feature-extraction": NativeSpec(_texts, defaults={"truncation": True}),
+    "feature-extraction": NativeSpec(
+        _texts, defaults={"truncation": True}, unbatch=_token_states_without_padding
+    ),
     "text-generation": NativeSpec(_prompts),
     "zero-shot-classification": NativeSpec(_labelled_texts),
     "image-classification": NativeSpec(_images),
@@ -171,9 +185,13 @@ class NativePipelineTask:
 
         try:
             return self.pipeline(call_input, **parameters)
-        except (ValueError, TypeError, PipelineException) as error:
-            # Pipelines raise these for requests they cannot use (bad values, wrong shapes).
-            raise BadInputError(f"{self.task}: the request could not be used: {error}") from error
+        except (ValueError, TypeError, KeyError, PipelineException) as error:
+            # Pipelines raise these for requests they cannot use: bad values (an unknown
+            # function_to_apply is a KeyError), wrong shapes, missing fields.
+            raise BadInputError(
+                f"{self.task}: the request could not be used: {type(error).__name__}: {error}. "
+                f"Check 'inputs' and the parameter values {preview(parameters, 200)}."
+            ) from error
 
     def _split(
         self, prepared: list[Prepared | BadInputError], outputs: list[Any], parameters: dict
@@ -186,6 +204,11 @@ class NativePipelineTask:
                 continue
             mine = outputs[offset : offset + len(entry.items)]
             offset += len(entry.items)
+            if self.spec.unbatch is not None:
+                mine = [
+                    self.spec.unbatch(self.pipeline, item, output, parameters)
+                    for item, output in zip(entry.items, mine, strict=True)
+                ]
             results.append(mine if entry.many else self._single(entry.items[0], mine[0], parameters))
         return results
 

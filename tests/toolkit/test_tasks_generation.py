@@ -1,0 +1,136 @@
+"""Generation tasks: the seq2seq adapter (summarization, translation, text2text) forwards
+generation parameters and refuses unknown ones; conversational takes chat messages and the
+4.x Conversation object."""
+
+from __future__ import annotations
+
+import pytest
+
+from sagemaker_hf.testing import samples
+from sagemaker_hf.toolkit.errors import BadInputError
+
+SUMMARIZATION = samples.DOCUMENTED_REQUESTS["summarization"]
+
+
+@pytest.fixture
+def generate_calls(task_models, monkeypatch):
+    """The keyword arguments of every generate() call of the tiny T5 summarizer."""
+    model = task_models("summarization")
+    calls: list[dict] = []
+    original = model.model.generate
+
+    def spy(**kwargs):
+        calls.append(kwargs)
+        return original(**kwargs)
+
+    monkeypatch.setattr(model.model, "generate", spy)
+    return model, calls
+
+
+def test_documented_generation_parameters_reach_generate(generate_calls):
+    model, calls = generate_calls
+    result = model.predict(SUMMARIZATION["inputs"], {**SUMMARIZATION["parameters"], "max_new_tokens": 4})
+    assert set(result[0]) == {"summary_text"}
+    assert calls[-1]["repetition_penalty"] == 4.0 and calls[-1]["length_penalty"] == 1.5
+    assert calls[-1]["max_new_tokens"] == 4
+    # The T5 summarization prefix from task_specific_params is on the encoded input.
+    encoded_text = model.tokenizer.decode(calls[-1]["input_ids"][0], skip_special_tokens=True)
+    assert encoded_text.startswith("summarize: Hugging Face, the winner")
+
+
+def test_the_4x_pipeline_generation_defaults_apply_under_the_request(generate_calls):
+    model, calls = generate_calls
+    model.predict("hello world", {"max_new_tokens": 2})
+    assert calls[-1]["num_beams"] == 4 and calls[-1]["max_new_tokens"] == 2
+    model.predict("hello world", {"max_length": 5, "num_beams": 1})
+    assert "max_new_tokens" not in calls[-1] and calls[-1]["max_length"] == 5 and calls[-1]["num_beams"] == 1
+
+
+def test_generated_length_follows_max_new_tokens(task_models):
+    model = task_models("text2text-generation")
+    result = model.predict("hello world", {"max_new_tokens": 3, "return_tensors": True})
+    assert set(result[0]) == {"generated_token_ids"} and len(result[0]["generated_token_ids"]) <= 4
+
+
+def test_several_sequences_and_several_inputs(task_models):
+    model = task_models("text2text-generation")
+    two = model.predict("hello", {"max_new_tokens": 3, "num_beams": 2, "num_return_sequences": 2})
+    assert len(two) == 2 and all(set(entry) == {"generated_text"} for entry in two)
+    per_input = model.predict(["hello", "world", "sagemaker"], {"max_new_tokens": 3})
+    assert len(per_input) == 3 and all(set(entry) == {"generated_text"} for entry in per_input)
+    nested = model.predict(
+        ["hello", "world"], {"max_new_tokens": 3, "num_beams": 2, "num_return_sequences": 2}
+    )
+    assert [len(entry) for entry in nested] == [2, 2]
+
+
+@pytest.mark.parametrize(
+    ("parameters", "fragment"),
+    [
+        ({"max_new_tokenz": 3}, "'max_new_tokenz'"),
+        ({"temperature": -1.0, "do_sample": True}, "temperature"),
+        ({"num_return_sequences": 3, "num_beams": 2}, "num_return_sequences"),
+    ],
+)
+def test_bad_generation_parameters_are_bad_input(task_models, parameters, fragment):
+    with pytest.raises(BadInputError) as caught:
+        task_models("summarization").predict("hello world", {"max_new_tokens": 2, **parameters})
+    assert fragment in caught.value.message
+
+
+def test_translation_prefix_comes_from_the_config_or_the_task_languages(task_models):
+    configured = task_models("translation_en_to_fr")
+    written = task_models("translation_en_to_de")
+    assert configured.prefix == "translate English to French: "
+    assert written.prefix == "translate English to German: "  # T5 without task_specific_params for en→de
+    assert set(written.predict("hello", {"max_new_tokens": 2})[0]) == {"translation_text"}
+    with pytest.raises(BadInputError, match="'src_language'"):
+        configured.predict("hello", {"src_language": "en"})
+
+
+CONVERSATION = {"text": "And now?", "past_user_inputs": ["Hello!"], "generated_responses": ["Hi there."]}
+
+
+def test_conversation_object_answers_in_the_4x_shape(task_models):
+    result = task_models("conversational").predict(CONVERSATION, {"max_new_tokens": 4})
+    assert set(result) == {"generated_text", "conversation"} and isinstance(result["generated_text"], str)
+    assert result["conversation"] == {
+        "past_user_inputs": ["Hello!", "And now?"],
+        "generated_responses": ["Hi there.", result["generated_text"]],
+    }
+
+
+def test_conversation_messages_reach_the_chat_template(task_models, monkeypatch):
+    model = task_models("conversational")
+    prompts: list[str] = []
+    tokenizer = model.pipeline.tokenizer
+    original = tokenizer.apply_chat_template
+
+    def spy(conversation, **kwargs):
+        prompts.append(original(conversation, tokenize=False, add_generation_prompt=True))
+        return original(conversation, **kwargs)
+
+    monkeypatch.setattr(tokenizer, "apply_chat_template", spy)
+    model.predict(CONVERSATION, {"max_new_tokens": 2})
+    assert prompts[-1] == "<|user|>Hello!\n<|assistant|>Hi there.\n<|user|>And now?\n<|assistant|>"
+
+
+def test_a_plain_string_is_one_user_turn(task_models):
+    result = task_models("conversational").predict("Hello!", {"max_new_tokens": 2})
+    assert result["conversation"]["past_user_inputs"] == ["Hello!"]
+
+
+@pytest.mark.parametrize(
+    ("inputs", "parameters", "fragment"),
+    [
+        (42, {}, "Send a list of messages"),
+        (["Hello!", "Hi"], {}, "Send a list of messages"),
+        ({"text": 42}, {}, "'text' must be a string"),
+        ([{"role": "user", "content": 42}], {}, "string 'content'"),
+        ([{"role": "user", "content": "hi"}], {"return_full_text": False}, "'return_full_text'"),
+    ],
+)
+def test_conversational_input_errors(task_models, inputs, parameters, fragment):
+    with pytest.raises(BadInputError) as caught:
+        task_models("conversational").predict(inputs, parameters)
+    assert fragment in caught.value.message
