@@ -42,9 +42,9 @@ logger = logging.getLogger(__name__)
 access_logger = logging.getLogger("sagemaker_hf.toolkit.requests")
 
 PHASES = ("decode", "predict", "encode", "transform")
-# A refused body is still read (and dropped) up to this size before the 413 goes out:
-# closing a socket with unread data resets the connection, and the client would never
-# see the 413. Larger bodies get the reset.
+# A refused body is still read (and dropped) up to this size before the error goes out,
+# so the connection stays usable: a socket closed with unread data is reset, and the
+# client would see the reset instead of the 413.
 DRAIN_LIMIT_BYTES = 64 * 1024 * 1024
 
 
@@ -54,8 +54,6 @@ def error_response(error: ToolkitError) -> JSONResponse:
     headers = {}
     if isinstance(error, OverloadedError):
         headers["Retry-After"] = str(error.retry_after)
-    if isinstance(error, PayloadTooLargeError):
-        headers["Connection"] = "close"  # the rest of the body was never read
     return JSONResponse(body, status_code=error.status, headers=headers)
 
 
@@ -180,12 +178,13 @@ class Front:
         queue_seconds: float | None = None
         worker_pid: int | None = None
         error_type = ""
+        body_read = False
         try:
             capabilities = self._check_ready()
             self._check_length(request)
             response_type = self._response_type(capabilities, content_type, accept)
             body = await self._read_body(request)
-            size = len(body)
+            body_read, size = True, len(body)
             outcome = await self.pool.submit(body, content_type, response_type)
             queue_seconds, worker_pid = outcome.queue_seconds, outcome.worker_pid
             timings = outcome.message.timings
@@ -194,10 +193,9 @@ class Front:
             response: Response = Response(
                 outcome.message.body, headers={"content-type": outcome.message.content_type}
             )
-        except PayloadTooLargeError as error:
-            await self._drain(request)
-            response, error_type = error_response(error), error.type
         except ToolkitError as error:
+            if not body_read:  # refused before (or while) reading it
+                await self._drain(request)
             response, error_type = error_response(error), error.type
         except ClientDisconnect:
             response, error_type = Response(status_code=499), "ClientDisconnect"

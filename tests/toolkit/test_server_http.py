@@ -248,6 +248,17 @@ def test_a_chunked_body_over_the_limit_is_413_while_reading(server):
     assert "over the limit of 1048576 bytes" in response.json()["message"]
 
 
+def test_large_refused_bodies_still_get_their_error_response(server):
+    # The server answers before reading the body; it must still read it, or the client
+    # would see a connection reset instead of the 415.
+    body = b"<x/>" * (200 * 1024)
+    for _ in range(5):
+        response = server.client.post(
+            "/invocations", content=body, headers={"Content-Type": "application/xml"}
+        )
+        assert response.status_code == 415
+
+
 def test_concurrent_requests_each_get_their_own_answer(server):
     def call(n: int) -> object:
         return server.client.post("/invocations", json={"inputs": n}).json()["inputs"]
