@@ -61,6 +61,9 @@ class Session:
     """
 
     notebook_metadata_path: Path = NOTEBOOK_METADATA_PATH
+    # SageMaker pulls and runs the image a request names. Local mode runs the code in this
+    # Python environment instead, so for it an image URI only records the versions.
+    runs_images: bool = True
 
     def __init__(
         self,
@@ -134,6 +137,14 @@ class Session:
     @property
     def autoscaling_client(self) -> Any:
         return self._cached("application-autoscaling", lambda: self.client("application-autoscaling"))
+
+    # Training logs are read through CloudWatch Logs' API shape; local mode reads its own files.
+    def make_logs_client(self) -> Any:
+        return self.client("logs")
+
+    @property
+    def logs_client(self) -> Any:
+        return self._cached("logs", self.make_logs_client)
 
     # ---- account, bucket, default locations ------------------------------------------
 
