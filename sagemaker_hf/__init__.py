@@ -30,6 +30,7 @@ _LAZY_EXPORTS: dict[str, str] = {
     "WaiterConfig": ".predictor",
     "Transformer": ".transformer",
     "HuggingFace": ".estimator",
+    "TrainingInput": ".training",
     # configs
     "ServerlessInferenceConfig": ".configs",
     "AsyncInferenceConfig": ".configs",
@@ -53,6 +54,7 @@ __all__ = [
     "ServerlessInferenceConfig",
     "Session",
     "TrainingCompilerConfig",
+    "TrainingInput",
     "Transformer",
     "UnsupportedValueError",
     "WaiterConfig",
@@ -91,4 +93,5 @@ if TYPE_CHECKING:  # pragma: no cover - for editors and type checkers only
     from .model import HuggingFaceModel
     from .predictor import AsyncInferenceResponse, AsyncPredictor, HuggingFacePredictor, WaiterConfig
     from .session import LocalSession, Session, get_execution_role
+    from .training import TrainingInput
     from .transformer import Transformer

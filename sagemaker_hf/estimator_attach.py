@@ -1,0 +1,95 @@
+"""``HuggingFace.attach()``: the constructor arguments of an existing training job.
+
+Everything is read back from DescribeTrainingJob: the versions from the image tag (a
+custom image is kept as ``image_uri``), the script and code from ``sagemaker_program`` /
+``sagemaker_submit_directory``, distribution and compiler settings from their
+hyperparameters, and the rest from the request fields SageMaker echoes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sagemaker_hf.configs import TrainingCompilerConfig
+from sagemaker_hf.distribution import DISTRIBUTION_HYPERPARAMETERS, distribution_from_hyperparameters
+from sagemaker_hf.errors import ConfigurationError
+from sagemaker_hf.names import base_from_name
+from sagemaker_hf.training_request import decode_hyperparameters
+
+PROGRAM = "sagemaker_program"
+SUBMIT_DIRECTORY = "sagemaker_submit_directory"
+LOG_LEVEL = "sagemaker_container_log_level"
+JOB_NAME = "sagemaker_job_name"
+REGION = "sagemaker_region"
+COMPILER_ENABLED = "sagemaker_training_compiler_enabled"
+COMPILER_DEBUG = "sagemaker_training_compiler_debug_mode"
+# Hyperparameters the estimator sets itself; a user's own may not use these names.
+RESERVED_HYPERPARAMETERS = frozenset(
+    {PROGRAM, SUBMIT_DIRECTORY, LOG_LEVEL, JOB_NAME, REGION, COMPILER_ENABLED, COMPILER_DEBUG}
+    | DISTRIBUTION_HYPERPARAMETERS
+)
+
+
+def _versions(image: str) -> dict[str, Any]:
+    from sagemaker_hf.image_uris import parse_image_tag
+
+    tag = parse_image_tag(image)
+    if tag is None:
+        return {"image_uri": image}
+    return {
+        "transformers_version": tag.transformers_version,
+        f"{tag.framework}_version": tag.framework_version,
+        "py_version": tag.py_version,
+    }
+
+
+def attach_arguments(job: dict[str, Any]) -> dict[str, Any]:
+    """``HuggingFace(**arguments)`` for the job described by ``job`` (DescribeTrainingJob)."""
+    name = job["TrainingJobName"]
+    hyperparameters = decode_hyperparameters(job.get("HyperParameters") or {})
+    if PROGRAM not in hyperparameters:
+        raise ConfigurationError(
+            f"Training job {name!r} was not started by a framework estimator (it has no {PROGRAM} "
+            "hyperparameter), so HuggingFace.attach() cannot rebuild it."
+        )
+    compiler = None
+    if hyperparameters.get(COMPILER_ENABLED):
+        compiler = TrainingCompilerConfig(enabled=True, debug=bool(hyperparameters.get(COMPILER_DEBUG)))
+    algorithm = job["AlgorithmSpecification"]
+    resources = job["ResourceConfig"]
+    stopping = job.get("StoppingCondition", {})
+    output = job.get("OutputDataConfig", {})
+    checkpoint = job.get("CheckpointConfig", {})
+    vpc = job.get("VpcConfig", {})
+    spot = bool(job.get("EnableManagedSpotTraining"))
+    return {
+        **_versions(algorithm["TrainingImage"]),
+        "entry_point": hyperparameters[PROGRAM],
+        "source_dir": hyperparameters.get(SUBMIT_DIRECTORY),
+        "hyperparameters": {
+            key: value for key, value in hyperparameters.items() if key not in RESERVED_HYPERPARAMETERS
+        },
+        "distribution": distribution_from_hyperparameters(hyperparameters) or None,
+        "compiler_config": compiler,
+        "role": job.get("RoleArn"),
+        "instance_type": resources.get("InstanceType"),
+        "instance_count": resources.get("InstanceCount", 1),
+        "volume_size": resources.get("VolumeSizeInGB", 30),
+        "volume_kms_key": resources.get("VolumeKmsKeyId"),
+        "max_run": stopping.get("MaxRuntimeInSeconds", 86400),
+        "max_wait": stopping.get("MaxWaitTimeInSeconds") if spot else None,
+        "use_spot_instances": spot,
+        "input_mode": algorithm.get("TrainingInputMode", "File"),
+        "metric_definitions": algorithm.get("MetricDefinitions"),
+        "enable_sagemaker_metrics": algorithm.get("EnableSageMakerMetricsTimeSeries", True),
+        "output_path": output.get("S3OutputPath"),
+        "output_kms_key": output.get("KmsKeyId"),
+        "checkpoint_s3_uri": checkpoint.get("S3Uri"),
+        "checkpoint_local_path": checkpoint.get("LocalPath"),
+        "subnets": vpc.get("Subnets"),
+        "security_group_ids": vpc.get("SecurityGroupIds"),
+        "enable_network_isolation": bool(job.get("EnableNetworkIsolation")),
+        "environment": job.get("Environment"),
+        "container_log_level": hyperparameters.get(LOG_LEVEL, 20),
+        "base_job_name": base_from_name(name),
+    }

@@ -1,0 +1,274 @@
+"""What a training job runs on and with: its inputs, its code and its image versions.
+
+* :class:`TrainingInput` and :func:`input_channels`: ``fit(inputs)`` → ``InputDataConfig``.
+* :class:`TrainingCode`: ``entry_point``/``source_dir``/``dependencies`` → ``sourcedir.tar.gz``.
+* :func:`check_versions`: the versions that choose the training image.
+
+Inputs: ``s3://`` and ``file://`` URIs are sent as they are (SageMaker reads ``s3://``;
+local mode reads both). A plain local path is uploaded first, through :mod:`storage`, to
+``artifact_uri(<job>, "input", <channel>)``: S3 on AWS, the local artifacts directory in
+local mode.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sagemaker_hf import storage
+from sagemaker_hf.artifacts import make_tarball
+from sagemaker_hf.errors import ConfigurationError
+
+SOURCE_ARCHIVE_NAME = "sourcedir.tar.gz"
+DEFAULT_CHANNEL = "training"
+# Where SageMaker mounts the "code" channel when network isolation keeps S3 out of reach.
+ISOLATED_SUBMIT_DIRECTORY = "/opt/ml/input/data/code/sourcedir.tar.gz"
+_CHANNEL_NAME = re.compile(r"^[A-Za-z0-9.\-_]{1,64}$")
+# Version-control folders and bytecode caches are never part of the job's code.
+_NOT_CODE = shutil.ignore_patterns(".git", ".hg", ".svn", "__pycache__", "*.pyc")
+
+# argument -> values the API accepts
+INPUT_CHOICES: dict[str, tuple[str, ...]] = {
+    "distribution": ("FullyReplicated", "ShardedByS3Key"),
+    "s3_data_type": ("S3Prefix", "ManifestFile", "AugmentedManifestFile"),
+    "compression": ("None", "Gzip"),
+    "input_mode": ("File", "Pipe", "FastFile"),
+    "record_wrapping": ("None", "RecordIO"),
+}
+
+
+def _check_choice(argument: str, value: str | None) -> None:
+    allowed = INPUT_CHOICES[argument]
+    if value is not None and value not in allowed:
+        raise ConfigurationError(f"{argument}={value!r} is not supported; use one of {', '.join(allowed)}.")
+
+
+@dataclass(frozen=True)
+class TrainingInput:
+    """One input channel with its options (SDK v2's ``sagemaker.inputs.TrainingInput``)."""
+
+    s3_data: str
+    distribution: str = "FullyReplicated"
+    compression: str | None = None
+    content_type: str | None = None
+    record_wrapping: str | None = None
+    s3_data_type: str = "S3Prefix"
+    input_mode: str | None = None
+
+    def __post_init__(self) -> None:
+        for argument in INPUT_CHOICES:
+            _check_choice(argument, getattr(self, argument))
+
+    @property
+    def config(self) -> dict[str, Any]:
+        """The ``Channel`` shape without its name (SDK v2's attribute)."""
+        data_source = {
+            "S3DataType": self.s3_data_type,
+            "S3Uri": str(self.s3_data),
+            "S3DataDistributionType": self.distribution,
+        }
+        optional = {
+            "ContentType": self.content_type,
+            "CompressionType": self.compression,
+            "RecordWrapperType": self.record_wrapping,
+            "InputMode": self.input_mode,
+        }
+        return {
+            "DataSource": {"S3DataSource": data_source},
+            **{key: value for key, value in optional.items() if value is not None},
+        }
+
+    def with_uri(self, uri: str) -> TrainingInput:
+        return TrainingInput(
+            uri,
+            self.distribution,
+            self.compression,
+            self.content_type,
+            self.record_wrapping,
+            self.s3_data_type,
+            self.input_mode,
+        )
+
+
+def _as_training_input(channel: str, value: Any) -> TrainingInput:
+    if isinstance(value, TrainingInput):
+        return value
+    if isinstance(value, (str, Path)):
+        return TrainingInput(str(value))
+    raise ConfigurationError(
+        f"fit() input for channel {channel!r} is a {type(value).__name__}; pass an s3:// URI, a local "
+        "path or a sagemaker_hf.TrainingInput."
+    )
+
+
+def _check_channel_name(channel: str) -> None:
+    if not isinstance(channel, str) or not _CHANNEL_NAME.match(channel):
+        raise ConfigurationError(
+            f"Channel name {channel!r} is not valid: use 1 to 64 letters, digits, '.', '-' or '_' "
+            "(e.g. 'train', 'test')."
+        )
+
+
+def input_channels(session: Any, inputs: Any, job_name: str) -> list[dict[str, Any]]:
+    """``InputDataConfig`` for ``fit(inputs)``; plain local paths are uploaded first.
+
+    ``inputs`` is None, one source (channel ``training``) or a dict of channel → source,
+    where a source is an ``s3://``/``file://`` URI, a local path or a :class:`TrainingInput`.
+    """
+    if inputs is None:
+        return []
+    if isinstance(inputs, dict):
+        sources = dict(inputs)
+    elif isinstance(inputs, (str, Path, TrainingInput)):
+        sources = {DEFAULT_CHANNEL: inputs}
+    else:
+        raise ConfigurationError(
+            f"fit(inputs=...) got a {type(inputs).__name__}; pass an s3:// URI, a local path, a "
+            "TrainingInput, or a dict such as {'train': 's3://bucket/train', 'test': 's3://bucket/test'}."
+        )
+    channels = []
+    for channel, value in sources.items():
+        _check_channel_name(channel)
+        source = _as_training_input(channel, value)
+        uri = source.s3_data
+        if "://" not in uri:
+            if not Path(uri).exists():
+                raise ConfigurationError(
+                    f"fit() input for channel {channel!r}: {uri!r} is neither an s3:// / file:// URI nor an "
+                    "existing local file or directory."
+                )
+            uri = storage.upload_path(session, uri, session.artifact_uri(job_name, "input", channel))
+            source = source.with_uri(uri)
+        channels.append({"ChannelName": channel, **source.config})
+    return channels
+
+
+# ---- code --------------------------------------------------------------------------------
+
+
+def _is_archive(path: str) -> bool:
+    return path.endswith((".tar.gz", ".tgz"))
+
+
+@dataclass(frozen=True)
+class TrainingCode:
+    """The training script, the directory around it, and extra libraries (SDK v2's meanings).
+
+    ``source_dir`` may also be an ``s3://`` (or local) ``.tar.gz`` already holding the code,
+    as ``attach()`` restores it.
+    """
+
+    entry_point: str
+    source_dir: str | None = None
+    dependencies: tuple[str, ...] = ()
+
+    @property
+    def program(self) -> str:
+        """``sagemaker_program``: relative to ``source_dir``, or the script's file name."""
+        return self.entry_point if self.source_dir else Path(self.entry_point).name
+
+    @property
+    def packed(self) -> bool:
+        """Whether ``source_dir`` is an archive that is used as it is."""
+        source_dir = self.source_dir
+        return source_dir is not None and (storage.is_s3(source_dir) or _is_archive(source_dir))
+
+    def check(self) -> None:
+        """Fail before any API call when a local file named here is missing."""
+        if storage.is_s3(self.entry_point):
+            raise ConfigurationError(
+                f"entry_point={self.entry_point!r} must be a local file (or a path inside source_dir); "
+                "put the code in a .tar.gz and pass it as source_dir='s3://.../sourcedir.tar.gz'."
+            )
+        remote_dir = self.source_dir is not None and storage.is_s3(self.source_dir)
+        if remote_dir and not _is_archive(str(self.source_dir)):
+            raise ConfigurationError(
+                f"source_dir={self.source_dir!r}: an S3 source_dir must be a .tar.gz of the code."
+            )
+        if self.packed:
+            pass  # the archive's content is checked by the container, as in SDK v2
+        elif self.source_dir is not None:
+            if not Path(self.source_dir).is_dir():
+                raise ConfigurationError(f"source_dir={self.source_dir!r} is not a directory.")
+            if not (Path(self.source_dir) / self.entry_point).is_file():
+                raise ConfigurationError(
+                    f"entry_point={self.entry_point!r} is not a file inside source_dir={self.source_dir!r}; "
+                    "give entry_point relative to source_dir."
+                )
+        elif not Path(self.entry_point).is_file():
+            raise ConfigurationError(f"entry_point={self.entry_point!r} is not a file.")
+        for dependency in self.dependencies:
+            if not Path(dependency).exists():
+                raise ConfigurationError(f"dependencies: {dependency!r} does not exist.")
+
+    def upload(self, session: Any, destination_uri: str, kms_key: str | None = None) -> str:
+        """``sagemaker_submit_directory``: the code packed and uploaded to ``destination_uri``.
+
+        The archive holds ``source_dir``'s visible entries (or the entry point alone) at
+        its root, and each dependency as a folder (or file) next to them.
+        """
+        if self.source_dir is not None and storage.is_s3(self.source_dir):
+            return self.source_dir
+        if self.packed:
+            return storage.upload_file(session, storage.local_path(self.source_dir), destination_uri, kms_key)
+        with tempfile.TemporaryDirectory(prefix="sagemaker-hf-code-") as scratch:
+            stage = Path(scratch) / "code"
+            if self.source_dir is not None:
+                shutil.copytree(self.source_dir, stage, ignore=_NOT_CODE)
+            else:
+                stage.mkdir()
+                shutil.copy2(self.entry_point, stage / Path(self.entry_point).name)
+            for dependency in map(Path, self.dependencies):
+                if dependency.is_dir():
+                    shutil.copytree(dependency, stage / dependency.name, dirs_exist_ok=True)
+                else:
+                    shutil.copy2(dependency, stage / dependency.name)
+            archive = make_tarball(stage, Path(scratch) / SOURCE_ARCHIVE_NAME)
+            return storage.upload_file(session, archive, destination_uri, kms_key)
+
+
+# ---- versions ----------------------------------------------------------------------------
+
+_VERSIONS_EXAMPLE = "transformers_version='4.26.0', pytorch_version='1.13.1', py_version='py39'"
+
+
+def check_versions(
+    transformers_version: str | None,
+    pytorch_version: str | None,
+    tensorflow_version: str | None,
+    py_version: str | None,
+    image_uri: str | None,
+) -> None:
+    if py_version == "py2":
+        raise ConfigurationError("py_version='py2' is not supported: use e.g. py_version='py39'.")
+    if image_uri is not None:
+        return
+    missing = [
+        name
+        for name, value in (("transformers_version", transformers_version), ("py_version", py_version))
+        if not value
+    ]
+    if missing:
+        raise ConfigurationError(
+            f"HuggingFace needs {' and '.join(missing)} to choose a training image: pass e.g. "
+            f"{_VERSIONS_EXAMPLE}, or image_uri='<your image>'."
+        )
+    if (pytorch_version is None) == (tensorflow_version is None):
+        which = "both" if pytorch_version is not None else "neither"
+        raise ConfigurationError(
+            f"HuggingFace got {which} of pytorch_version and tensorflow_version; pass exactly one, "
+            f"e.g. {_VERSIONS_EXAMPLE}."
+        )
+    framework_version = pytorch_version or tensorflow_version
+    assert transformers_version is not None and framework_version is not None
+    if len(transformers_version.split(".")) != len(framework_version.split(".")):
+        framework = "pytorch_version" if pytorch_version else "tensorflow_version"
+        raise ConfigurationError(
+            f"transformers_version={transformers_version!r} and {framework}={framework_version!r} use a "
+            "different number of version parts; use the same number of version parts, e.g. 4.26.0 with "
+            "1.13.1, or 4.26 with 1.13."
+        )

@@ -1,0 +1,168 @@
+"""Waiting for a training job, with its log streamed while it runs.
+
+Logs are read through the CloudWatch Logs API shape (``describe_log_streams`` and
+``get_log_events`` on ``/aws/sagemaker/TrainingJobs``, streams named ``<job>/<host>-…``)
+from ``session.logs_client``: CloudWatch on AWS, the job's log file in local mode. A log
+group that does not exist yet is simply an empty log; any other logs error stops the
+streaming with a warning, never the wait.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+from sagemaker_hf.errors import ResourceFailedError
+from sagemaker_hf.waiting import SYSTEM_CLOCK, TRAINING_JOB, Backoff, Clock, Probe, poll
+
+logger = logging.getLogger(__name__)
+
+LOG_GROUP = "/aws/sagemaker/TrainingJobs"
+_MISSING_CODES = frozenset({"ResourceNotFoundException"})
+DEFAULT_BACKOFF = Backoff()
+
+
+class LogTail:
+    """Writes the lines a job's log streams gained since the last :meth:`flush`."""
+
+    def __init__(self, logs_client: Any, job_name: str, out: TextIO | None = None) -> None:
+        self.client = logs_client
+        self.job_name = job_name
+        self.out = out if out is not None else sys.stdout
+        self.enabled = True
+        self._tokens: dict[str, str | None] = {}
+
+    def _stream_names(self) -> list[str]:
+        names: list[str] = []
+        request: dict[str, Any] = {"logGroupName": LOG_GROUP, "logStreamNamePrefix": f"{self.job_name}/"}
+        while True:
+            response = self.client.describe_log_streams(**request)
+            names += [stream["logStreamName"] for stream in response.get("logStreams", [])]
+            if not response.get("nextToken"):
+                return sorted(names)
+            request["nextToken"] = response["nextToken"]
+
+    def _new_messages(self, stream: str) -> list[str]:
+        messages: list[str] = []
+        while True:
+            request: dict[str, Any] = {
+                "logGroupName": LOG_GROUP,
+                "logStreamName": stream,
+                "startFromHead": True,
+            }
+            if self._tokens.get(stream):
+                request["nextToken"] = self._tokens[stream]
+            response = self.client.get_log_events(**request)
+            events = response.get("events", [])
+            self._tokens[stream] = response.get("nextForwardToken") or self._tokens.get(stream)
+            messages += [event["message"] for event in events]
+            if not events:
+                return messages
+
+    def flush(self) -> int:
+        """Write what is new; returns the number of lines written."""
+        if not self.enabled:
+            return 0
+        from botocore.exceptions import ClientError
+
+        written = 0
+        try:
+            streams = self._stream_names()
+            for stream in streams:
+                # With several instances, say which one a line comes from (streams are <job>/<host>-<id>).
+                prefix = f"[{stream.split('/', 1)[-1]}] " if len(streams) > 1 else ""
+                for message in self._new_messages(stream):
+                    self.out.write(f"{prefix}{message.rstrip(chr(10))}\n")
+                    written += 1
+        except ClientError as error:
+            if error.response["Error"]["Code"] not in _MISSING_CODES:
+                self.enabled = False
+                logger.warning("Stopped streaming the logs of %s: %s", self.job_name, error)
+        if written:
+            self.out.flush()
+        return written
+
+
+def _status_text(description: dict[str, Any]) -> str:
+    status = description.get("TrainingJobStatus", "Unknown")
+    secondary = description.get("SecondaryStatus")
+    return f"{status} - {secondary}" if secondary and secondary != status else status
+
+
+def _summary(description: dict[str, Any]) -> str | None:
+    training, billable = description.get("TrainingTimeInSeconds"), description.get("BillableTimeInSeconds")
+    if training is None:
+        return None
+    text = f"Training seconds: {training}"
+    if billable is not None:
+        text += f", billable seconds: {billable}"
+        if description.get("EnableManagedSpotTraining") and training:
+            text += f", managed spot training savings: {(1 - billable / training) * 100:.1f}%"
+    return text
+
+
+def wait_for_training_job(
+    session: Any,
+    job_name: str,
+    logs: bool = True,
+    *,
+    timeout: float | None = None,
+    backoff: Backoff = DEFAULT_BACKOFF,
+    clock: Clock = SYSTEM_CLOCK,
+    stream: TextIO | None = None,
+    log_out: TextIO | None = None,
+) -> dict[str, Any]:
+    """Poll DescribeTrainingJob until the job settles, streaming its log when ``logs``.
+
+    Progress (``InProgress - Training (1m05s)``) goes to ``stream`` (stderr), log lines
+    to ``log_out`` (stdout). Returns the last description; a Failed job raises
+    :class:`~sagemaker_hf.errors.ResourceFailedError` carrying its ``FailureReason``.
+    """
+    client = session.sagemaker_client
+    tail = LogTail(session.logs_client, job_name, log_out) if logs else None
+
+    def look(elapsed: float) -> Probe[dict[str, Any]]:
+        del elapsed
+        if tail is not None:
+            tail.flush()
+        description = client.describe_training_job(TrainingJobName=job_name)
+        status = description.get(TRAINING_JOB.status_field, "Unknown")
+        if status in TRAINING_JOB.in_progress:
+            return Probe(_status_text(description))
+        if tail is not None:
+            tail.flush()  # the lines written between the last read and the end
+        if status in TRAINING_JOB.settled_ok:
+            return Probe(_status_text(description), done=True, value=description)
+        raise ResourceFailedError(TRAINING_JOB.label, job_name, status, description.get("FailureReason"))
+
+    description = poll(
+        look, f"{TRAINING_JOB.label} {job_name}", timeout=timeout, backoff=backoff, clock=clock, stream=stream
+    )
+    assert description is not None  # a settled probe always carries its description
+    summary = _summary(description)
+    if summary:
+        (stream or sys.stderr).write(summary + "\n")
+    return description
+
+
+@dataclass
+class TrainingJob:
+    """A started training job (SDK v2's ``estimator.latest_training_job``)."""
+
+    name: str
+    sagemaker_session: Any
+
+    @property
+    def job_name(self) -> str:
+        return self.name
+
+    def describe(self) -> dict[str, Any]:
+        return self.sagemaker_session.sagemaker_client.describe_training_job(TrainingJobName=self.name)
+
+    def wait(self, logs: bool = True, timeout: float | None = None) -> dict[str, Any]:
+        return wait_for_training_job(self.sagemaker_session, self.name, logs, timeout=timeout)
+
+    def stop(self) -> None:
+        self.sagemaker_session.sagemaker_client.stop_training_job(TrainingJobName=self.name)

@@ -1,0 +1,44 @@
+"""Helpers for the estimator tests: request capture on the real clients, small training scripts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.sdk.conftest import RequestLog
+
+BUCKET = "sagemaker-us-east-1-123456789012"
+VERSIONS = {"transformers_version": "4.26", "pytorch_version": "1.13", "py_version": "py39"}
+TRAINING_IMAGE = (
+    "763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-training:"
+    "1.13-transformers4.26-gpu-py39-cu117-ubuntu20.04"
+)
+GPU_INSTANCE = "ml.p3.2xlarge"  # the Hugging Face training images are GPU images
+MULTI_GPU_INSTANCE = "ml.p3.16xlarge"
+
+
+class SageMakerRequestLog(RequestLog):
+    """The SDK tests' request log, for SageMaker calls only (S3 uploads carry unpicklable bodies)."""
+
+    def attach(self, boto_session: Any) -> None:
+        boto_session.events.register("before-parameter-build.sagemaker", self._record_params)
+
+
+@pytest.fixture
+def requests_log(moto_session: Any) -> RequestLog:
+    log = SageMakerRequestLog()
+    log.attach(moto_session.boto_session)
+    return log
+
+
+@pytest.fixture
+def source_dir(tmp_path: Path) -> Path:
+    """A source directory: a training script, a helper module, a requirements file."""
+    root = tmp_path / "scripts"
+    (root / "utils").mkdir(parents=True)
+    (root / "train.py").write_text("from utils.helpers import run\nrun()\n")
+    (root / "utils" / "helpers.py").write_text("def run():\n    print('training')\n")
+    (root / "requirements.txt").write_text("")
+    return root
