@@ -83,7 +83,7 @@ def build_gpt2(directory: Path, chat_template: str | None = None) -> Path:
     vocab_size = tokenizers.save_byte_level_bpe_tokenizer(directory, chat_template=chat_template)
     config = transformers.GPT2Config(
         vocab_size=vocab_size,
-        n_positions=128,
+        n_positions=512,  # room for the pipelines' default 256 new tokens
         n_embd=32,
         n_layer=2,
         n_head=2,

@@ -117,7 +117,7 @@ def save_byte_level_bpe_tokenizer(directory: Path, chat_template: str | None = N
         bos_token=eos,
         eos_token=eos,
         unk_token=eos,
-        model_max_length=128,
+        model_max_length=512,
         model_input_names=["input_ids", "attention_mask"],
     )
     if chat_template is not None:
