@@ -134,3 +134,58 @@ def test_conversational_input_errors(task_models, inputs, parameters, fragment):
     with pytest.raises(BadInputError) as caught:
         task_models("conversational").predict(inputs, parameters)
     assert fragment in caught.value.message
+
+
+class MultilingualTokenizer:
+    """Stands in for an NLLB-style tokenizer: language codes, and a forced target-language token."""
+
+    unk_token_id = 3
+
+    def __init__(self):
+        self.codes = {"eng_Latn": 10, "fra_Latn": 11}
+        self.calls = []
+
+    def _build_translation_inputs(self, texts, *, return_tensors, src_lang, tgt_lang, truncation, padding):
+        import torch
+
+        self.calls.append((src_lang, tgt_lang))
+        ids = torch.tensor([[self.codes.get(src_lang, self.unk_token_id), 5, 2] for _ in texts])
+        return {
+            "input_ids": ids,
+            "attention_mask": torch.ones_like(ids),
+            "forced_bos_token_id": self.codes.get(tgt_lang, 3),
+        }
+
+    def decode(self, ids, skip_special_tokens, clean_up_tokenization_spaces):
+        return " ".join(str(int(i)) for i in ids)
+
+
+class RecordingModel:
+    def __init__(self):
+        from transformers import GenerationConfig
+
+        self.config = type(
+            "Config", (), {"task_specific_params": None, "prefix": None, "model_type": "m2m_100"}
+        )()
+        self.generation_config = GenerationConfig()
+        self.kwargs = []
+
+    def generate(self, **kwargs):
+        import torch
+
+        self.kwargs.append(kwargs)
+        return torch.tensor([[kwargs["forced_bos_token_id"], 7]] * len(kwargs["input_ids"]))
+
+
+def test_multilingual_tokenizers_get_the_language_codes():
+    from sagemaker_hf.toolkit.tasks.seq2seq import Seq2SeqTask
+
+    tokenizer, model = MultilingualTokenizer(), RecordingModel()
+    task = Seq2SeqTask("translation_eng_Latn_to_fra_Latn", model, tokenizer, "cpu")
+    assert task.predict(["hello", "world"], {"max_new_tokens": 2}) == [
+        {"translation_text": "11 7"},
+        {"translation_text": "11 7"},
+    ]
+    assert tokenizer.calls[-1] == ("eng_Latn", "fra_Latn") and model.kwargs[-1]["forced_bos_token_id"] == 11
+    with pytest.raises(BadInputError, match="tgt_lang 'fr' is not a language of this tokenizer"):
+        task.predict("hello", {"src_lang": "eng_Latn", "tgt_lang": "fr"})

@@ -39,6 +39,11 @@ TRANSLATION_PARAMETERS = frozenset({"src_lang", "tgt_lang"})
 # The 4.57 pipelines' own defaults, under the model's generation config.
 PIPELINE_GENERATION_DEFAULTS = {"max_new_tokens": 256, "num_beams": 4}
 
+_LANGUAGE_CODES = (
+    "Multilingual models take their tokenizer's language codes, e.g. "
+    '"parameters": {"src_lang": "eng_Latn", "tgt_lang": "fra_Latn"}.'
+)
+
 # Language names T5 was trained with, for "translate English to German: " prefixes.
 T5_LANGUAGES = {"en": "English", "fr": "French", "de": "German", "ro": "Romanian"}
 
@@ -149,15 +154,18 @@ class Seq2SeqTask:
                 encoded = self.tokenizer(prefixed, return_tensors="pt", padding=True, truncation=truncation)
         except (KeyError, ValueError) as error:
             raise BadInputError(
-                f"{self.task}: the inputs could not be encoded ({error}). For multilingual models send the "
-                "tokenizer's language codes, e.g. "
-                '"parameters": {"src_lang": "eng_Latn", "tgt_lang": "fra_Latn"}.'
+                f"{self.task}: the inputs could not be encoded ({error}). {_LANGUAGE_CODES}"
             ) from error
+        forced = encoded.get("forced_bos_token_id")
+        if forced is not None and forced == self.tokenizer.unk_token_id:
+            raise BadInputError(
+                f"{self.task}: tgt_lang {target!r} is not a language of this tokenizer. {_LANGUAGE_CODES}"
+            )
         model_inputs = {
             key: encoded[key].to(self.device) for key in ("input_ids", "attention_mask") if key in encoded
         }
-        if "forced_bos_token_id" in encoded:
-            model_inputs["forced_bos_token_id"] = encoded["forced_bos_token_id"]
+        if forced is not None:
+            model_inputs["forced_bos_token_id"] = forced
         return model_inputs
 
     def _output(self, ids: Any, options: dict[str, Any]) -> dict[str, Any]:
