@@ -90,6 +90,11 @@ def _token_states_without_padding(pipe: Any, text: str, states: Any, parameters:
     return [rows[-count:] if pipe.tokenizer.padding_side == "left" else rows[:count]]
 
 
+def _one_label_as_list(item: Any, output: Any, parameters: dict[str, Any]) -> Any:
+    """text-classification answers a lone string with a one-element list unless top_k is given."""
+    return [output] if isinstance(item, str) and "top_k" not in parameters else output
+
+
 @dataclass(frozen=True)
 class NativeSpec:
     prepare: Prepare
@@ -99,10 +104,14 @@ class NativeSpec:
     defaults: dict[str, Any] = field(default_factory=dict)
     # (pipeline, item, its output from a batched call, parameters) -> the output of a lone call
     unbatch: Callable[[Any, Any, Any, dict[str, Any]], Any] | None = None
+    # (item, its output in a list, parameters) -> the pipeline's answer when the item comes alone
+    alone: Callable[[Any, Any, dict[str, Any]], Any] | None = None
 
 
 NATIVE_SPECS: dict[str, NativeSpec] = {
-    "text-classification": NativeSpec(_classification_texts, defaults={"truncation": True}),
+    "text-classification": NativeSpec(
+        _classification_texts, defaults={"truncation": True}, alone=_one_label_as_list
+    ),
     "token-classification": NativeSpec(_texts),
     "fill-mask": NativeSpec(_masked_texts),
     "feature-extraction": NativeSpec(
@@ -209,14 +218,13 @@ class NativePipelineTask:
                     self.spec.unbatch(self.pipeline, item, output, parameters)
                     for item, output in zip(entry.items, mine, strict=True)
                 ]
-            results.append(mine if entry.many else self._single(entry.items[0], mine[0], parameters))
+            if entry.many:
+                results.append(mine)
+            elif self.spec.alone is not None:
+                results.append(self.spec.alone(entry.items[0], mine[0], parameters))
+            else:
+                results.append(mine[0])
         return results
-
-    def _single(self, item: Any, output: Any, parameters: dict[str, Any]) -> Any:
-        # text-classification answers one string with a one-element list unless top_k is given.
-        if self.task == "text-classification" and isinstance(item, str) and "top_k" not in parameters:
-            return [output]
-        return output
 
 
 def load(task: str, model_dir: Path, *, device: str, trust_remote_code: bool) -> NativePipelineTask:

@@ -92,9 +92,8 @@ class QuestionAnsweringTask:
     def settings(self, parameters: dict[str, Any]) -> AnswerSettings:
         parameters = dict(require_parameters_dict(parameters))
         check_parameter_names(parameters, ACCEPTED_PARAMETERS, self.task)
-        if "topk" in parameters:
+        if "topk" in parameters:  # the 4.x pipeline's deprecated spelling
             parameters.setdefault("top_k", parameters.pop("topk"))
-            parameters.pop("topk", None)
         try:
             return AnswerSettings(**parameters)
         except ValidationError as error:

@@ -1,6 +1,15 @@
 """Which task to serve: ``HF_TASK`` first, then a sentence-transformers layout, then
 ``config.json`` ``architectures[0]`` against an ordered table (the first match wins).
 
+A sentence-transformers checkpoint (``modules.json`` or ``1_Pooling/config.json``) without
+HF_TASK serves ``sentence-embeddings``: what the checkpoint is for, and what the Hugging Face
+toolkit serves (the AWS toolkit cannot infer any task from its ``BertModel``).
+``HF_TASK=feature-extraction`` still gives the token-level pipeline output.
+
+Beyond the contract's table there are rows for audio classifiers named
+``*ForSequenceClassification``, speech seq2seq models, vision tasks, CLIP-style models, and
+bare encoders (``BertModel`` → feature-extraction).
+
 No torch or transformers here: the front process may call it, and nothing writes ``os.environ``.
 """
 
