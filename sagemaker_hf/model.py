@@ -180,8 +180,11 @@ class HuggingFaceModel:
 
     def _prepared_model_data(self, session: Any, model_name: str) -> str | None:
         if self._model_data_url is None or self._model_data_url[0] != model_name:
-            url = self.model_data
-            needs_upload = self.code is not None or not (url is None or storage.is_s3(url))
+            url = None
+            if self.model_data is not None and self.code is None:
+                # None when the service cannot read it where it is (SageMaker reads only S3).
+                url = session.direct_model_data_url(self.model_data)
+            needs_upload = self.code is not None or (self.model_data is not None and url is None)
             if needs_upload:
                 base = self.code_location or session.artifact_uri()
                 destination = storage.join_uri(base, model_name, MODEL_ARCHIVE_NAME)
@@ -310,12 +313,13 @@ class HuggingFaceModel:
                 endpoint_request["Tags"] = api_tags
             client.create_endpoint(**endpoint_request)
         if wait:
-            from sagemaker_hf.waiting import ENDPOINT, wait_for_resource
+            from sagemaker_hf.waiting import ENDPOINT, ENDPOINT_BACKOFF, wait_for_resource
 
             wait_for_resource(
                 lambda: client.describe_endpoint(EndpointName=self.endpoint_name),
                 ENDPOINT,
                 self.endpoint_name,
+                backoff=ENDPOINT_BACKOFF,
             )
         return self._predictor(session, serializer, deserializer, async_inference_config is not None)
 

@@ -189,8 +189,9 @@ class AsyncInferenceResponse:
     ) -> Any:
         """Wait for the result and return it deserialized.
 
-        Waits up to ``waiter_config`` (SDK v2's default: 60 checks, 15 s apart) or
-        ``timeout`` seconds; raises :class:`AsyncInferenceModelError` with the failure
+        Waits up to ``waiter_config`` (checks ``delay`` seconds apart) or ``timeout``
+        seconds; by default as long as SDK v2 (60 × 15 s), checking after 0.5 s and
+        backing off to every 15 s; raises :class:`AsyncInferenceModelError` with the failure
         object's content if the request failed, :class:`WaitTimeoutError` if neither
         object appears in time.
         """
@@ -198,12 +199,18 @@ class AsyncInferenceResponse:
             raise ConfigurationError("waiter_config must be a sagemaker_hf.predictor.WaiterConfig.")
         if not self._has_result:
             config = waiter_config or WaiterConfig()
+            backoff = Backoff(initial=config.delay, factor=1.0, maximum=config.delay)
+            if waiter_config is None:
+                # The same total wait as v2, but small requests finish in about a second:
+                # look early, then back off to v2's delay.
+                backoff = Backoff(initial=min(0.5, config.delay), factor=1.5, maximum=config.delay)
+                timeout = config.max_attempts * config.delay if timeout is None else timeout
             self._result = poll(
                 self._look,
                 f"Async inference {self.output_path}",
                 timeout=timeout,
                 max_attempts=None if timeout is not None else config.max_attempts,
-                backoff=Backoff(initial=config.delay, factor=1.0, maximum=config.delay),
+                backoff=backoff,
                 clock=clock,
                 stream=stream,
             )

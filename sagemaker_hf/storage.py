@@ -7,7 +7,9 @@ these same functions unchanged.
 
 from __future__ import annotations
 
+import os
 import shutil
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -85,7 +87,10 @@ def upload_bytes(session: Any, data: bytes, uri: str, content_type: str | None =
     else:
         target = local_path(uri)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        # Written aside, then renamed: a reader polling for the file never sees half of it.
+        partial = target.with_name(f".{target.name}.{uuid.uuid4().hex}.partial")
+        partial.write_bytes(data)
+        os.replace(partial, target)
     return uri
 
 

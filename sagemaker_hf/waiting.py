@@ -74,6 +74,9 @@ ENDPOINT = ResourceKind(
     frozenset({"Creating", "Updating", "SystemUpdating", "RollingBack"}),
     frozenset({"InService"}),
 )
+# An endpoint is ready in seconds (a small model, or local mode) or in many minutes (a
+# large model on new instances): look early, then back off to every 30 s.
+ENDPOINT_BACKOFF = Backoff(initial=0.5, factor=1.2, maximum=30.0)
 TRANSFORM_JOB = ResourceKind(
     "Transform job",
     "TransformJobStatus",
