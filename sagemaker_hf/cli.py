@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 
 from sagemaker_hf._image_cli import add_image_parsers
+from sagemaker_hf.local.cli import add_local_parsers
 
 
 def _serve(argv: Sequence[str]) -> int:
@@ -32,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
         add_help=False,
     )
     add_image_parsers(subparsers)  # image-uri, images
+    add_local_parsers(subparsers)  # local ls, local rm
     return parser
 
 

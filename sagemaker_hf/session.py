@@ -5,14 +5,15 @@ explicit ``endpoint_url``, so profiles, ``AWS_ENDPOINT_URL`` /
 ``AWS_ENDPOINT_URL_<SERVICE>`` and retries all apply: the whole SDK can be pointed at
 any SageMaker-compatible endpoint by configuration alone.
 
-Local mode subclasses :class:`Session` and overrides only the small methods marked as
-the seam (how the ``sagemaker`` and ``sagemaker-runtime`` clients are made,
-:meth:`~Session.artifact_uri`, :meth:`~Session.execution_role_arn` and
-:meth:`~Session.account_id`). Whether a call runs locally is decided once, here, by
-:func:`session_for_instance_type`.
+Local mode (:class:`LocalSession`) subclasses :class:`Session` and overrides only the
+small methods marked as the seam (how the ``sagemaker`` and ``sagemaker-runtime``
+clients are made, :meth:`~Session.artifact_uri`, :meth:`~Session.direct_model_data_url`,
+:meth:`~Session.execution_role_arn` and :meth:`~Session.account_id`). Whether a call
+runs locally is decided once, here, by :func:`session_for_instance_type`.
 
-This is the SDK's only reader of environment variables (``AWS_REGION``); everything
-else is read by boto3 itself.
+This is the SDK's only reader of environment variables (``AWS_REGION``, and local
+mode's ``SAGEMAKER_HF_LOCAL_HOME``, ``SAGEMAKER_HF_LOCAL_STARTUP_TIMEOUT`` and
+``XDG_CACHE_HOME``); everything else is read by boto3 itself.
 """
 
 from __future__ import annotations
@@ -21,10 +22,13 @@ import json
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sagemaker_hf import __version__
 from sagemaker_hf.errors import ConfigurationError, RoleNotFoundError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sagemaker_hf.local.settings import LocalModeSettings
 
 USER_AGENT = f"sagemaker-hf/{__version__}"
 
@@ -43,6 +47,17 @@ _ROLE_HELP = (
 )
 _MISSING_BUCKET_CODES = frozenset({"404", "NoSuchBucket", "NotFound"})
 _FORBIDDEN_CODES = frozenset({"403", "AccessDenied", "Forbidden"})
+
+# Local mode. SDK v2 documented "local_gpu" but users also write "local-gpu": both work,
+# and this table (instance type -> canonical name) is the one place that knows it.
+LOCAL_INSTANCE_TYPES = {"local": "local", "local_gpu": "local_gpu", "local-gpu": "local_gpu"}
+LOCAL_HOME_VARIABLE = "SAGEMAKER_HF_LOCAL_HOME"
+LOCAL_STARTUP_TIMEOUT_VARIABLE = "SAGEMAKER_HF_LOCAL_STARTUP_TIMEOUT"
+DEFAULT_LOCAL_STARTUP_TIMEOUT_SECONDS = 600.0  # a Hub download can be slow
+# Local mode needs no AWS account: these placeholders fill the fields the API requires.
+LOCAL_ACCOUNT_ID = "000000000000"
+LOCAL_ROLE_ARN = f"arn:aws:iam::{LOCAL_ACCOUNT_ID}:role/sagemaker-hf-local"
+LOCAL_DEFAULT_REGION = "us-east-1"
 
 
 class Session:
@@ -166,6 +181,13 @@ class Session:
         """A default artifact location: ``s3://{default bucket}/{prefix}/{parts...}``."""
         keys = [self.default_bucket_prefix, *(part.strip("/") for part in parts)]
         return "s3://" + "/".join([self.default_bucket(), *(key for key in keys if key)])
+
+    def direct_model_data_url(self, model_data: str) -> str | None:
+        """The ``ModelDataUrl`` that lets the service read ``model_data`` where it is, or None
+        when it must be uploaded first (SageMaker reads model data only from S3)."""
+        from sagemaker_hf import storage
+
+        return model_data if storage.is_s3(model_data) else None
 
     def upload_data(self, path: str | Path, bucket: str | None = None, key_prefix: str = "data") -> str:
         """Upload a local file or directory (SDK v2's ``Session.upload_data``); return its S3 URI."""
@@ -311,7 +333,127 @@ def get_execution_role(sagemaker_session: Session | None = None) -> str:
     return (sagemaker_session or Session()).resolve_role(None)
 
 
+class LocalSession(Session):
+    """Local mode: endpoints are toolkit processes on this machine; no Docker, no AWS account.
+
+    Only the ``sagemaker`` and ``sagemaker-runtime`` clients are local; S3 stays real
+    boto3, used only when a URI says ``s3://``. No role is needed (create calls carry
+    ``LOCAL_ROLE_ARN`` unless you pass one); default artifacts go to
+    ``file://<local home>/artifacts/...``; a local model directory is served in place.
+
+    Args:
+        boto_session: a ``boto3.Session`` for ``s3://`` data.
+        region_name: the region in ARNs and image URIs (default: configured, else us-east-1).
+        local_home: registry, working directories, logs and artifacts; default
+            ``$SAGEMAKER_HF_LOCAL_HOME``, else ``$XDG_CACHE_HOME/sagemaker-hf/local``.
+        startup_timeout: seconds until ``/ping`` must answer 200; default
+            ``$SAGEMAKER_HF_LOCAL_STARTUP_TIMEOUT``, else 600 (deploy()'s
+            ``container_startup_health_check_timeout`` wins for its endpoint).
+    """
+
+    def __init__(
+        self,
+        boto_session: Any = None,
+        region_name: str | None = None,
+        local_home: str | Path | None = None,
+        startup_timeout: float | None = None,
+    ) -> None:
+        boto_session = boto_session if boto_session is not None else _new_boto_session(region_name)
+        if not (boto_session.region_name or region_name):
+            region_name = LOCAL_DEFAULT_REGION
+        super().__init__(boto_session=boto_session, region_name=region_name)
+        self.local_settings = local_mode_settings(self.boto_region_name, local_home, startup_timeout)
+
+    def make_sagemaker_client(self) -> Any:
+        from sagemaker_hf.local.client import LocalSageMakerClient
+
+        return LocalSageMakerClient(self.local_settings, storage_session=self)
+
+    def make_sagemaker_runtime_client(self) -> Any:
+        from sagemaker_hf.local.runtime import LocalRuntimeClient
+
+        return LocalRuntimeClient(self.local_settings, storage_session=self)
+
+    def account_id(self) -> str:
+        return LOCAL_ACCOUNT_ID
+
+    def default_bucket(self) -> str:
+        raise ConfigurationError(
+            "LocalSession keeps default artifacts on disk (artifact_uri() gives file:// locations) and has "
+            "no default bucket; pass bucket= explicitly, e.g. upload_data(path, bucket='my-bucket')."
+        )
+
+    def artifact_uri(self, *parts: str) -> str:
+        """``file://<local home>/artifacts/{parts...}``."""
+        from sagemaker_hf import storage
+
+        return storage.join_uri(f"file://{self.local_settings.artifacts_dir}", *parts)
+
+    def direct_model_data_url(self, model_data: str) -> str | None:
+        """S3 URIs as given; a local directory or archive as a ``file://`` URI, used where it is."""
+        from sagemaker_hf import storage
+        from sagemaker_hf.artifacts import check_model_layout
+
+        if storage.is_s3(model_data):
+            return model_data
+        path = storage.local_path(model_data).resolve()
+        if path.is_dir():
+            check_model_layout(path)
+        return f"file://{path}"
+
+    def execution_role_arn(self, role: str | None, purpose: str) -> str:
+        """The role as an ARN, never looked up; ``LOCAL_ROLE_ARN`` when there is none."""
+        if role is None:
+            return LOCAL_ROLE_ARN
+        return role if role.startswith("arn:") else f"arn:aws:iam::{LOCAL_ACCOUNT_ID}:role/{role}"
+
+
+def local_mode_settings(
+    region: str, local_home: str | Path | None, startup_timeout: float | None
+) -> LocalModeSettings:
+    """Local mode's settings: the arguments given, else the environment, else the defaults."""
+    from sagemaker_hf.local.settings import LocalModeSettings
+
+    if local_home is None:
+        local_home = os.environ.get(LOCAL_HOME_VARIABLE) or None
+    if local_home is None:
+        cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+        local_home = Path(cache) / "sagemaker-hf" / "local"
+    if startup_timeout is None:
+        text = os.environ.get(LOCAL_STARTUP_TIMEOUT_VARIABLE, "").strip()
+        try:
+            startup_timeout = float(text) if text else DEFAULT_LOCAL_STARTUP_TIMEOUT_SECONDS
+        except ValueError:
+            raise ConfigurationError(
+                f"{LOCAL_STARTUP_TIMEOUT_VARIABLE}={text!r} is not a number of seconds; set it to e.g. 600."
+            ) from None
+    if startup_timeout <= 0:
+        raise ConfigurationError(f"startup_timeout={startup_timeout} must be a positive number of seconds.")
+    return LocalModeSettings(
+        home=Path(local_home).expanduser().resolve(),
+        region=region,
+        account_id=LOCAL_ACCOUNT_ID,
+        startup_timeout_seconds=startup_timeout,
+    )
+
+
 def session_for_instance_type(session: Session | None, instance_type: str | None) -> Session:
-    """The session a call with ``instance_type`` runs on (local mode extends this)."""
-    del instance_type  # only local mode's "local"/"local_gpu" will choose differently
-    return session or Session()
+    """The session a call with ``instance_type`` runs on.
+
+    ``"local"``, ``"local_gpu"`` and ``"local-gpu"`` run locally: the given session if it
+    is a :class:`LocalSession`, else a new one (reusing the given session's boto3 session
+    for ``s3://`` data). Everything else runs on ``session`` (or a new :class:`Session`).
+    """
+    local_type = LOCAL_INSTANCE_TYPES.get(instance_type or "")
+    if local_type is None:
+        return session or Session()
+    from sagemaker_hf.local.processes import cuda_available
+
+    if local_type == "local_gpu" and not cuda_available():
+        raise ConfigurationError(
+            f"instance_type={instance_type!r} runs the endpoint on a local CUDA GPU, and torch sees none on "
+            "this machine. Use instance_type='local' to run on the CPU."
+        )
+    if isinstance(session, LocalSession):
+        return session
+    return LocalSession(boto_session=session.boto_session if session is not None else None)

@@ -1,0 +1,109 @@
+"""``sagemaker-hf local ls`` and ``sagemaker-hf local rm``: see and remove local endpoints.
+
+Endpoints outlive the notebook that deployed them, like real ones; these commands find
+them through the registry, from any process. ``ls`` computes each status live, so an
+endpoint whose process was killed shows as Failed with the reason; ``rm`` stops the
+process and deletes the endpoint. ``rm --all`` also stops processes of this local home
+that no record names any more (a crash between start and save).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+_EPILOG = """\
+examples:
+  sagemaker-hf local ls
+  sagemaker-hf local rm huggingface-pytorch-inference-2024-05-01-12-30-45-123
+  sagemaker-hf local rm --all
+
+The local home is $SAGEMAKER_HF_LOCAL_HOME (default ~/.cache/sagemaker-hf/local).
+"""
+
+
+def add_local_parsers(subparsers: Any) -> None:
+    local = subparsers.add_parser(
+        "local",
+        help="list or remove local endpoints (processes started by instance_type='local')",
+        description="List or remove local-mode endpoints.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = local.add_subparsers(dest="local_command", metavar="COMMAND", required=True)
+    listing = commands.add_parser("ls", help="list local endpoints with their live status")
+    listing.set_defaults(handler=_list)
+    remove = commands.add_parser("rm", help="stop and delete local endpoints")
+    remove.add_argument("names", nargs="*", metavar="NAME", help="endpoint names")
+    remove.add_argument("--all", action="store_true", help="every local endpoint, and stray processes")
+    remove.set_defaults(handler=_remove)
+
+
+def _client() -> Any:
+    from sagemaker_hf.session import LocalSession
+
+    return LocalSession().sagemaker_client
+
+
+def _list(args: argparse.Namespace) -> int:
+    from sagemaker_hf.local import lifecycle
+    from sagemaker_hf.local.registry import EndpointRecord
+
+    client = _client()
+    rows = []
+    for record in client.registry.all(EndpointRecord):
+        observation = lifecycle.observe(client.registry, client.settings, record)
+        process = observation.record.current.process
+        rows.append(
+            (
+                record.name,
+                observation.status,
+                str(process.pid) if process and observation.status != "Failed" else "-",
+                process.url if process and observation.status != "Failed" else "-",
+                record.created.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
+                _first_line(observation.failure_reason),
+            )
+        )
+    if not rows:
+        print(f"no local endpoints in {client.settings.home}")
+        return 0
+    header = ("NAME", "STATUS", "PID", "URL", "CREATED", "REASON")
+    widths = [max(len(row[column]) for row in [header, *rows]) for column in range(len(header) - 1)]
+    for row in [header, *rows]:
+        print(
+            "  ".join(value.ljust(width) for value, width in zip(row, widths, strict=False)) + "  " + row[-1]
+        )
+    return 0
+
+
+def _first_line(reason: str | None) -> str:
+    return reason.splitlines()[0] if reason else ""
+
+
+def _remove(args: argparse.Namespace) -> int:
+    from botocore.exceptions import ClientError
+
+    from sagemaker_hf.local import endpoints, processes
+    from sagemaker_hf.local.registry import EndpointRecord
+
+    client = _client()
+    if bool(args.names) == args.all:
+        print("sagemaker-hf local rm: name one or more endpoints, or pass --all", file=sys.stderr)
+        return 2
+    names = client.registry.names(EndpointRecord) if args.all else args.names
+    failed = False
+    for name in names:
+        try:
+            client.delete_endpoint(EndpointName=name)
+        except ClientError as error:
+            print(f"sagemaker-hf local rm: {error.response['Error']['Message']}", file=sys.stderr)
+            failed = True
+            continue
+        print(f"deleted {name}")
+    if args.all:
+        for pid, work_dir in processes.marked_processes(client.settings.home).items():
+            processes.stop_group(pid, processes.identity(pid), client.settings.stop_timeout_seconds)
+            endpoints.remove_work_dir(work_dir, client.settings)
+            print(f"stopped stray process {pid} ({work_dir})")
+    return 1 if failed else 0

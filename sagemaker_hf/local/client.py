@@ -1,0 +1,310 @@
+"""``LocalSageMakerClient``: boto3's ``sagemaker`` client, served by this machine.
+
+Each method takes the same keyword arguments as boto3's (``**request`` is the API
+request itself, checked against botocore's service model before anything happens, as
+boto3 checks it) and returns boto3's response shape. Errors are ``ClientError`` with
+SageMaker's codes and messages (``ValidationException`` "Could not find endpoint ...").
+
+Models and endpoint configs are records; an endpoint is a toolkit child process (see
+:mod:`~sagemaker_hf.local.endpoints`) whose status :mod:`~sagemaker_hf.local.lifecycle`
+computes on every ``describe_endpoint``. Transform and training jobs are added as their
+own modules behind the thin methods at the end; any other SageMaker operation raises a
+``NotImplemented`` ``ClientError`` that says so.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sagemaker_hf import storage
+from sagemaker_hf.local import api, endpoints, lifecycle
+from sagemaker_hf.local.api import SAGEMAKER, validation_error
+from sagemaker_hf.local.listing import list_endpoints_response
+from sagemaker_hf.local.registry import EndpointConfigRecord, EndpointRecord, ModelRecord, Registry
+from sagemaker_hf.local.settings import LocalModeSettings
+
+logger = logging.getLogger(__name__)
+
+_ARN_RESOURCE = {ModelRecord: "model", EndpointConfigRecord: "endpoint-config", EndpointRecord: "endpoint"}
+_LABEL = {ModelRecord: "model", EndpointConfigRecord: "endpoint configuration", EndpointRecord: "endpoint"}
+_LOCAL_HELP = "Local mode runs endpoints on this machine: use instance_type='local' (or 'local_gpu')."
+
+
+class LocalSageMakerClient:
+    """A boto3 ``sagemaker`` client whose endpoints are processes on this machine."""
+
+    def __init__(self, settings: LocalModeSettings, storage_session: Any) -> None:
+        """``storage_session`` reads ``s3://`` model data (anything with an ``s3_client``)."""
+        self.settings = settings
+        self.storage_session = storage_session
+        self.registry = Registry(settings.registry_dir)
+        self.exceptions = api.exceptions(SAGEMAKER)
+
+    def __repr__(self) -> str:
+        return f"LocalSageMakerClient(home={str(self.settings.home)!r})"
+
+    # ---- shared ----------------------------------------------------------------------
+
+    def _arn(self, kind: type, name: str) -> str:
+        return api.arn(self.settings.region, self.settings.account_id, _ARN_RESOURCE[kind], name)
+
+    def _existing(self, operation: str, kind: type, name: str) -> Any:
+        record = self.registry.load(kind, name)
+        if record is None:
+            raise validation_error(operation, f'Could not find {_LABEL[kind]} "{self._arn(kind, name)}".')
+        return record
+
+    def _refuse_existing(self, operation: str, kind: type, name: str) -> None:
+        if self.registry.load(kind, name) is not None:
+            raise validation_error(
+                operation, f'Cannot create already existing {_LABEL[kind]} "{self._arn(kind, name)}".'
+            )
+
+    def _create(self, operation: str, kind: type, name: str, record: Any) -> dict[str, Any]:
+        with self.registry.lock():
+            self._refuse_existing(operation, kind, name)
+            self.registry.save(record)
+        return {
+            f"{kind.__name__.removesuffix('Record')}Arn": record.arn,
+            "ResponseMetadata": api.response_metadata(),
+        }
+
+    def _delete(self, operation: str, kind: type, name: str) -> dict[str, Any]:
+        with self.registry.lock():
+            self._existing(operation, kind, name)
+            self.registry.remove(kind, name)
+        return {"ResponseMetadata": api.response_metadata()}
+
+    # ---- models ----------------------------------------------------------------------
+
+    def create_model(self, **request: Any) -> dict[str, Any]:
+        api.validate(SAGEMAKER, "CreateModel", request)
+        container = request.get("PrimaryContainer")
+        if container is None or "ModelDataSource" in container:
+            raise validation_error(
+                "CreateModel",
+                "Local mode serves one PrimaryContainer whose model comes from ModelDataUrl (or "
+                "HF_MODEL_ID); Containers and ModelDataSource are not supported locally.",
+            )
+        url = container.get("ModelDataUrl")
+        if url is not None and not storage.exists(self.storage_session, url) and not _is_local_dir(url):
+            raise validation_error("CreateModel", f"Could not find model data at {url}.")
+        name = request["ModelName"]
+        record = ModelRecord(name=name, arn=self._arn(ModelRecord, name), created=api.now(), request=request)
+        return self._create("CreateModel", ModelRecord, name, record)
+
+    def describe_model(self, **request: Any) -> dict[str, Any]:
+        api.validate(SAGEMAKER, "DescribeModel", request)
+        record = self._existing("DescribeModel", ModelRecord, request["ModelName"])
+        described = {key: value for key, value in record.request.items() if key != "Tags"}
+        described.setdefault("EnableNetworkIsolation", False)
+        return {**described, "ModelArn": record.arn, "CreationTime": record.created, **_metadata()}
+
+    def delete_model(self, **request: Any) -> dict[str, Any]:
+        api.validate(SAGEMAKER, "DeleteModel", request)
+        return self._delete("DeleteModel", ModelRecord, request["ModelName"])
+
+    # ---- endpoint configs ------------------------------------------------------------
+
+    def create_endpoint_config(self, **request: Any) -> dict[str, Any]:
+        operation = "CreateEndpointConfig"
+        api.validate(SAGEMAKER, operation, request)
+        variants = request["ProductionVariants"]
+        if len(variants) != 1 or request.get("ShadowProductionVariants"):
+            raise validation_error(
+                operation, "Local mode serves exactly one production variant per endpoint."
+            )
+        variant = variants[0]
+        if not _is_local_instance_type(variant.get("InstanceType")):
+            shown = variant.get("InstanceType") or "serverless"
+            raise validation_error(operation, f"InstanceType {shown!r} cannot run locally. {_LOCAL_HELP}")
+        if variant.get("InitialInstanceCount", 1) > 1:
+            logger.warning("Local mode runs one process per endpoint; InitialInstanceCount is ignored.")
+        self._existing(operation, ModelRecord, variant["ModelName"])
+        name = request["EndpointConfigName"]
+        record = EndpointConfigRecord(
+            name=name, arn=self._arn(EndpointConfigRecord, name), created=api.now(), request=request
+        )
+        return self._create(operation, EndpointConfigRecord, name, record)
+
+    def describe_endpoint_config(self, **request: Any) -> dict[str, Any]:
+        api.validate(SAGEMAKER, "DescribeEndpointConfig", request)
+        record = self._existing("DescribeEndpointConfig", EndpointConfigRecord, request["EndpointConfigName"])
+        described = {key: value for key, value in record.request.items() if key != "Tags"}
+        return {**described, "EndpointConfigArn": record.arn, "CreationTime": record.created, **_metadata()}
+
+    def delete_endpoint_config(self, **request: Any) -> dict[str, Any]:
+        api.validate(SAGEMAKER, "DeleteEndpointConfig", request)
+        return self._delete("DeleteEndpointConfig", EndpointConfigRecord, request["EndpointConfigName"])
+
+    # ---- endpoints -------------------------------------------------------------------
+
+    def _start(self, operation: str, endpoint_name: str, config_name: str) -> tuple[Any, str | None]:
+        config = self._existing(operation, EndpointConfigRecord, config_name)
+        model = self._existing(operation, ModelRecord, config.request["ProductionVariants"][0]["ModelName"])
+        work_dir = endpoints.new_work_dir(self.settings, endpoint_name, config_name)
+        return endpoints.start(self.settings, model.request, config.request, work_dir, self.storage_session)
+
+    def create_endpoint(self, **request: Any) -> dict[str, Any]:
+        operation = "CreateEndpoint"
+        api.validate(SAGEMAKER, operation, request)
+        name = request["EndpointName"]
+        self._refuse_existing(operation, EndpointRecord, name)
+        deployment, failure = self._start(operation, name, request["EndpointConfigName"])
+        created = api.now()
+        record = EndpointRecord(
+            name=name,
+            arn=self._arn(EndpointRecord, name),
+            created=created,
+            modified=created,
+            tags=request.get("Tags", []),
+            current=deployment,
+            failure=failure,
+        )
+        try:
+            return self._create(operation, EndpointRecord, name, record)
+        except Exception:
+            endpoints.stop(deployment, self.settings, remove_files=True)  # lost a race for the name
+            raise
+
+    def describe_endpoint(self, **request: Any) -> dict[str, Any]:
+        api.validate(SAGEMAKER, "DescribeEndpoint", request)
+        record = self._existing("DescribeEndpoint", EndpointRecord, request["EndpointName"])
+        return describe_endpoint_response(lifecycle.observe(self.registry, self.settings, record))
+
+    def update_endpoint(self, **request: Any) -> dict[str, Any]:
+        operation = "UpdateEndpoint"
+        api.validate(SAGEMAKER, operation, request)
+        name = request["EndpointName"]
+        record = self._existing(operation, EndpointRecord, name)
+        if record.pending is not None:
+            raise validation_error(operation, f'Cannot update in-progress endpoint "{record.arn}".')
+        deployment, failure = self._start(operation, name, request["EndpointConfigName"])
+        with self.registry.lock():
+            fresh = self._existing(operation, EndpointRecord, name)
+            accepted = fresh.pending is None
+            if accepted and failure is None:
+                fresh.pending = deployment
+            elif accepted:  # SageMaker keeps the endpoint in service on its current config
+                fresh.update_failure = (
+                    f"updating to endpoint config {deployment.config_name} failed: {failure}"
+                )
+            fresh.modified = api.now()
+            if accepted:
+                self.registry.save(fresh)
+        if not accepted or failure is not None:
+            endpoints.stop(deployment, self.settings, remove_files=True)
+        if not accepted:
+            raise validation_error(operation, f'Cannot update in-progress endpoint "{record.arn}".')
+        return {"EndpointArn": record.arn, "ResponseMetadata": api.response_metadata()}
+
+    def delete_endpoint(self, **request: Any) -> dict[str, Any]:
+        """Stop the endpoint's process (SIGTERM, then SIGKILL) and delete its working directory."""
+        api.validate(SAGEMAKER, "DeleteEndpoint", request)
+        name = request["EndpointName"]
+        with self.registry.lock():
+            record = self._existing("DeleteEndpoint", EndpointRecord, name)
+            self.registry.remove(EndpointRecord, name)
+        for deployment in filter(None, (record.pending, record.current)):
+            endpoints.stop(deployment, self.settings, remove_files=True)
+        return {"ResponseMetadata": api.response_metadata()}
+
+    def list_endpoints(self, **request: Any) -> dict[str, Any]:
+        api.validate(SAGEMAKER, "ListEndpoints", request)
+        observations = [
+            lifecycle.observe(self.registry, self.settings, record)
+            for record in self.registry.all(EndpointRecord)
+        ]
+        return {**list_endpoints_response(observations, request), **_metadata()}
+
+    # ---- jobs: each kind lives in its own module -------------------------------------
+
+    def create_transform_job(self, **request: Any) -> dict[str, Any]:
+        raise _not_yet("CreateTransformJob", "transform_jobs")
+
+    def describe_transform_job(self, **request: Any) -> dict[str, Any]:
+        raise _not_yet("DescribeTransformJob", "transform_jobs")
+
+    def stop_transform_job(self, **request: Any) -> dict[str, Any]:
+        raise _not_yet("StopTransformJob", "transform_jobs")
+
+    def create_training_job(self, **request: Any) -> dict[str, Any]:
+        raise _not_yet("CreateTrainingJob", "training_jobs")
+
+    def describe_training_job(self, **request: Any) -> dict[str, Any]:
+        raise _not_yet("DescribeTrainingJob", "training_jobs")
+
+    def stop_training_job(self, **request: Any) -> dict[str, Any]:
+        raise _not_yet("StopTrainingJob", "training_jobs")
+
+    def __getattr__(self, method: str) -> Any:
+        """Every other boto3 method of ``sagemaker`` exists, and says it is not local."""
+        from botocore import xform_name
+
+        operations = {xform_name(name): name for name in api.service_model(SAGEMAKER).operation_names}
+        if method not in operations:
+            raise AttributeError(f"'LocalSageMakerClient' object has no attribute {method!r}")
+
+        def unsupported(**request: Any) -> Any:
+            raise _not_yet(operations[method], None)
+
+        return unsupported
+
+
+def describe_endpoint_response(observation: lifecycle.Observation) -> dict[str, Any]:
+    """DescribeEndpoint's response for an observed endpoint."""
+    record, status = observation.record, observation.status
+    deployment = record.current
+    image = deployment.model["PrimaryContainer"].get("Image", "")
+    in_service = status in ("InService", "Updating")
+    response: dict[str, Any] = {
+        "EndpointName": record.name,
+        "EndpointArn": record.arn,
+        "EndpointConfigName": deployment.config_name,
+        "ProductionVariants": [
+            {
+                "VariantName": deployment.variant["VariantName"],
+                "DeployedImages": [
+                    {"SpecifiedImage": image, "ResolvedImage": image, "ResolutionTime": deployment.started}
+                ],
+                "CurrentWeight": float(deployment.variant.get("InitialVariantWeight", 1.0)),
+                "DesiredWeight": float(deployment.variant.get("InitialVariantWeight", 1.0)),
+                "CurrentInstanceCount": 1 if in_service else 0,
+                "DesiredInstanceCount": 1,
+            }
+        ],
+        "EndpointStatus": status,
+        "CreationTime": record.created,
+        "LastModifiedTime": record.modified,
+    }
+    if observation.failure_reason:
+        response["FailureReason"] = observation.failure_reason
+    if "AsyncInferenceConfig" in deployment.config:
+        response["AsyncInferenceConfig"] = deployment.config["AsyncInferenceConfig"]
+    return {**response, **_metadata()}
+
+
+def _metadata() -> dict[str, Any]:
+    return {"ResponseMetadata": api.response_metadata()}
+
+
+def _is_local_instance_type(instance_type: str | None) -> bool:
+    from sagemaker_hf.session import LOCAL_INSTANCE_TYPES
+
+    return instance_type in LOCAL_INSTANCE_TYPES
+
+
+def _is_local_dir(url: str) -> bool:
+    return not storage.is_s3(url) and storage.local_path(url).is_dir()
+
+
+def _not_yet(operation: str, module: str | None) -> Exception:
+    message = (
+        f"{operation} is not implemented in local mode yet (it belongs in sagemaker_hf/local/{module}.py); "
+        "run it on SageMaker with a regular sagemaker_hf.Session() and an ml.* instance type."
+        if module
+        else f"{operation} is not available in local mode; call it on SageMaker with a regular "
+        "sagemaker_hf.Session()."
+    )
+    return api.client_error(SAGEMAKER, operation, "NotImplemented", message)

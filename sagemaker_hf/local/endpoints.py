@@ -1,0 +1,251 @@
+"""One endpoint process: its model directory, its start, its health, its stop.
+
+The child is ``python -m sagemaker_hf.toolkit serve`` on a free 127.0.0.1 port, started
+the way SageMaker starts the container: the model's ``Environment`` (with
+``/opt/ml/model`` paths pointing at the local model directory), ``SM_MODEL_DIR`` and
+``SAGEMAKER_BIND_TO_PORT``. It inherits the host's environment (PATH, the Hugging Face
+cache and offline settings, proxies) except the variables a container gets only from
+its model: ``SM_*``, ``SAGEMAKER_*``, ``HF_MODEL_ID``, ``HF_TASK``, the Hub tokens, ...
+
+Model data is used as SageMaker would see it:
+
+- a local directory (or ``file://`` directory) is served **in place**, read-only: no
+  copy, no archive, so deploying from a folder starts as fast as the model loads;
+- a ``.tar.gz`` (path or ``file://``) is extracted, through ``safetar``, into the
+  endpoint's working directory;
+- ``s3://`` is downloaded through the session's S3 client first, then extracted;
+- no model data (a Hub model, ``HF_MODEL_ID``) gives an empty model directory, as on
+  SageMaker, and the toolkit downloads the model (or finds it in the HF cache).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import http.client
+import json
+import os
+import shutil
+import sys
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import sagemaker_hf
+from sagemaker_hf import storage
+from sagemaker_hf.local import api, processes
+from sagemaker_hf.local.registry import ChildProcess, Deployment
+from sagemaker_hf.local.settings import LocalModeSettings
+from sagemaker_hf.safetar import safe_extract
+
+CONTAINER_MODEL_DIR = "/opt/ml/model"
+PING_TIMEOUT_SECONDS = 2.0
+# Host variables a container never sees: its model's Environment decides them.
+_NOT_INHERITED_PREFIXES = ("SM_", "SAGEMAKER_")
+_NOT_INHERITED = frozenset(
+    {"HF_MODEL_ID", "HF_MODEL_REVISION", "HF_TASK", "HF_API_TOKEN", "HF_TOKEN", "HF_TRUST_REMOTE_CODE"}
+)
+
+
+class ModelDataError(Exception):
+    """The model data could not be brought to a model directory; the endpoint fails with this reason."""
+
+
+def prepare_model_dir(model_data_url: str | None, work_dir: Path, storage_session: Any) -> Path:
+    """The directory the server loads from; see the module docstring for each kind of model data."""
+    target = work_dir / "model"
+    try:
+        if model_data_url is None:
+            target.mkdir(parents=True, exist_ok=True)
+            return target
+        if storage.is_s3(model_data_url):
+            archive = storage.download_file(storage_session, model_data_url, work_dir / "model.tar.gz")
+            safe_extract(archive, target)
+            archive.unlink()
+            return target
+        source = storage.local_path(model_data_url)
+        if source.is_dir():
+            return source.resolve()
+        safe_extract(source, target)
+        return target
+    except Exception as error:
+        raise ModelDataError(f"could not prepare the model data {model_data_url}: {error}") from error
+
+
+def is_gpu_instance_type(instance_type: str) -> bool:
+    from sagemaker_hf.session import LOCAL_INSTANCE_TYPES
+
+    return LOCAL_INSTANCE_TYPES.get(instance_type) == "local_gpu"
+
+
+def child_environment(
+    container_env: dict[str, str], model_dir: Path, port: int, work_dir: Path, gpu: bool
+) -> dict[str, str]:
+    """The container's environment for the toolkit child (see the module docstring)."""
+    # The child runs this very package, even from a source tree that is not installed.
+    package_root = str(Path(sagemaker_hf.__file__).resolve().parent.parent)
+    inherited = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in _NOT_INHERITED and not name.startswith(_NOT_INHERITED_PREFIXES)
+    }
+    python_path = os.pathsep.join(filter(None, [package_root, inherited.get("PYTHONPATH")]))
+    environment = {
+        **inherited,
+        **{name: _local_path(value, model_dir) for name, value in container_env.items()},
+        "SM_MODEL_DIR": str(model_dir),
+        "SAGEMAKER_BIND_TO_PORT": str(port),
+        "PYTHONPATH": python_path,
+        processes.MARKER_VARIABLE: str(work_dir),
+    }
+    if not gpu:  # a CPU instance: the toolkit must not pick up a GPU of this machine
+        environment["CUDA_VISIBLE_DEVICES"] = ""
+    return environment
+
+
+def _local_path(value: str, model_dir: Path) -> str:
+    if value == CONTAINER_MODEL_DIR or value.startswith(CONTAINER_MODEL_DIR + "/"):
+        return str(model_dir) + value[len(CONTAINER_MODEL_DIR) :]
+    return value
+
+
+def new_work_dir(settings: LocalModeSettings, endpoint_name: str, config_name: str) -> Path:
+    work_dir = settings.endpoints_dir / endpoint_name / f"{config_name}-{uuid.uuid4().hex[:8]}"
+    work_dir.mkdir(parents=True)
+    return work_dir
+
+
+def start(
+    settings: LocalModeSettings,
+    model_request: dict[str, Any],
+    config_request: dict[str, Any],
+    work_dir: Path,
+    storage_session: Any,
+) -> tuple[Deployment, str | None]:
+    """Prepare the model directory and start the server; returns at once (it loads in the background).
+
+    When the model data cannot be used, the deployment has no process and ``failure``
+    says why.
+    """
+    container = model_request["PrimaryContainer"]
+    variant = config_request["ProductionVariants"][0]
+    timeout = variant.get("ContainerStartupHealthCheckTimeoutInSeconds") or settings.startup_timeout_seconds
+    deployment = Deployment(
+        config=config_request,
+        model=model_request,
+        work_dir=work_dir,
+        process=None,
+        started=api.now(),
+        startup_timeout_seconds=float(timeout),
+    )
+    try:
+        model_dir = prepare_model_dir(container.get("ModelDataUrl"), work_dir, storage_session)
+    except ModelDataError as error:
+        return deployment, str(error)
+    port = processes.free_port()
+    environment = child_environment(
+        container.get("Environment", {}),
+        model_dir,
+        port,
+        work_dir,
+        is_gpu_instance_type(variant["InstanceType"]),
+    )
+    command = [
+        sys.executable,
+        "-m",
+        "sagemaker_hf.toolkit",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
+    command += ["--model-dir", str(model_dir)]
+    log_path = work_dir / "server.log"
+    pid, identity = processes.spawn(command, environment, work_dir, log_path)
+    deployment.process = ChildProcess(
+        pid=pid, identity=identity, port=port, model_dir=model_dir, log_path=log_path
+    )
+    return deployment, None
+
+
+class Health(enum.Enum):
+    STARTING = "starting"
+    READY = "ready"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Probe:
+    health: Health
+    reason: str | None = None
+
+
+def probe(deployment: Deployment, now: datetime) -> Probe:
+    """Look at the live process: gone, failed to load, ready, or still starting (until its deadline)."""
+    process = deployment.process
+    assert process is not None, "a deployment without a process has failed already"
+    if not processes.is_running(process.pid, process.identity):
+        return Probe(Health.FAILED, with_log(processes.describe_exit(process.pid), process))
+    status, body = _ping(process.port)
+    if status == 200:
+        return Probe(Health.READY)
+    if status == 503 and body.get("type") == "ModelLoadError":
+        return Probe(Health.FAILED, with_log(f"the model did not load: {body.get('message')}", process))
+    if deployment.seen_ready:
+        return Probe(Health.READY)  # e.g. a worker restarting; SageMaker keeps such an endpoint InService
+    waited = (now - deployment.started).total_seconds()
+    if waited > deployment.startup_timeout_seconds:
+        return Probe(
+            Health.FAILED,
+            with_log(
+                f"the server did not answer /ping with 200 within {deployment.startup_timeout_seconds:g} s "
+                "(raise it with deploy(container_startup_health_check_timeout=...) or "
+                "SAGEMAKER_HF_LOCAL_STARTUP_TIMEOUT)",
+                process,
+            ),
+        )
+    return Probe(Health.STARTING, body.get("message"))
+
+
+def with_log(reason: str, process: ChildProcess) -> str:
+    return f"{reason}. Last lines of {process.log_path}:\n{processes.log_tail(process.log_path)}"
+
+
+def _ping(port: int) -> tuple[int | None, dict[str, Any]]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=PING_TIMEOUT_SECONDS)
+    try:
+        connection.request("GET", "/ping")
+        response = connection.getresponse()
+        text = response.read()
+    except OSError:
+        return None, {}  # not listening yet, or busy
+    finally:
+        connection.close()
+    try:
+        body = json.loads(text)
+    except ValueError:
+        body = {}
+    return response.status, body if isinstance(body, dict) else {}
+
+
+def stop(deployment: Deployment, settings: LocalModeSettings, remove_files: bool) -> None:
+    """Stop the server (SIGTERM, then SIGKILL); with ``remove_files``, delete its working directory."""
+    process = deployment.process
+    if process is not None:
+        processes.stop_group(process.pid, process.identity, settings.stop_timeout_seconds)
+    if remove_files:
+        remove_work_dir(deployment.work_dir, settings)
+
+
+def remove_work_dir(work_dir: Path, settings: LocalModeSettings) -> None:
+    """Delete an endpoint's working directory (never anything outside ``<home>/endpoints``)."""
+    root = settings.endpoints_dir.resolve()
+    work_dir = Path(work_dir).resolve()
+    if root in work_dir.parents:
+        shutil.rmtree(work_dir, ignore_errors=True)
+        if work_dir.parent != root:
+            with contextlib.suppress(OSError):  # the endpoint's folder, once its last deployment is gone
+                work_dir.parent.rmdir()
