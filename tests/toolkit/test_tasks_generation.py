@@ -189,3 +189,14 @@ def test_multilingual_tokenizers_get_the_language_codes():
     assert tokenizer.calls[-1] == ("eng_Latn", "fra_Latn") and model.kwargs[-1]["forced_bos_token_id"] == 11
     with pytest.raises(BadInputError, match="tgt_lang 'fr' is not a language of this tokenizer"):
         task.predict("hello", {"src_lang": "eng_Latn", "tgt_lang": "fr"})
+
+
+def test_a_conversation_the_chat_template_refuses_is_bad_input(task_models, monkeypatch):
+    model = task_models("conversational")
+    strict = (
+        "{% if messages[0]['role'] != 'user' %}{{ raise_exception('Conversations must start with a user') }}"
+        "{% endif %}{% for m in messages %}{{ m['content'] }}{% endfor %}"
+    )
+    monkeypatch.setattr(model.pipeline.tokenizer, "chat_template", strict)
+    with pytest.raises(BadInputError, match="Conversations must start with a user"):
+        model.predict([{"role": "assistant", "content": "Hi"}], {"max_new_tokens": 2})

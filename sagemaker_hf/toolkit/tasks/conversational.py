@@ -21,7 +21,13 @@ from sagemaker_hf.toolkit.errors import BadInputError
 from sagemaker_hf.toolkit.tasks import inputs as task_inputs
 from sagemaker_hf.toolkit.tasks.parameters import check_parameter_names, pipeline_parameters
 from sagemaker_hf.toolkit.tasks.pipelines import prepare_for_batched_generation
-from sagemaker_hf.toolkit.tasks.protocol import predict_each, preview, require_parameters_dict, to_jsonable
+from sagemaker_hf.toolkit.tasks.protocol import (
+    predict_each,
+    preview,
+    rejected_request_errors,
+    require_parameters_dict,
+    to_jsonable,
+)
 
 FALLBACK_CHAT_TEMPLATE = (
     "{% for message in messages %}{{ message['role'] }}: {{ message['content'] }}\n{% endfor %}"
@@ -64,7 +70,7 @@ class ConversationalTask:
     def _chat(self, messages: list[dict[str, Any]], parameters: dict[str, Any]) -> list[dict[str, Any]]:
         try:
             return self.pipeline(messages, **parameters)
-        except (ValueError, TypeError) as error:
+        except rejected_request_errors() as error:
             raise BadInputError(f"conversational: the request could not be used: {error}") from error
 
     def _conversation(self, conversation: dict[str, Any], parameters: dict[str, Any]) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from sagemaker_hf.toolkit.tasks.protocol import (
     MAX_MODEL_BATCH,
     predict_each,
     preview,
+    rejected_request_errors,
     require_parameters_dict,
     to_jsonable,
 )
@@ -190,13 +191,9 @@ class NativePipelineTask:
         return {**self.spec.defaults, **renamed}
 
     def _run(self, call_input: Any, parameters: dict[str, Any]) -> Any:
-        from transformers.pipelines.base import PipelineException
-
         try:
             return self.pipeline(call_input, **parameters)
-        except (ValueError, TypeError, KeyError, PipelineException) as error:
-            # Pipelines raise these for requests they cannot use: bad values (an unknown
-            # function_to_apply is a KeyError), wrong shapes, missing fields.
+        except rejected_request_errors() as error:
             raise BadInputError(
                 f"{self.task}: the request could not be used: {type(error).__name__}: {error}. "
                 f"Check 'inputs' and the parameter values {preview(parameters, 200)}."

@@ -51,6 +51,20 @@ def predict_each(
     return results
 
 
+def rejected_request_errors() -> tuple[type[BaseException], ...]:
+    """What pipelines, generate() and chat templates raise for a request they cannot use:
+    a bad value (an unknown ``function_to_apply`` is a KeyError), a wrong shape, a missing
+    field, or a conversation the chat template refuses."""
+    from transformers.pipelines.base import PipelineException
+
+    errors: tuple[type[BaseException], ...] = (ValueError, TypeError, KeyError, PipelineException)
+    try:
+        from jinja2 import TemplateError  # chat templates need jinja2; without it there are none
+    except ImportError:
+        return errors
+    return (*errors, TemplateError)
+
+
 def require_parameters_dict(parameters: Any) -> dict[str, Any]:
     if parameters is None:
         return {}
