@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import importlib
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 # task -> (module, builder function, extra arguments); every task of the toolkit has a model.
@@ -78,18 +79,16 @@ def build_tiny_models(root: str | Path, tasks: tuple[str, ...] = TINY_MODEL_TASK
     return {task: build_tiny_model(task, Path(root) / task) for task in tasks}
 
 
-class _quiet_transformers:
+@contextmanager
+def _quiet_transformers() -> Iterator[None]:
     """Silence transformers' progress bars and advice while building throwaway checkpoints."""
+    from transformers.utils import logging
 
-    def __enter__(self) -> None:
-        from transformers.utils import logging
-
-        self._verbosity = logging.get_verbosity()
-        logging.set_verbosity_error()
-        logging.disable_progress_bar()
-
-    def __exit__(self, *exc_info: object) -> None:
-        from transformers.utils import logging
-
-        logging.set_verbosity(self._verbosity)
+    verbosity = logging.get_verbosity()
+    logging.set_verbosity_error()
+    logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        logging.set_verbosity(verbosity)
         logging.enable_progress_bar()
