@@ -189,6 +189,13 @@ class Session:
 
         return model_data if storage.is_s3(model_data) else None
 
+    def direct_input_uri(self, path: str) -> str | None:
+        """The channel URI that lets a training job read the local ``path`` (a path or
+        ``file://`` URI) where it is, or None when it must be uploaded first (SageMaker
+        reads training input only from S3)."""
+        del path
+        return None
+
     def upload_data(self, path: str | Path, bucket: str | None = None, key_prefix: str = "data") -> str:
         """Upload a local file or directory (SDK v2's ``Session.upload_data``); return its S3 URI."""
         from sagemaker_hf import storage
@@ -351,6 +358,8 @@ class LocalSession(Session):
             ``container_startup_health_check_timeout`` wins for its endpoint).
     """
 
+    runs_images = False  # training runs the entry point in this Python environment
+
     def __init__(
         self,
         boto_session: Any = None,
@@ -373,6 +382,11 @@ class LocalSession(Session):
         from sagemaker_hf.local.runtime import LocalRuntimeClient
 
         return LocalRuntimeClient(self.local_settings, storage_session=self)
+
+    def make_logs_client(self) -> Any:
+        from sagemaker_hf.local.logs import LocalLogsClient
+
+        return LocalLogsClient(self.local_settings)
 
     def account_id(self) -> str:
         return LOCAL_ACCOUNT_ID
@@ -400,6 +414,12 @@ class LocalSession(Session):
         if path.is_dir():
             check_model_layout(path)
         return f"file://{path}"
+
+    def direct_input_uri(self, path: str) -> str | None:
+        """A local file or folder as a ``file://`` URI: local training reads it in place."""
+        from sagemaker_hf import storage
+
+        return f"file://{storage.local_path(path).resolve()}"
 
     def execution_role_arn(self, role: str | None, purpose: str) -> str:
         """The role as an ARN, never looked up; ``LOCAL_ROLE_ARN`` when there is none."""

@@ -4,10 +4,10 @@
 * :class:`TrainingCode`: ``entry_point``/``source_dir``/``dependencies`` → ``sourcedir.tar.gz``.
 * :func:`check_versions`: the versions that choose the training image.
 
-Inputs: ``s3://`` and ``file://`` URIs are sent as they are (SageMaker reads ``s3://``;
-local mode reads both). A plain local path is uploaded first, through :mod:`storage`, to
-``artifact_uri(<job>, "input", <channel>)``: S3 on AWS, the local artifacts directory in
-local mode.
+Inputs: ``s3://`` URIs are sent as they are. A local path (or ``file://`` URI) is read
+in place when the session's service can (``session.direct_input_uri``: local mode), and
+otherwise uploaded first, through :mod:`storage`, to ``artifact_uri(<job>, "input",
+<channel>)`` (SageMaker reads only S3).
 """
 
 from __future__ import annotations
@@ -135,13 +135,16 @@ def input_channels(session: Any, inputs: Any, job_name: str) -> list[dict[str, A
         _check_channel_name(channel)
         source = _as_training_input(channel, value)
         uri = source.s3_data
-        if "://" not in uri:
-            if not Path(uri).exists():
+        if not storage.is_s3(uri):
+            if not storage.local_path(uri).exists():
                 raise ConfigurationError(
-                    f"fit() input for channel {channel!r}: {uri!r} is neither an s3:// / file:// URI nor an "
-                    "existing local file or directory."
+                    f"fit() input for channel {channel!r}: {uri!r} is neither an s3:// URI nor an existing "
+                    "local file or directory."
                 )
-            uri = storage.upload_path(session, uri, session.artifact_uri(job_name, "input", channel))
+            direct = session.direct_input_uri(uri)
+            uri = direct or storage.upload_path(
+                session, storage.local_path(uri), session.artifact_uri(job_name, "input", channel)
+            )
             source = source.with_uri(uri)
         channels.append({"ChannelName": channel, **source.config})
     return channels

@@ -18,7 +18,7 @@ import logging
 from typing import Any
 
 from sagemaker_hf import storage
-from sagemaker_hf.local import api, endpoints, lifecycle
+from sagemaker_hf.local import api, endpoints, lifecycle, training_jobs
 from sagemaker_hf.local.api import SAGEMAKER, validation_error
 from sagemaker_hf.local.listing import list_endpoints_response
 from sagemaker_hf.local.registry import EndpointConfigRecord, EndpointRecord, ModelRecord, Registry
@@ -230,13 +230,13 @@ class LocalSageMakerClient:
         raise _not_yet("StopTransformJob", "transform_jobs")
 
     def create_training_job(self, **request: Any) -> dict[str, Any]:
-        raise _not_yet("CreateTrainingJob", "training_jobs")
+        return training_jobs.create(self.settings, self.registry, self.storage_session, request)
 
     def describe_training_job(self, **request: Any) -> dict[str, Any]:
-        raise _not_yet("DescribeTrainingJob", "training_jobs")
+        return training_jobs.describe(self.settings, self.registry, self.storage_session, request)
 
     def stop_training_job(self, **request: Any) -> dict[str, Any]:
-        raise _not_yet("StopTrainingJob", "training_jobs")
+        return training_jobs.stop(self.settings, self.registry, self.storage_session, request)
 
     def __getattr__(self, method: str) -> Any:
         """Every other boto3 method of ``sagemaker`` exists, and says it is not local."""

@@ -34,8 +34,6 @@ from sagemaker_hf.safetar import safe_extract
 
 CONTAINER_ROOT = "/opt/ml"
 HOST = "algo-1"
-# SageMaker mounts the "code" channel here when the job runs network-isolated.
-ISOLATED_CODE_ARCHIVE = "/opt/ml/input/data/code/sourcedir.tar.gz"
 # Hyperparameters the training toolkit reads itself; the rest of sagemaker_* are "framework parameters".
 TOOLKIT_HYPERPARAMETERS = frozenset(
     {
@@ -179,10 +177,7 @@ def stage_inputs(storage_session: Any, request: dict[str, Any], tree: JobTree) -
 
 
 def _stage_code(storage_session: Any, submit: str, tree: JobTree) -> None:
-    if submit == ISOLATED_CODE_ARCHIVE:
-        submit = str(Path(tree.local(ISOLATED_CODE_ARCHIVE)).resolve())
-        candidates = list(Path(tree.local("/opt/ml/input/data/code")).glob("*.tar.gz"))
-        submit = str(candidates[0]) if candidates else submit
+    submit = tree.local(submit)  # the network-isolated "code" channel, staged like any channel
     if not storage.is_s3(submit) and storage.local_path(submit).is_dir():
         shutil.copytree(storage.local_path(submit), tree.code, dirs_exist_ok=True)
         return
@@ -198,7 +193,9 @@ def upload_checkpoints(storage_session: Any, request: dict[str, Any], tree: JobT
     if not checkpoint_uri or not folder.is_dir():
         return
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        storage.upload_file(storage_session, path, storage.join_uri(checkpoint_uri, path.relative_to(folder).as_posix()))
+        storage.upload_file(
+            storage_session, path, storage.join_uri(checkpoint_uri, path.relative_to(folder).as_posix())
+        )
 
 
 # ---- the contract ----------------------------------------------------------------------------
@@ -237,8 +234,11 @@ def contract(request: dict[str, Any], tree: JobTree, num_gpus: int) -> tuple[dic
     channels = {channel["ChannelName"]: channel for channel in request.get("InputDataConfig", [])}
     input_data_config = {
         name: {
-            "TrainingInputMode": channel.get("InputMode") or request["AlgorithmSpecification"]["TrainingInputMode"],
-            "S3DistributionType": channel["DataSource"]["S3DataSource"].get("S3DataDistributionType", "FullyReplicated"),
+            "TrainingInputMode": channel.get("InputMode")
+            or request["AlgorithmSpecification"]["TrainingInputMode"],
+            "S3DistributionType": channel["DataSource"]["S3DataSource"].get(
+                "S3DataDistributionType", "FullyReplicated"
+            ),
             "RecordWrapperType": channel.get("RecordWrapperType", "None"),
             **({"ContentType": channel["ContentType"]} if "ContentType" in channel else {}),
         }
@@ -260,7 +260,9 @@ def contract(request: dict[str, Any], tree: JobTree, num_gpus: int) -> tuple[dic
     program = str(framework.get("sagemaker_program", ""))
     arguments = user_arguments(user)
     training_env = {
-        "additional_framework_parameters": {k: v for k, v in framework.items() if k not in TOOLKIT_HYPERPARAMETERS},
+        "additional_framework_parameters": {
+            k: v for k, v in framework.items() if k not in TOOLKIT_HYPERPARAMETERS
+        },
         "channel_input_dirs": {name: str(tree.channel(name)) for name in channels},
         "current_host": HOST,
         "current_instance_group": "homogeneousCluster",
@@ -307,7 +309,9 @@ def contract(request: dict[str, Any], tree: JobTree, num_gpus: int) -> tuple[dic
     return environment, arguments
 
 
-def child_environment(request: dict[str, Any], contract_env: dict[str, str], gpu: bool, tree: JobTree) -> dict[str, str]:
+def child_environment(
+    request: dict[str, Any], contract_env: dict[str, str], gpu: bool, tree: JobTree
+) -> dict[str, str]:
     """The host's environment (minus its SM_*/SAGEMAKER_*), the job's Environment, then the contract."""
     inherited = {
         name: value for name, value in os.environ.items() if not name.startswith(_NOT_INHERITED_PREFIXES)

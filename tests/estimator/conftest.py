@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -42,3 +43,32 @@ def source_dir(tmp_path: Path) -> Path:
     (root / "utils" / "helpers.py").write_text("def run():\n    print('training')\n")
     (root / "requirements.txt").write_text("")
     return root
+
+
+LOCAL_VERSIONS = {"transformers_version": "4.48.0", "pytorch_version": "2.3.0", "py_version": "py311"}
+
+
+@pytest.fixture(scope="module")
+def training_session(local_home: Path) -> Iterator[Any]:
+    """A LocalSession on the module's local home; fails the module if a training job is left running."""
+    from sagemaker_hf.local import processes
+    from sagemaker_hf.local.training_jobs import TrainingJobRecord
+    from sagemaker_hf.session import LocalSession
+
+    session = LocalSession(local_home=local_home)
+    yield session
+    left = []
+    for record in session.sagemaker_client.registry.all(TrainingJobRecord):
+        if record.process and processes.is_running(record.process.pid, record.process.identity):
+            processes.stop_group(record.process.pid, record.process.identity, timeout=5)
+            left.append(record.name)
+    assert not left, f"training jobs left running (now killed): {left}"
+
+
+def write_script(directory: Path, source: str, name: str = "train.py") -> Path:
+    """A source_dir holding ``name`` with ``source`` (dedented)."""
+    import textwrap
+
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / name).write_text(textwrap.dedent(source))
+    return directory

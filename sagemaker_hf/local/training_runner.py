@@ -1,0 +1,117 @@
+"""The process of a local training job: ``python -m sagemaker_hf.local.training_runner <job dir>``.
+
+It plays the training container's part once the inputs are in place: install the code's
+``requirements.txt`` (``pip``, no shell), run the entry point with its arguments, stop it
+on SIGTERM (StopTrainingJob) or after ``MaxRuntimeInSeconds``, pack ``opt/ml/model`` into
+``model.tar.gz`` and ``opt/ml/output/data`` into ``output.tar.gz``, and write
+``result.json``. Its output, and the script's, go to the job's log. Uploading the
+archives is left to the client (:mod:`sagemaker_hf.local.training_jobs`), which holds
+the session's S3 credentials.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+SPEC_NAME = "job.json"
+RESULT_NAME = "result.json"
+ARTIFACTS_DIR = "artifacts"
+# After SIGTERM the script gets this long to save its state, then SIGKILL (SageMaker gives 120 s;
+# less here, so the runner still packs the model within local mode's stop timeout).
+STOP_GRACE_SECONDS = 20.0
+_POLL_SECONDS = 0.2
+
+
+def _say(message: str) -> None:
+    print(f"[sagemaker-hf] {message}", flush=True)
+
+
+def _has_requirements(path: Path) -> bool:
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines() if path.is_file() else []
+    return any(line.strip() and not line.strip().startswith("#") for line in lines)
+
+
+class _Stop:
+    """Set by SIGTERM: the job was asked to stop."""
+
+    requested = False
+
+    @classmethod
+    def handle(cls, signum: int, frame: Any) -> None:
+        del signum, frame
+        cls.requested = True
+
+
+def _run(command: list[str], cwd: Path, max_run: float) -> tuple[int, str | None]:
+    """Run the script; returns (exit code, why it was stopped or None)."""
+    process = subprocess.Popen(command, cwd=cwd, stdin=subprocess.DEVNULL)
+    deadline = time.monotonic() + max_run
+    stopped: str | None = None
+    while process.poll() is None:
+        if stopped is None and (_Stop.requested or time.monotonic() >= deadline):
+            stopped = "Stopped" if _Stop.requested else "MaxRuntimeExceeded"
+            _say(f"stopping the script ({stopped}): SIGTERM, then SIGKILL after {STOP_GRACE_SECONDS:g} s")
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=STOP_GRACE_SECONDS)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        time.sleep(_POLL_SECONDS)
+    if stopped is None and _Stop.requested:
+        stopped = "Stopped"  # the script got the same SIGTERM (its process group) and ended first
+    return process.returncode, stopped
+
+
+def main(job_dir: Path) -> int:
+    signal.signal(signal.SIGTERM, _Stop.handle)
+    spec = json.loads((job_dir / SPEC_NAME).read_text())
+    code_dir, model_dir, output_dir = (
+        Path(spec["code_dir"]),
+        Path(spec["model_dir"]),
+        Path(spec["output_data_dir"]),
+    )
+    result: dict[str, Any] = {"exit_code": None, "stopped": None, "stage": "requirements"}
+    requirements = code_dir / "requirements.txt"
+    exit_code = 0
+    if _has_requirements(requirements):
+        _say(f"installing {requirements.name}")
+        command = [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--disable-pip-version-check",
+            "-r",
+            str(requirements),
+        ]
+        exit_code = subprocess.run(command, cwd=code_dir, stdin=subprocess.DEVNULL, check=False).returncode
+    if exit_code == 0:
+        result["stage"] = "script"
+        _say("running " + " ".join(spec["command"][1:]))
+        exit_code, result["stopped"] = _run(spec["command"], code_dir, float(spec["max_run"]))
+        _say(f"the script exited with code {exit_code}")
+    result["exit_code"] = exit_code
+    from sagemaker_hf.artifacts import make_tarball
+
+    artifacts = job_dir / ARTIFACTS_DIR
+    make_tarball(model_dir, artifacts / "model.tar.gz")
+    if any(output_dir.iterdir()):
+        make_tarball(output_dir, artifacts / "output.tar.gz")
+    failure = Path(spec["failure_file"])
+    if failure.is_file():
+        result["failure"] = failure.read_text(encoding="utf-8", errors="replace")[:1024]
+    partial = job_dir / f".{RESULT_NAME}.partial"
+    partial.write_text(json.dumps(result))
+    os.replace(partial, job_dir / RESULT_NAME)  # readers never see half a result
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(Path(sys.argv[1])))
