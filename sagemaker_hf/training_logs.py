@@ -21,7 +21,9 @@ logger = logging.getLogger(__name__)
 
 LOG_GROUP = "/aws/sagemaker/TrainingJobs"
 _MISSING_CODES = frozenset({"ResourceNotFoundException"})
-DEFAULT_BACKOFF = Backoff()
+# A local job of a few seconds is noticed within a second or two; a SageMaker job's log
+# still arrives at least every 10 s (SDK v2 polled every 5 to 10 s).
+TRAINING_BACKOFF = Backoff(initial=1.0, factor=1.5, maximum=10.0)
 
 
 class LogTail:
@@ -109,7 +111,7 @@ def wait_for_training_job(
     logs: bool = True,
     *,
     timeout: float | None = None,
-    backoff: Backoff = DEFAULT_BACKOFF,
+    backoff: Backoff = TRAINING_BACKOFF,
     clock: Clock = SYSTEM_CLOCK,
     stream: TextIO | None = None,
     log_out: TextIO | None = None,

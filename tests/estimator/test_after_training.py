@@ -229,9 +229,9 @@ def test_wait_shows_secondary_status_and_streams_the_log(moto_session):
     assert log_out.getvalue().splitlines() == ["step 0 loss=0.9", "step 1 loss=0.8", "step 2 loss=0.7"]
     shown = progress.getvalue()
     assert "InProgress - Downloading (0m00s)" in shown
-    assert "InProgress - Training (0m03s)" in shown
+    assert "InProgress - Training (0m01s)" in shown
     assert "billable seconds: 40, managed spot training savings: 60.0%" in shown
-    assert len(clock.sleeps) == 2
+    assert clock.sleeps == [1.0, 1.5]
 
 
 def test_logs_of_a_job_without_a_log_group_are_empty(moto_session, moto_role_arn, source_dir):
