@@ -260,3 +260,21 @@ def test_the_local_logs_client_reads_whole_lines(training_session, tmp_path):
         assert raised.value.response["Error"]["Code"] == "ResourceNotFoundException"
     finally:
         registry.remove(TrainingJobRecord, "logged-job")
+
+
+def test_requirements_are_installed_before_the_script(training_session, tmp_path):
+    # Installed ones are only checked (no network); a line pip cannot read fails the job before the script.
+    source = write_script(tmp_path / "code", "print('script ran')\n")
+    (source / "requirements.txt").write_text("pydantic>=2\n")
+    estimator = _estimator(training_session, source)
+    estimator.fit(logs=False)
+    log = (
+        training_session.local_settings.home / "training-jobs" / estimator.latest_training_job.name
+    ).joinpath("training.log")
+    assert "[sagemaker-hf] installing requirements.txt" in log.read_text()
+
+    (source / "requirements.txt").write_text("this is not a requirement ==\n")
+    broken = _estimator(training_session, source)
+    with pytest.raises(ResourceFailedError, match=r"ExitCode \d+ \(installing requirements.txt\)") as raised:
+        broken.fit(logs=False)
+    assert "script ran" not in raised.value.failure_reason
