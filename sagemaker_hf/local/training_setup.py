@@ -139,8 +139,12 @@ def copy_from(storage_session: Any, uri: str, target: Path, link_local: bool) ->
         target.mkdir(parents=True, exist_ok=True)
         for object_uri in storage.list_uris(storage_session, uri):
             key = storage.parse_s3_uri(object_uri).key
-            if not key.endswith("/"):
-                storage.download_file(storage_session, object_uri, target / _relative_key(location.key, key))
+            relative = _relative_key(location.key, key)
+            if key.endswith("/"):
+                continue  # a "folder" placeholder object
+            if relative.startswith("/") or ".." in Path(relative).parts:
+                raise SetupError(f"the object {object_uri} would land outside its folder ({relative!r})")
+            storage.download_file(storage_session, object_uri, target / relative)
         return
     source = storage.local_path(uri).resolve()
     if not source.exists():
