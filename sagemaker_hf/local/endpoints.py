@@ -211,7 +211,7 @@ def probe(deployment: Deployment, now: datetime) -> Probe:
 
 
 def with_log(reason: str, process: ChildProcess) -> str:
-    return f"{reason}. Last lines of {process.log_path}:\n{processes.log_tail(process.log_path)}"
+    return f"{reason}.\nLast lines of {process.log_path}:\n{processes.log_tail(process.log_path)}"
 
 
 def _ping(port: int) -> tuple[int | None, dict[str, Any]]:

@@ -1,0 +1,144 @@
+"""Choosing local mode, LocalSession's seam methods, and the local client's edges (no processes)."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from sagemaker_hf import session as session_module
+from sagemaker_hf.errors import ConfigurationError
+from sagemaker_hf.local import endpoints, processes
+from sagemaker_hf.session import (
+    LOCAL_HOME_VARIABLE,
+    LOCAL_ROLE_ARN,
+    LOCAL_STARTUP_TIMEOUT_VARIABLE,
+    LocalSession,
+    Session,
+    session_for_instance_type,
+)
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+
+
+def test_local_selects_a_local_session_without_one_being_passed(local_home):
+    session = session_for_instance_type(None, "local")
+    assert isinstance(session, LocalSession)
+    assert session.local_settings.home == local_home.resolve()
+    assert type(session_for_instance_type(None, "ml.m5.xlarge")) is Session
+
+
+def test_a_given_local_session_is_kept_and_an_aws_one_lends_its_boto_session(local_home):
+    local = LocalSession(local_home=local_home)
+    assert session_for_instance_type(local, "local") is local
+    aws = Session(boto_session=boto3.Session(region_name="eu-west-1"))
+    derived = session_for_instance_type(aws, "local")
+    assert isinstance(derived, LocalSession) and derived.boto_session is aws.boto_session
+    assert derived.boto_region_name == "eu-west-1"
+
+
+def test_local_gpu_without_cuda_is_a_clear_error(local_home, monkeypatch):
+    monkeypatch.setattr(processes, "cuda_available", lambda: False)
+    for spelling in ("local_gpu", "local-gpu"):
+        with pytest.raises(ConfigurationError, match=r"torch sees none.*Use instance_type='local'"):
+            session_for_instance_type(None, spelling)
+
+
+def test_this_machine_has_no_cuda():
+    assert processes.cuda_available() is False  # the real probe: CPU-only host
+
+
+def test_local_gpu_spellings_are_normalised(local_home, monkeypatch):
+    monkeypatch.setattr(processes, "cuda_available", lambda: True)
+    assert isinstance(session_for_instance_type(None, "local-gpu"), LocalSession)
+    assert session_module.LOCAL_INSTANCE_TYPES["local-gpu"] == "local_gpu"
+    assert endpoints.is_gpu_instance_type("local-gpu") and endpoints.is_gpu_instance_type("local_gpu")
+    assert not endpoints.is_gpu_instance_type("local")
+
+
+def test_cpu_children_hide_gpus_and_never_inherit_the_hosts_model_variables(monkeypatch, tmp_path):
+    monkeypatch.setenv("HF_TASK", "fill-mask")
+    monkeypatch.setenv("SAGEMAKER_PROGRAM", "host.py")
+    monkeypatch.setenv("HF_HOME", "/somewhere/hf")
+    container = {"HF_TASK": "text-classification", "SAGEMAKER_SUBMIT_DIRECTORY": "/opt/ml/model/code"}
+    env = endpoints.child_environment(container, tmp_path / "model", 8123, tmp_path, gpu=False)
+    assert env["HF_TASK"] == "text-classification" and "SAGEMAKER_PROGRAM" not in env
+    assert env["SAGEMAKER_SUBMIT_DIRECTORY"] == f"{tmp_path}/model/code"
+    assert (env["SM_MODEL_DIR"], env["SAGEMAKER_BIND_TO_PORT"]) == (str(tmp_path / "model"), "8123")
+    assert env["CUDA_VISIBLE_DEVICES"] == "" and env["HF_HOME"] == "/somewhere/hf"
+    gpu_env = endpoints.child_environment({}, tmp_path, 1, tmp_path, gpu=True)
+    assert gpu_env.get("CUDA_VISIBLE_DEVICES") != ""
+
+
+def test_local_session_needs_no_role_account_or_bucket(local_home, tmp_path):
+    session = LocalSession(local_home=local_home)
+    assert session.execution_role_arn(None, "deploying a model") == LOCAL_ROLE_ARN
+    assert session.execution_role_arn("my-role", "x") == "arn:aws:iam::000000000000:role/my-role"
+    assert session.artifact_uri("a", "b") == f"file://{local_home.resolve()}/artifacts/a/b"
+    with pytest.raises(ConfigurationError, match="no default bucket"):
+        session.default_bucket()
+    assert session.direct_model_data_url("s3://b/k.tar.gz") == "s3://b/k.tar.gz"
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "config.json").write_text("{}")
+    assert session.direct_model_data_url(str(tmp_path / "m")) == f"file://{tmp_path / 'm'}"
+    with pytest.raises(ConfigurationError, match=r"no config\.json"):
+        session.direct_model_data_url(str(tmp_path))  # the layout is checked as for SageMaker
+
+
+def test_settings_come_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv(LOCAL_HOME_VARIABLE, str(tmp_path / "home"))
+    monkeypatch.setenv(LOCAL_STARTUP_TIMEOUT_VARIABLE, "42")
+    settings = LocalSession().local_settings
+    assert (settings.home, settings.startup_timeout_seconds) == ((tmp_path / "home").resolve(), 42.0)
+    monkeypatch.setenv(LOCAL_STARTUP_TIMEOUT_VARIABLE, "soon")
+    with pytest.raises(ConfigurationError, match="SAGEMAKER_HF_LOCAL_STARTUP_TIMEOUT='soon'"):
+        LocalSession()
+
+
+def test_jobs_and_other_operations_say_they_are_not_local(local_session):
+    client = local_session.sagemaker_client
+    with pytest.raises(ClientError, match=r"CreateTransformJob.*local/transform_jobs\.py") as raised:
+        client.create_transform_job(TransformJobName="x")
+    assert raised.value.response["Error"]["Code"] == "NotImplemented"
+    with pytest.raises(ClientError, match="CreateModelPackage is not available in local mode"):
+        client.create_model_package(ModelPackageName="x")
+    with pytest.raises(AttributeError):
+        client.no_such_operation()
+
+
+def _compares_with_local(tree: ast.AST) -> list[int]:
+    """Lines comparing something with a "local..." string (``x == "local"``, ``x in ("local", ...)``)."""
+    lines = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare):
+            for constant in ast.walk(node):
+                if isinstance(constant, ast.Constant) and str(constant.value).startswith("local"):
+                    lines.append(node.lineno)
+    return lines
+
+
+def test_nothing_outside_the_seam_asks_about_local_mode():
+    # The architecture's rule: only session.py (and local/, cli.py) decide on local mode;
+    # the image matrix maps "local"/"local_gpu" to cpu/gpu through a table, not a branch.
+    package = REPOSITORY / "sagemaker_hf"
+    offenders = [
+        f"{path.relative_to(REPOSITORY)}:{line}"
+        for path in sorted(package.rglob("*.py"))
+        if path.parent != package / "local" and path.name not in ("session.py", "cli.py")
+        for line in _compares_with_local(ast.parse(path.read_text(encoding="utf-8")))
+    ]
+    assert offenders == []
+
+
+def test_importing_the_session_module_stays_light():
+    code = (
+        "import sys, sagemaker_hf; sagemaker_hf.LocalSession; "
+        "print(sorted(m for m in ('boto3', 'botocore', 'torch', 'transformers') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
