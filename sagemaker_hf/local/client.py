@@ -18,6 +18,7 @@ import logging
 from typing import Any
 
 from sagemaker_hf import storage
+from sagemaker_hf.errors import ConfigurationError
 from sagemaker_hf.local import api, endpoints, lifecycle, training_jobs
 from sagemaker_hf.local.api import SAGEMAKER, validation_error
 from sagemaker_hf.local.listing import list_endpoints_response
@@ -88,7 +89,11 @@ class LocalSageMakerClient:
                 "HF_MODEL_ID); Containers and ModelDataSource are not supported locally.",
             )
         url = container.get("ModelDataUrl")
-        if url is not None and not storage.exists(self.storage_session, url) and not _is_local_dir(url):
+        try:
+            found = url is None or storage.exists(self.storage_session, url) or _is_local_dir(url)
+        except ConfigurationError as error:  # a scheme local mode cannot read, e.g. https://
+            raise validation_error("CreateModel", str(error)) from None
+        if not found:
             raise validation_error("CreateModel", f"Could not find model data at {url}.")
         name = request["ModelName"]
         record = ModelRecord(name=name, arn=self._arn(ModelRecord, name), created=api.now(), request=request)

@@ -9,6 +9,7 @@ the Python process that started them, like real endpoints; the registry finds th
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import signal
@@ -30,6 +31,16 @@ _POLL_SECONDS = 0.05
 _children: dict[int, subprocess.Popen] = {}
 
 
+def _reap_finished() -> None:
+    """Reap children that ended while nobody here looked (e.g. stopped by ``local rm``); their
+    exit codes stay readable. Children still running are left running, like real endpoints."""
+    for process in list(_children.values()):
+        process.poll()
+
+
+atexit.register(_reap_finished)
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -41,6 +52,7 @@ def spawn(
     command: Sequence[str], env: Mapping[str, str], cwd: Path, log_path: Path
 ) -> tuple[int, str | None]:
     """Start ``command`` in its own session, output to ``log_path``; return (pid, identity)."""
+    _reap_finished()
     with open(log_path, "ab") as log:
         process = subprocess.Popen(
             list(command),
