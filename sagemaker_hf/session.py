@@ -18,14 +18,13 @@ mode's ``SAGEMAKER_HF_LOCAL_HOME``, ``SAGEMAKER_HF_LOCAL_STARTUP_TIMEOUT`` and
 
 from __future__ import annotations
 
-import json
 import os
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sagemaker_hf import __version__
-from sagemaker_hf.errors import ConfigurationError, RoleNotFoundError
+from sagemaker_hf.errors import ConfigurationError
+from sagemaker_hf.roles import ROLE_HELP
 
 if TYPE_CHECKING:  # pragma: no cover
     from sagemaker_hf.local.settings import LocalModeSettings
@@ -35,16 +34,6 @@ USER_AGENT = f"sagemaker-hf/{__version__}"
 # SageMaker notebook instances and Studio write this file; it names the resource we run on.
 NOTEBOOK_METADATA_PATH = Path("/opt/ml/metadata/resource-metadata.json")
 
-_ASSUMED_ROLE_ARN = re.compile(
-    r"^arn:(?P<partition>[\w-]+):sts::(?P<account>\d{12}):assumed-role/(?P<name>[^/]+)/[^/]+$"
-)
-_ROLE_HELP = (
-    "Pass role='arn:aws:iam::<account>:role/<name>' (or just the role name) to "
-    "HuggingFaceModel / HuggingFace, or call sagemaker_hf.get_execution_role() inside a "
-    "SageMaker notebook or Studio. To create one, see "
-    "https://docs.aws.amazon.com/sagemaker/latest/dg/sagemaker-roles.html "
-    "(a role SageMaker can assume, with AmazonSageMakerFullAccess)."
-)
 _MISSING_BUCKET_CODES = frozenset({"404", "NoSuchBucket", "NotFound"})
 _FORBIDDEN_CODES = frozenset({"403", "AccessDenied", "Forbidden"})
 
@@ -209,7 +198,7 @@ class Session:
         """The role ARN a create call sends; ``None`` is an error (local mode overrides this)."""
         if role is None:
             raise ConfigurationError(
-                f"Role can not be null for {purpose}: SageMaker needs an IAM role. {_ROLE_HELP}"
+                f"Role can not be null for {purpose}: SageMaker needs an IAM role. {ROLE_HELP}"
             )
         return self.resolve_role(role)
 
@@ -219,66 +208,12 @@ class Session:
         Discovery order: the SageMaker notebook instance's role, the Studio user profile
         or domain execution role, then the current identity when it is an assumed role.
         """
+        from sagemaker_hf import roles
+
         if role is not None:
-            return role if role.startswith("arn:") else self._role_arn_from_name(role)
-        return self._role_from_notebook() or self._role_from_caller_identity()
-
-    def _role_arn_from_name(self, role_name: str) -> str:
-        from botocore.exceptions import ClientError
-
-        try:
-            return self.iam_client.get_role(RoleName=role_name)["Role"]["Arn"]
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "NoSuchEntity":
-                raise RoleNotFoundError(
-                    f"IAM role {role_name!r} does not exist in this account. {_ROLE_HELP}"
-                ) from error
-            raise
-
-    def _role_from_notebook(self) -> str | None:
-        try:
-            metadata = json.loads(Path(self.notebook_metadata_path).read_text())
-        except (OSError, ValueError):
-            return None
-        client = self.sagemaker_client
-        if metadata.get("DomainId"):
-            return metadata.get("ExecutionRoleArn") or _studio_role(client, metadata)
-        if metadata.get("ResourceName"):
-            return client.describe_notebook_instance(NotebookInstanceName=metadata["ResourceName"])["RoleArn"]
-        return None
-
-    def _role_from_caller_identity(self) -> str:
-        from botocore.exceptions import ClientError
-
-        identity_arn = self.sts_client.get_caller_identity()["Arn"]
-        match = _ASSUMED_ROLE_ARN.match(identity_arn)
-        if match is None:
-            raise RoleNotFoundError(
-                f"No execution role found: not running in a SageMaker notebook or Studio, and the "
-                f"current AWS identity {identity_arn} is not an assumed role. {_ROLE_HELP}"
-            )
-        try:
-            # Only IAM knows the role's path (e.g. /service-role/), which the STS ARN drops.
-            return self.iam_client.get_role(RoleName=match["name"])["Role"]["Arn"]
-        except ClientError:
-            return f"arn:{match['partition']}:iam::{match['account']}:role/{match['name']}"
-
-
-def _studio_role(client: Any, metadata: dict[str, Any]) -> str | None:
-    from botocore.exceptions import ClientError
-
-    domain_id = metadata["DomainId"]
-    if metadata.get("UserProfileName"):
-        try:
-            profile = client.describe_user_profile(
-                DomainId=domain_id, UserProfileName=metadata["UserProfileName"]
-            )
-            role = profile.get("UserSettings", {}).get("ExecutionRole")
-            if role:
-                return role
-        except ClientError:
-            pass  # fall back to the domain's default role
-    return client.describe_domain(DomainId=domain_id).get("DefaultUserSettings", {}).get("ExecutionRole")
+            return role if role.startswith("arn:") else roles.role_arn_from_name(self.iam_client, role)
+        discovered = roles.role_from_notebook(self.notebook_metadata_path, lambda: self.sagemaker_client)
+        return discovered or roles.role_from_caller_identity(self.sts_client, self.iam_client)
 
 
 def _new_boto_session(region_name: str | None) -> Any:
