@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 
 from sagemaker_hf._image_cli import add_image_parsers
+from sagemaker_hf.local.batch_cli import add_batch_parser
 from sagemaker_hf.local.cli import add_local_parsers
 
 
@@ -34,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_image_parsers(subparsers)  # image-uri, images
     add_local_parsers(subparsers)  # local ls, local rm
+    add_batch_parser(subparsers)  # batch (a local transform job)
     return parser
 
 

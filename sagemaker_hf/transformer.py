@@ -7,12 +7,15 @@ SageMaker writes one ``<input name>.out`` object per input object under the outp
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sagemaker_hf import storage
+from sagemaker_hf.dataprocessing import check_data_processing
 from sagemaker_hf.errors import ConfigurationError
 from sagemaker_hf.names import base_from_name, name_from_base, normalize_tags
-from sagemaker_hf.waiting import SYSTEM_CLOCK, TRANSFORM_JOB, Clock, wait_for_resource
+from sagemaker_hf.transform_wait import wait_for_transform_job
+from sagemaker_hf.waiting import SYSTEM_CLOCK, Clock
 
 # argument -> values the API accepts
 ALLOWED_VALUES: dict[str, tuple[str, ...]] = {
@@ -144,7 +147,7 @@ class Transformer:
 
     def transform(
         self,
-        data: str,
+        data: str | Path,
         data_type: str = "S3Prefix",
         content_type: str | None = None,
         compression_type: str | None = None,
@@ -156,22 +159,20 @@ class Transformer:
         wait: bool = True,
         logs: bool = True,
     ) -> None:
-        """Start a transform job over ``data`` (an S3 prefix or manifest); wait for it by default.
+        """Start a transform job over ``data``; wait for it by default.
 
-        ``logs`` is accepted for SDK v2 compatibility; progress is shown while waiting,
-        and the job's logs are in CloudWatch under ``/aws/sagemaker/TransformJobs``.
+        ``data`` is an S3 prefix or manifest; in local mode also a local file or folder.
+        ``input_filter`` / ``output_filter`` are JSONPath expressions of the subset batch
+        transform supports (see :mod:`sagemaker_hf.dataprocessing`), checked before the job
+        starts. ``logs`` is accepted for SDK v2 compatibility; progress is shown while
+        waiting, and the job's logs are in CloudWatch under ``/aws/sagemaker/TransformJobs``.
         """
         del logs
         _check_choice("data_type", data_type)
         _check_choice("split_type", split_type)
         _check_choice("compression_type", compression_type)
-        if not (storage.is_s3(data) or str(data).startswith("file://")):
-            raise ConfigurationError(
-                f"data={data!r} is not an S3 URI. Upload it first, e.g. "
-                "sagemaker_hf.Session().upload_data('input.jsonl', key_prefix='batch/input')."
-            )
-        if join_source not in (None, "None", "Input"):
-            raise ConfigurationError(f"join_source={join_source!r} is not supported; use 'Input' or 'None'.")
+        check_data_processing(input_filter, output_filter, join_source)
+        data = self._data_uri(data)
         name = job_name or name_from_base(self.base_transform_job_name)
         request = self.transform_job_request(
             name,
@@ -188,6 +189,21 @@ class Transformer:
         self.latest_transform_job = name
         if wait:
             self.wait()
+
+    def _data_uri(self, data: str | Path) -> str:
+        """``data`` as the job reads it: S3 as given; a local file or folder where the service can read it."""
+        if storage.is_s3(data):
+            return str(data)
+        direct = self.sagemaker_session.direct_input_uri(str(data))
+        if direct is None:
+            raise ConfigurationError(
+                f"data={str(data)!r} is not an S3 URI. Upload it first, e.g. "
+                "sagemaker_hf.Session().upload_data('input.jsonl', key_prefix='batch/input'), or run the job "
+                "locally with instance_type='local'."
+            )
+        if not storage.local_path(direct).exists():
+            raise ConfigurationError(f"data={str(data)!r}: no such file or folder.")
+        return direct
 
     def _job_name(self) -> str:
         if self.latest_transform_job is None:
@@ -211,8 +227,7 @@ class Transformer:
         ``FailureReason`` if it fails.
         """
         del logs
-        name = self._job_name()
-        return wait_for_resource(self.describe, TRANSFORM_JOB, name, timeout=timeout, clock=clock)
+        return wait_for_transform_job(self.describe, self._job_name(), timeout=timeout, clock=clock)
 
     def stop_transform_job(self, wait: bool = True) -> None:
         """Stop the latest job (and by default wait until it has stopped)."""

@@ -19,7 +19,7 @@ from typing import Any
 
 from sagemaker_hf import storage
 from sagemaker_hf.errors import ConfigurationError
-from sagemaker_hf.local import api, endpoints, lifecycle, training_jobs
+from sagemaker_hf.local import api, endpoints, lifecycle, training_jobs, transform_jobs
 from sagemaker_hf.local.api import SAGEMAKER, validation_error
 from sagemaker_hf.local.listing import list_endpoints_response
 from sagemaker_hf.local.registry import EndpointConfigRecord, EndpointRecord, ModelRecord, Registry
@@ -226,13 +226,16 @@ class LocalSageMakerClient:
     # ---- jobs: each kind lives in its own module -------------------------------------
 
     def create_transform_job(self, **request: Any) -> dict[str, Any]:
-        raise _not_yet("CreateTransformJob", "transform_jobs")
+        return transform_jobs.create(self.settings, self.registry, self.storage_session, request)
 
     def describe_transform_job(self, **request: Any) -> dict[str, Any]:
-        raise _not_yet("DescribeTransformJob", "transform_jobs")
+        return transform_jobs.describe(self.settings, self.registry, request)
 
     def stop_transform_job(self, **request: Any) -> dict[str, Any]:
-        raise _not_yet("StopTransformJob", "transform_jobs")
+        return transform_jobs.stop(self.settings, self.registry, request)
+
+    def list_transform_jobs(self, **request: Any) -> dict[str, Any]:
+        return transform_jobs.list_jobs(self.settings, self.registry, request)
 
     def create_training_job(self, **request: Any) -> dict[str, Any]:
         return training_jobs.create(self.settings, self.registry, self.storage_session, request)

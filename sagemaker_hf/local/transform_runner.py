@@ -1,0 +1,342 @@
+"""The work of one local transform job: every input object, record by record, through the model.
+
+:func:`run` starts the model server (:mod:`~sagemaker_hf.local.transform_server`),
+settles the job's parameters as SageMaker does (the request's ``BatchStrategy``,
+``MaxConcurrentTransforms`` and ``MaxPayloadInMB`` when set, else what the server's
+``/execution-parameters`` says, else SingleRecord, 1 and 6 MB), then for each input object:
+
+1. streams its records (:mod:`~sagemaker_hf.local.transform_io`) and packs them into
+   requests: one record each (SingleRecord), or as many as fit in ``MaxPayloadInMB``
+   and :data:`MAX_RECORDS_PER_REQUEST` (MultiRecord, one record per line);
+2. keeps ``MaxConcurrentTransforms`` requests in flight on a thread pool;
+3. writes each request's outputs as soon as it and all before it are done, so the
+   output is in input order and memory holds at most the requests in flight;
+4. checks the answer holds one line per record (MultiRecord), applies the join and the
+   output filter, and writes one line per record (``AssembleWith=Line``) or the answers
+   back to back (``None``).
+
+A request the model refuses (4xx, or 5xx after the retries) with several records is sent
+again one record at a time to find the record at fault. The job then fails with
+``<object> line <n>: <the model's message>``; the outputs of the records before it are
+kept in ``<output>/<object>.out.partial`` and the reason says how many there are.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sagemaker_hf.dataprocessing import DataProcessingError
+from sagemaker_hf.local import endpoints, transform_server
+from sagemaker_hf.local.registry import ChildProcess
+from sagemaker_hf.local.settings import LocalModeSettings
+from sagemaker_hf.local.transform_io import (
+    InputObject,
+    InputReadError,
+    OutputFile,
+    Record,
+    list_inputs,
+    output_uri,
+    read_records,
+)
+from sagemaker_hf.local.transform_records import RecordCodec
+from sagemaker_hf.local.transform_server import JobFailed, JobStopped, ModelServer
+
+# A MultiRecord request holds at most this many records even when more fit in MaxPayloadInMB,
+# so one request stays well inside the server's per-request timeout (the server batches them).
+MAX_RECORDS_PER_REQUEST = 64
+DEFAULT_PARAMETERS = {"BatchStrategy": "SingleRecord", "MaxConcurrentTransforms": 1, "MaxPayloadInMB": 6}
+PROGRESS_NAME = "progress.json"
+_PROGRESS_EVERY_SECONDS = 0.5
+
+
+@dataclass(frozen=True)
+class Job:
+    """What the runner needs: the requests, where to work, and how to reach storage."""
+
+    request: dict[str, Any]  # CreateTransformJob
+    model_request: dict[str, Any]  # CreateModel of its model
+    work_dir: Path
+    settings: LocalModeSettings
+    storage_session: Any
+
+
+@dataclass
+class Controls:
+    """How the runner talks back to the job's record (see :mod:`transform_jobs`)."""
+
+    stop_requested: Callable[[], bool]
+    server_started: Callable[[ChildProcess], None]
+    parameters_resolved: Callable[[dict[str, Any]], None]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str  # Completed | Failed | Stopped
+    failure_reason: str | None = None
+
+
+class RecordFailed(Exception):
+    """One record could not be transformed; ``done`` holds the outputs of the records before it."""
+
+    def __init__(self, line: int, message: str, done: list[bytes] | None = None) -> None:
+        super().__init__(message)
+        self.line, self.message, self.done = line, message, done or []
+
+
+@dataclass
+class Progress:
+    """Records and objects done, written to ``progress.json`` for DescribeTransformJob."""
+
+    path: Path
+    objects_total: int = 0
+    objects_done: int = 0
+    records: int = 0
+    started: float = field(default_factory=time.monotonic)
+    _written: float = float("-inf")
+
+    def add(self, records: int, force: bool = False) -> None:
+        self.records += records
+        now = time.monotonic()
+        if force or now - self._written >= _PROGRESS_EVERY_SECONDS:
+            self._written = now
+            state = {
+                "records": self.records,
+                "objects_done": self.objects_done,
+                "objects_total": self.objects_total,
+                "seconds": now - self.started,
+            }
+            partial = self.path.with_name(f".{self.path.name}.partial")
+            partial.write_text(json.dumps(state))
+            os.replace(partial, self.path)
+
+
+@dataclass(frozen=True)
+class Payload:
+    records: list[Record]
+    bodies: list[bytes]
+
+    @property
+    def body(self) -> bytes:
+        return b"\n".join(self.bodies)
+
+
+def run(job: Job, controls: Controls) -> Outcome:
+    """Run the job to its end; never raises."""
+    deployment = None
+    try:
+        deployment = transform_server.start(
+            job.settings, job.storage_session, job.request, job.model_request, job.work_dir
+        )
+        assert deployment.process is not None
+        controls.server_started(deployment.process)
+        transform_server.wait_ready(deployment, controls.stop_requested)
+        server = ModelServer(deployment.process, job.request.get("ModelClientConfig", {}))
+        parameters = _parameters(job.request, server)
+        controls.parameters_resolved(parameters)
+        _ObjectRunner(job, controls, server, parameters).run_all()
+        return Outcome("Completed")
+    except JobStopped:
+        return Outcome("Stopped")
+    except JobFailed as failure:
+        return Outcome("Failed", str(failure))
+    except Exception as error:  # a bug or an unreadable store must still settle the job
+        return Outcome("Failed", f"InternalServerError: {type(error).__name__}: {error}")
+    finally:
+        if deployment is not None:
+            endpoints.stop(deployment, job.settings, remove_files=False)
+
+
+def _parameters(request: dict[str, Any], server: ModelServer) -> dict[str, Any]:
+    unset = [key for key in DEFAULT_PARAMETERS if request.get(key) is None]
+    offered = server.execution_parameters() if unset else {}
+    return {
+        key: request[key] if request.get(key) is not None else offered.get(key, default)
+        for key, default in DEFAULT_PARAMETERS.items()
+    }
+
+
+def _partial_note(count: int, uri: str | None) -> str:
+    if count == 0:
+        return "No record of it was transformed before this one."
+    return f"The {count} records before it were transformed; their outputs are in {uri}."
+
+
+class _ObjectRunner:
+    def __init__(self, job: Job, controls: Controls, server: ModelServer, parameters: dict[str, Any]):
+        self.job, self.controls, self.server = job, controls, server
+        request = job.request
+        self.codec = RecordCodec.for_job(request, server.hooks())
+        self.split_type = request["TransformInput"].get("SplitType")
+        self.compression = request["TransformInput"].get("CompressionType")
+        self.output = request["TransformOutput"]
+        self.multi = parameters["BatchStrategy"] == "MultiRecord" and self.split_type == "Line"
+        self.in_flight = max(1, int(parameters["MaxConcurrentTransforms"]))
+        megabytes = int(parameters["MaxPayloadInMB"])
+        self.max_bytes = megabytes * 1024 * 1024 if megabytes else None
+        self.megabytes = megabytes
+        self.progress = Progress(job.work_dir / PROGRESS_NAME)
+
+    def run_all(self) -> None:
+        source = self.job.request["TransformInput"]["DataSource"]["S3DataSource"]["S3Uri"]
+        objects = list_inputs(self.job.storage_session, source)
+        if not objects:
+            raise JobFailed(f"ClientError: no input objects found under {source}")
+        self.progress.objects_total = len(objects)
+        self.progress.add(0, force=True)
+        try:
+            with ThreadPoolExecutor(self.in_flight, thread_name_prefix="transform") as pool:
+                for item in objects:
+                    self._transform(pool, item)
+                    self.progress.objects_done += 1
+        finally:
+            self.progress.add(0, force=True)
+
+    # ---- one object ------------------------------------------------------------------
+
+    def _transform(self, pool: ThreadPoolExecutor, item: InputObject) -> None:
+        output = OutputFile(self.job.work_dir / "outputs" / (item.name + ".out"))
+        window: deque[Future[list[bytes]]] = deque()
+        written = 0
+        try:
+            try:
+                try:
+                    for payload in self._payloads(item):
+                        if self.controls.stop_requested():
+                            raise JobStopped()
+                        if len(window) >= self.in_flight:
+                            written += self._write(output, window.popleft().result())
+                        window.append(pool.submit(self._send, payload))
+                except RecordFailed:  # a record that could not be packed: the requests before it come first
+                    while window:
+                        written += self._write(output, window.popleft().result())
+                    raise
+                while window:
+                    written += self._write(output, window.popleft().result())
+            finally:
+                for pending in window:  # after a failure: let the requests in flight end, drop them
+                    pending.cancel()
+                    if not pending.cancelled():
+                        pending.exception()
+        except RecordFailed as failure:
+            written += self._write(output, failure.done)
+            partial = None
+            if written:
+                partial = output.publish(
+                    self.job.storage_session,
+                    output_uri(self.output["S3OutputPath"], item, partial=True),
+                    self.output.get("KmsKeyId"),
+                )
+            else:
+                output.discard()
+            raise JobFailed(
+                f"ClientError: {item.name} line {failure.line}: {failure.message}. "
+                f"{_partial_note(written, partial)}"
+            ) from None
+        except (JobStopped, JobFailed):
+            output.discard()
+            raise
+        except InputReadError as error:
+            output.discard()
+            raise JobFailed(f"ClientError: {error}") from None
+        output.publish(
+            self.job.storage_session,
+            output_uri(self.output["S3OutputPath"], item),
+            self.output.get("KmsKeyId"),
+        )
+
+    def _write(self, output: OutputFile, outputs: list[bytes]) -> int:
+        if not outputs:
+            return 0
+        if self.output.get("AssembleWith") == "Line":
+            output.write(b"".join(line + b"\n" for line in outputs))
+        else:  # SageMaker writes the answers back to back
+            output.write(b"\n".join(outputs))
+        self.progress.add(len(outputs))
+        return len(outputs)
+
+    # ---- requests --------------------------------------------------------------------
+
+    def _body(self, record: Record) -> bytes:
+        try:
+            body = self.codec.request_body(record.data)
+        except DataProcessingError as error:
+            raise RecordFailed(record.line, f"InputFilter: {error}") from None
+        if self.max_bytes is not None and len(body) > self.max_bytes:
+            raise RecordFailed(
+                record.line,
+                f"the record is {len(body):,} bytes, over MaxPayloadInMB={self.megabytes} "
+                f"({self.max_bytes:,} bytes); raise max_payload or make the record smaller",
+            )
+        return body
+
+    def _payloads(self, item: InputObject) -> Iterator[Payload]:
+        records: list[Record] = []
+        bodies: list[bytes] = []
+        size = 0
+        for record in read_records(self.job.storage_session, item, self.split_type, self.compression):
+            body = self._body(record)
+            too_big = self.max_bytes is not None and size + len(body) + len(bodies) > self.max_bytes
+            if records and (not self.multi or too_big or len(records) >= MAX_RECORDS_PER_REQUEST):
+                yield Payload(records, bodies)
+                records, bodies, size = [], [], 0
+            records.append(record)
+            bodies.append(body)
+            size += len(body)
+        if records:
+            yield Payload(records, bodies)
+
+    def _send(self, payload: Payload) -> list[bytes]:
+        """The outputs of a payload's records, in order; raises RecordFailed / JobFailed."""
+        answer = self.server.invoke(payload.body, self.codec.request_content_type, self.codec.request_accept)
+        if answer.ok:
+            return self._outputs(payload, answer.body)
+        if answer.status in (406, 413, 415):  # about the job's settings, not about one record
+            raise JobFailed(
+                f"ClientError: the model server refused the request ({answer.status}): {answer.message}"
+            )
+        if len(payload.records) == 1:
+            raise RecordFailed(
+                payload.records[0].line, f"{answer.message} (the model answered {answer.status})"
+            )
+        return self._locate(payload, answer)
+
+    def _outputs(self, payload: Payload, body: bytes) -> list[bytes]:
+        pieces = [body.removesuffix(b"\n")]
+        if len(payload.records) > 1:
+            pieces = [piece.removesuffix(b"\r") for piece in pieces[0].split(b"\n")]
+            if len(pieces) != len(payload.records):
+                first, last = payload.records[0].line, payload.records[-1].line
+                raise JobFailed(
+                    f"ClientError: lines {first}-{last}: the model answered {len(pieces)} lines for "
+                    f"{len(payload.records)} records; with MultiRecord it must answer one line per record "
+                    "(use strategy='SingleRecord' if its answers span several lines)"
+                )
+        outputs = []
+        for record, piece in zip(payload.records, pieces, strict=True):
+            try:
+                outputs.append(self.codec.output(record.data, piece))
+            except DataProcessingError as error:
+                raise RecordFailed(record.line, f"JoinSource/OutputFilter: {error}", outputs) from None
+        return outputs
+
+    def _locate(self, payload: Payload, answer: transform_server.Answer) -> list[bytes]:
+        """Send the records one by one: the first one refused fails the job.
+
+        If each is taken alone, their outputs are used (the model failed only on the group).
+        """
+        del answer
+        outputs: list[bytes] = []
+        for record, body in zip(payload.records, payload.bodies, strict=True):
+            try:
+                outputs += self._send(Payload([record], [body]))
+            except RecordFailed as failure:
+                raise RecordFailed(failure.line, failure.message, outputs + failure.done) from None
+        return outputs

@@ -1,0 +1,71 @@
+"""Waiting for a transform job, with its progress on the waiting line.
+
+The status comes from DescribeTransformJob, as for any resource (:mod:`sagemaker_hf.waiting`).
+When the description carries ``Progress`` (local mode adds it: records done, records
+per second, objects done and total; SageMaker's has none), the line shows it and is
+refreshed every second; otherwise polls back off from 1 s to 10 s. On a terminal the
+line is redrawn in place; in logs a line is written when the status changes and every
+30 s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TextIO
+
+from sagemaker_hf.errors import ResourceFailedError, WaitTimeoutError
+from sagemaker_hf.waiting import SYSTEM_CLOCK, TRANSFORM_JOB, Backoff, Clock, ProgressLine
+
+TRANSFORM_BACKOFF = Backoff(initial=1.0, factor=1.5, maximum=10.0)
+PROGRESS_REFRESH_SECONDS = 1.0
+
+
+def progress_text(progress: dict[str, Any] | None) -> str:
+    """``1,200 records (350.0/s), 0/1 objects``, or "" when there is no progress to show."""
+    if not progress:
+        return ""
+    return (
+        f"{progress['RecordsDone']:,} records ({progress['RecordsPerSecond']:,.1f}/s), "
+        f"{progress['ObjectsDone']}/{progress['ObjectsTotal']} objects"
+    )
+
+
+def wait_for_transform_job(
+    describe: Callable[[], dict[str, Any]],
+    name: str,
+    *,
+    timeout: float | None = None,
+    clock: Clock = SYSTEM_CLOCK,
+    stream: TextIO | None = None,
+) -> dict[str, Any]:
+    """Poll ``describe()`` until the job is Completed or Stopped; return the last description.
+
+    Raises :class:`ResourceFailedError` with the job's FailureReason when it fails, and
+    :class:`WaitTimeoutError` after ``timeout`` seconds.
+    """
+    label = f"{TRANSFORM_JOB.label} {name}"
+    line = ProgressLine(label, stream)
+    start = clock.monotonic()
+    delays = TRANSFORM_BACKOFF.delays()
+    try:
+        while True:
+            elapsed = clock.monotonic() - start
+            description = describe()
+            status = description.get(TRANSFORM_JOB.status_field, "Unknown")
+            progress = description.get("Progress")
+            line.show(status, elapsed, progress_text(progress))
+            if status in TRANSFORM_JOB.settled_ok:
+                return description
+            if status not in TRANSFORM_JOB.in_progress:
+                raise ResourceFailedError(TRANSFORM_JOB.label, name, status, description.get("FailureReason"))
+            if timeout is not None and elapsed >= timeout:
+                raise WaitTimeoutError(
+                    f"Gave up waiting for {label} after {elapsed:.0f} s (last status: {status}). It may "
+                    "still finish: wait again with a larger timeout, or check the SageMaker console."
+                )
+            delay = PROGRESS_REFRESH_SECONDS if progress else next(delays)
+            if timeout is not None:
+                delay = max(0.0, min(delay, timeout - elapsed))
+            clock.sleep(delay)
+    finally:
+        line.close()

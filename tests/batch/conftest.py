@@ -1,0 +1,89 @@
+"""Helpers for the batch transform tests: models to transform with, input files, job checks."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sagemaker_hf import HuggingFaceModel
+from tests.fixtures.local_mode import LOCAL_VERSIONS
+
+# User code that loads at once (no transformers): each answer shows the record it answers,
+# so order and alignment can be checked exactly.
+ECHO_CODE = """
+    def model_fn(model_dir):
+        return "echo"
+
+    def predict_fn(data, model):
+        return {"echo": data}
+"""
+
+WORDS = ["good", "bad", "movie", "film", "great", "awful", "plot", "actor", "scene", "music"]
+
+
+def sentence(number: int) -> str:
+    """A short distinct text for record ``number``."""
+    return (
+        " ".join(WORDS[(number * 7 + step * 3) % len(WORDS)] for step in range(1 + number % 5)) + f" {number}"
+    )
+
+
+def write_jsonl(path: Path, count: int, first: int = 0) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as handle:
+        for number in range(first, first + count):
+            handle.write(json.dumps({"id": number, "inputs": sentence(number)}) + "\n")
+    return path
+
+
+def write_csv(path: Path, count: int) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as handle:
+        for number in range(count):
+            handle.write(f'{number},"{sentence(number)}, really"\n')
+    return path
+
+
+def output_lines(path: Path) -> list[str]:
+    text = path.read_text(encoding="utf-8")
+    assert text.endswith("\n"), "AssembleWith=Line ends every record's output with a newline"
+    return text[:-1].split("\n")
+
+
+@pytest.fixture(scope="module")
+def batch_session(local_session: Any) -> Iterator[Any]:
+    """The module's LocalSession; fails the module if a transform job is still running at its end."""
+    from sagemaker_hf.local.transform_jobs import IN_PROGRESS, TransformJobRecord
+
+    yield local_session
+    registry = local_session.sagemaker_client.registry
+    running = [record.name for record in registry.all(TransformJobRecord) if record.status in IN_PROGRESS]
+    assert not running, f"transform jobs left running: {running}"
+
+
+@pytest.fixture(scope="module")
+def echo_model(batch_session: Any, tmp_path_factory: pytest.TempPathFactory) -> HuggingFaceModel:
+    code_dir = tmp_path_factory.mktemp("echo-code")
+    (code_dir / "inference.py").write_text(textwrap.dedent(ECHO_CODE))
+    return HuggingFaceModel(
+        entry_point="inference.py",
+        source_dir=str(code_dir),
+        sagemaker_session=batch_session,
+        **LOCAL_VERSIONS,
+    )
+
+
+@pytest.fixture(scope="module")
+def classifier(batch_session: Any, tiny_models: Any) -> HuggingFaceModel:
+    """The tiny random text-classification model (labels NEGATIVE / POSITIVE)."""
+    return HuggingFaceModel(
+        model_data=str(tiny_models["text-classification"]),
+        env={"HF_TASK": "text-classification"},
+        sagemaker_session=batch_session,
+        **LOCAL_VERSIONS,
+    )
