@@ -12,6 +12,7 @@ import pytest
 
 from sagemaker_hf import HuggingFaceModel
 from tests.fixtures.local_mode import LOCAL_VERSIONS
+from tests.sdk.conftest import RequestLog
 
 # User code that loads at once (no transformers): each answer shows the record it answers,
 # so order and alignment can be checked exactly.
@@ -53,6 +54,20 @@ def output_lines(path: Path) -> list[str]:
     text = path.read_text(encoding="utf-8")
     assert text.endswith("\n"), "AssembleWith=Line ends every record's output with a newline"
     return text[:-1].split("\n")
+
+
+class SageMakerRequestLog(RequestLog):
+    """The SDK tests' request log, for SageMaker calls only (S3 uploads carry unpicklable bodies)."""
+
+    def attach(self, boto_session: Any) -> None:
+        boto_session.events.register("before-parameter-build.sagemaker", self._record_params)
+
+
+@pytest.fixture
+def requests_log(moto_session: Any) -> RequestLog:
+    log = SageMakerRequestLog()
+    log.attach(moto_session.boto_session)
+    return log
 
 
 @pytest.fixture(scope="module")
