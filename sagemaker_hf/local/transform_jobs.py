@@ -366,7 +366,10 @@ def list_jobs(settings: LocalModeSettings, registry: Registry, request: dict[str
     summaries.sort(
         key=lambda item: item[sort_key], reverse=request.get("SortOrder", "Descending") == "Descending"
     )
-    start = int(request.get("NextToken") or 0) if str(request.get("NextToken") or "0").isdigit() else 0
+    token = request.get("NextToken") or "0"
+    if not token.isdigit():
+        raise validation_error(operation, f"NextToken {token!r} did not come from ListTransformJobs.")
+    start = int(token)
     size = request.get("MaxResults", 10)
     response: dict[str, Any] = {"TransformJobSummaries": summaries[start : start + size]}
     if start + size < len(summaries):

@@ -165,7 +165,7 @@ def _parameters(request: dict[str, Any], server: ModelServer) -> dict[str, Any]:
 
 def _partial_note(count: int, uri: str | None) -> str:
     if count == 0:
-        return "No record of it was transformed before this one."
+        return "No record of this file had been transformed."
     return f"The {count} records before it were transformed; their outputs are in {uri}."
 
 
@@ -183,6 +183,7 @@ class _ObjectRunner:
         self.max_bytes = megabytes * 1024 * 1024 if megabytes else None
         self.megabytes = megabytes
         self.progress = Progress(job.work_dir / PROGRESS_NAME)
+        self.written = 0
 
     def run_all(self) -> None:
         source = self.job.request["TransformInput"]["DataSource"]["S3DataSource"]["S3Uri"]
@@ -202,65 +203,65 @@ class _ObjectRunner:
     # ---- one object ------------------------------------------------------------------
 
     def _transform(self, pool: ThreadPoolExecutor, item: InputObject) -> None:
+        """One object to its ``.out``; a failure keeps what was written as ``.out.partial``."""
         output = OutputFile(self.job.work_dir / "outputs" / (item.name + ".out"))
-        window: deque[Future[list[bytes]]] = deque()
-        written = 0
+        self.written = 0  # records of this object written so far
         try:
-            try:
-                try:
-                    for payload in self._payloads(item):
-                        if self.controls.stop_requested():
-                            raise JobStopped()
-                        if len(window) >= self.in_flight:
-                            written += self._write(output, window.popleft().result())
-                        window.append(pool.submit(self._send, payload))
-                except RecordFailed:  # a record that could not be packed: the requests before it come first
-                    while window:
-                        written += self._write(output, window.popleft().result())
-                    raise
-                while window:
-                    written += self._write(output, window.popleft().result())
-            finally:
-                for pending in window:  # after a failure: let the requests in flight end, drop them
-                    pending.cancel()
-                    if not pending.cancelled():
-                        pending.exception()
-        except RecordFailed as failure:
-            written += self._write(output, failure.done)
-            partial = None
-            if written:
-                partial = output.publish(
-                    self.job.storage_session,
-                    output_uri(self.output["S3OutputPath"], item, partial=True),
-                    self.output.get("KmsKeyId"),
-                )
-            else:
-                output.discard()
-            raise JobFailed(
-                f"ClientError: {item.name} line {failure.line}: {failure.message}. "
-                f"{_partial_note(written, partial)}"
-            ) from None
-        except (JobStopped, JobFailed):
+            self._stream(pool, item, output)
+        except JobStopped:
             output.discard()
             raise
-        except InputReadError as error:
-            output.discard()
-            raise JobFailed(f"ClientError: {error}") from None
-        output.publish(
-            self.job.storage_session,
-            output_uri(self.output["S3OutputPath"], item),
-            self.output.get("KmsKeyId"),
-        )
+        except (RecordFailed, JobFailed, InputReadError) as failure:
+            if isinstance(failure, RecordFailed):
+                self._write(output, failure.done)
+            partial = None
+            if self.written:
+                uri = output_uri(self.output["S3OutputPath"], item, partial=True)
+                partial = output.publish(self.job.storage_session, uri, self.output.get("KmsKeyId"))
+            else:
+                output.discard()
+            note = _partial_note(self.written, partial)
+            if isinstance(failure, RecordFailed):
+                raise JobFailed(
+                    f"ClientError: {item.name} line {failure.line}: {failure.message}. {note}"
+                ) from None
+            prefix = "" if isinstance(failure, JobFailed) else "ClientError: "
+            raise JobFailed(f"{prefix}{failure} ({item.name}: {note})") from None
+        uri = output_uri(self.output["S3OutputPath"], item)
+        output.publish(self.job.storage_session, uri, self.output.get("KmsKeyId"))
 
-    def _write(self, output: OutputFile, outputs: list[bytes]) -> int:
+    def _stream(self, pool: ThreadPoolExecutor, item: InputObject, output: OutputFile) -> None:
+        """Send the object's payloads, ``in_flight`` at a time, and write their outputs in order."""
+        window: deque[Future[list[bytes]]] = deque()
+        try:
+            try:
+                for payload in self._payloads(item):
+                    if self.controls.stop_requested():
+                        raise JobStopped()
+                    if len(window) >= self.in_flight:
+                        self._write(output, window.popleft().result())
+                    window.append(pool.submit(self._send, payload))
+            except RecordFailed:  # a record that could not be packed: the requests before it come first
+                while window:
+                    self._write(output, window.popleft().result())
+                raise
+            while window:
+                self._write(output, window.popleft().result())
+        finally:
+            for pending in window:  # after a failure: let the requests in flight end, drop their answers
+                pending.cancel()
+                if not pending.cancelled():
+                    pending.exception()
+
+    def _write(self, output: OutputFile, outputs: list[bytes]) -> None:
         if not outputs:
-            return 0
+            return
         if self.output.get("AssembleWith") == "Line":
             output.write(b"".join(line + b"\n" for line in outputs))
         else:  # SageMaker writes the answers back to back
             output.write(b"\n".join(outputs))
         self.progress.add(len(outputs))
-        return len(outputs)
+        self.written += len(outputs)
 
     # ---- requests --------------------------------------------------------------------
 
