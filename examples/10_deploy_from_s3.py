@@ -16,12 +16,12 @@ only the import changed:
 is packed and uploaded for you on SageMaker, and served in place locally).
 
 How it runs here: the endpoint runs in local mode (``--instance-type local``, the default),
-so the model is the bundled all-MiniLM-L6-v2 and the answer is sentence embeddings. Local
-mode downloads an ``s3://`` model with your AWS configuration; the CI runs ``--upload``
-against a moto server by setting ``AWS_ENDPOINT_URL`` alone. On SageMaker pass
-``--instance-type ml.m5.xlarge`` and a role (``SAGEMAKER_ROLE``, or run inside SageMaker).
+offline; the default model is the bundled all-MiniLM-L6-v2, so the answer is sentence
+embeddings. Local mode downloads an ``s3://`` model with your AWS configuration; the CI
+runs ``--upload`` against a moto server by setting ``AWS_ENDPOINT_URL`` alone. On SageMaker
+pass ``--instance-type ml.m5.xlarge`` and a role (``SAGEMAKER_ROLE``, or run inside SageMaker).
 
-Run it (offline)::
+Run it::
 
     .venv/bin/python examples/10_deploy_from_s3.py
     .venv/bin/python examples/10_deploy_from_s3.py --model-data s3://my-bucket/my-model/model.tar.gz \
