@@ -101,6 +101,14 @@ def _check(settings: LocalModeSettings, registry: Registry, request: dict[str, A
             operation,
             f"S3DataType {data_type!r} is not supported locally; use S3Prefix (a prefix or a folder).",
         )
+    for field, uri in (
+        ("S3Uri", transform_input["DataSource"]["S3DataSource"]["S3Uri"]),
+        ("S3OutputPath", request["TransformOutput"]["S3OutputPath"]),
+    ):
+        if "://" in uri and not uri.startswith(("s3://", "file://")):
+            raise validation_error(
+                operation, f"{field} {uri!r}: local mode reads and writes s3://, file:// or local paths."
+            )
     split_type = transform_input.get("SplitType", "None")
     if split_type not in ("None", "Line"):
         raise validation_error(

@@ -211,6 +211,9 @@ def test_requests_local_mode_cannot_run_are_refused(echo_model, batch_session, t
     )
     with pytest.raises(ClientError, match="reads JSON or CSV records"):
         client.create_transform_job(**request)
+    request = transformer.transform_job_request("refused", "https://example.com/in.jsonl")
+    with pytest.raises(ClientError, match="local mode reads and writes s3://, file:// or local paths"):
+        client.create_transform_job(**request)
     with pytest.raises(ClientError, match="Could not find requested job"):
         client.describe_transform_job(TransformJobName="refused")
 
