@@ -34,11 +34,11 @@ HYPERPARAMETERS = {"epochs": 30, "learning_rate": 3e-3, "batch_size": 4}
 
 def prepare(root: Path) -> tuple[Path, Path]:
     sys.path.insert(0, str(REPO / "examples"))
-    from train_and_deploy_local import write_dataset
+    from sample_data import REVIEWS, write_split
 
     from sagemaker_hf.testing import build_tiny_model
 
-    return write_dataset(root / "data"), build_tiny_model("text-classification", root / "tiny-bert")
+    return write_split(root / "data", REVIEWS), build_tiny_model("text-classification", root / "tiny-bert")
 
 
 def run_bare(data: Path, model: Path, root: Path) -> float:
