@@ -30,6 +30,21 @@ def configuration_error(where: str, error: ValidationError) -> ConfigurationErro
 class _Config(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
 
+    def __init__(self, /, *args: Any, **fields: Any) -> None:
+        # SDK v2's configs also take their arguments positionally (``DataCaptureConfig(True)``);
+        # the fields are declared in v2's order, so position i is field i.
+        names = list(type(self).model_fields)
+        if len(args) > len(names):
+            raise TypeError(f"{type(self).__name__}() takes at most {len(names)} positional arguments")
+        for name, value in zip(names, args, strict=False):
+            if name in fields:
+                raise TypeError(f"{type(self).__name__}() got multiple values for argument {name!r}")
+            fields[name] = value
+        try:
+            super().__init__(**fields)
+        except ValidationError as error:
+            raise configuration_error(type(self).__name__, error) from None
+
 
 class ServerlessInferenceConfig(_Config):
     """A serverless endpoint: memory per worker and concurrent invocations."""

@@ -86,3 +86,13 @@ def test_production_variant_request_shapes():
         "InitialVariantWeight": 1,
         "ServerlessConfig": {"MemorySizeInMB": 2048, "MaxConcurrency": 5},
     }
+
+
+def test_configs_take_sdk_v2_positional_arguments():
+    assert DataCaptureConfig(True, 50).sampling_percentage == 50
+    assert ServerlessInferenceConfig(4096, 10).to_request() == {"MemorySizeInMB": 4096, "MaxConcurrency": 10}
+    assert AsyncInferenceConfig("s3://bucket/out").output_path == "s3://bucket/out"
+    with pytest.raises(TypeError, match="multiple values for argument 'enable_capture'"):
+        DataCaptureConfig(True, enable_capture=False)
+    with pytest.raises(TypeError, match="at most 3 positional arguments"):
+        ServerlessInferenceConfig(2048, 5, None, "extra")
