@@ -28,7 +28,6 @@ import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,6 +45,7 @@ from sagemaker_hf.local.transform_io import (
     output_uri,
     read_records,
 )
+from sagemaker_hf.local.transform_pool import Pending, RequestPool
 from sagemaker_hf.local.transform_records import RecordCodec
 from sagemaker_hf.local.transform_server import JobFailed, JobStopped, ModelServer
 
@@ -193,7 +193,7 @@ class _ObjectRunner:
         self.progress.objects_total = len(objects)
         self.progress.add(0, force=True)
         try:
-            with ThreadPoolExecutor(self.in_flight, thread_name_prefix="transform") as pool:
+            with RequestPool(self.in_flight, "transform-request") as pool:
                 for item in objects:
                     self._transform(pool, item)
                     self.progress.objects_done += 1
@@ -202,7 +202,7 @@ class _ObjectRunner:
 
     # ---- one object ------------------------------------------------------------------
 
-    def _transform(self, pool: ThreadPoolExecutor, item: InputObject) -> None:
+    def _transform(self, pool: RequestPool, item: InputObject) -> None:
         """One object to its ``.out``; a failure keeps what was written as ``.out.partial``."""
         output = OutputFile(self.job.work_dir / "outputs" / (item.name + ".out"))
         self.written = 0  # records of this object written so far
@@ -230,9 +230,9 @@ class _ObjectRunner:
         uri = output_uri(self.output["S3OutputPath"], item)
         output.publish(self.job.storage_session, uri, self.output.get("KmsKeyId"))
 
-    def _stream(self, pool: ThreadPoolExecutor, item: InputObject, output: OutputFile) -> None:
+    def _stream(self, pool: RequestPool, item: InputObject, output: OutputFile) -> None:
         """Send the object's payloads, ``in_flight`` at a time, and write their outputs in order."""
-        window: deque[Future[list[bytes]]] = deque()
+        window: deque[Pending[list[bytes]]] = deque()
         try:
             try:
                 for payload in self._payloads(item):
@@ -240,7 +240,7 @@ class _ObjectRunner:
                         raise JobStopped()
                     if len(window) >= self.in_flight:
                         self._write(output, window.popleft().result())
-                    window.append(pool.submit(self._send, payload))
+                    window.append(pool.submit(lambda payload=payload: self._send(payload)))
             except RecordFailed:  # a record that could not be packed: the requests before it come first
                 while window:
                     self._write(output, window.popleft().result())
@@ -250,8 +250,6 @@ class _ObjectRunner:
         finally:
             for pending in window:  # after a failure: let the requests in flight end, drop their answers
                 pending.cancel()
-                if not pending.cancelled():
-                    pending.exception()
 
     def _write(self, output: OutputFile, outputs: list[bytes]) -> None:
         if not outputs:
