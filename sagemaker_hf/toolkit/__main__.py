@@ -19,13 +19,17 @@ environment variables (flags override them):
   HF_TRUST_REMOTE_CODE             allow custom model code from the model (default false)
   SAGEMAKER_PROGRAM                user module in the code directory (default inference.py)
   SAGEMAKER_SUBMIT_DIRECTORY       code directory (default <model dir>/code)
-  SAGEMAKER_MODEL_SERVER_WORKERS   model worker processes (default 1)
+  SAGEMAKER_MODEL_SERVER_WORKERS   model worker processes (default: one per GPU, else 1)
   SAGEMAKER_MODEL_SERVER_TIMEOUT   seconds a request may take (default 60)
   SAGEMAKER_MAX_PAYLOAD_IN_MB      largest request body (default 6)
   SAGEMAKER_BIND_TO_PORT           port (default 8080)
   SAGEMAKER_CONTAINER_LOG_LEVEL    log level, a name or a number such as 20 (default INFO)
+  SAGEMAKER_HF_MAX_BATCH_SIZE      requests per model call; 1 turns batching off (default 16)
+  SAGEMAKER_HF_MAX_BATCH_DELAY_MS  longest wait for more requests to fill a batch (default 0)
+  SAGEMAKER_HF_MAX_QUEUE_SIZE      waiting requests before 503 (default: 128 per worker)
+  OMP_NUM_THREADS                  torch threads per worker (default: cores / workers)
 
-routes: GET /ping, POST /invocations, GET /execution-parameters, GET /info
+routes: GET /ping, POST /invocations, GET /execution-parameters, GET /info, GET /metrics
 """
 
 
@@ -49,6 +53,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--max-payload-mb", type=int, help="largest request body in MB (default 6)")
     serve.add_argument("--task", dest="hf_task", help="task, such as text-classification (default: inferred)")
     serve.add_argument("--log-level", help="DEBUG, INFO, WARNING, ERROR or a number (default INFO)")
+    serve.add_argument("--max-batch-size", type=int, help="requests per model call; 1 turns batching off")
+    serve.add_argument("--max-batch-delay-ms", type=float, help="longest wait to fill a batch (default 0)")
+    serve.add_argument(
+        "--max-queue-size", type=int, help="waiting requests before 503 (default 128 per worker)"
+    )
     return parser
 
 

@@ -2,18 +2,26 @@
 
 User hooks replace single steps (``model_fn``, ``input_fn``, ``predict_fn``,
 ``output_fn``) or the last three at once (``transform_fn``). A multi-record body (JSON
-Lines) runs predict and encode once per record and answers one line per record.
+Lines) answers one line per record.
+
+Several requests (a batch from the front, or the records of one multi-record body) are
+decoded and encoded one by one, and predicted together when the model batches: one
+``predict_batch`` call per distinct ``parameters``, at most ``SAGEMAKER_HF_MAX_BATCH_SIZE``
+inputs each. A bad input fails only its own request. If a shared call raises, its inputs
+are retried one by one, so that only the input that breaks the model fails.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sagemaker_hf.toolkit import codecs, loading, media
+from sagemaker_hf.toolkit import codecs, loading, media, protocol, streaming
 from sagemaker_hf.toolkit.errors import BadInputError, ModelError, ModelLoadError, ToolkitError
 from sagemaker_hf.toolkit.settings import Settings
 from sagemaker_hf.toolkit.user_code import Context, UserHooks
@@ -43,6 +51,41 @@ def split_payload(data: Any) -> tuple[Any, dict[str, Any]]:
     return data["inputs"], parameters
 
 
+def batch_key(data: Any) -> str | None:
+    """Payloads with equal keys may share a model call (their ``parameters`` are equal);
+    None: the payload goes alone (its parameters are unusable, or it asks for a stream)."""
+    if not isinstance(data, dict) or "inputs" not in data:
+        return ""
+    if data.get("stream") is True:
+        return None
+    parameters = data.get("parameters")
+    if parameters is None:
+        return ""
+    if not isinstance(parameters, dict):
+        return None
+    return json.dumps(parameters, sort_keys=True, default=repr)
+
+
+def guarded(function: Callable[..., Any], *arguments: Any) -> Any:
+    """``function(*arguments)``, or the ToolkitError it raised (anything else becomes a ModelError)."""
+    try:
+        return function(*arguments)
+    except ToolkitError as error:
+        return error
+    except (Exception, SystemExit) as error:
+        logger.exception("handling a request failed")
+        return ModelError(f"unexpected {type(error).__name__}: {error}")
+
+
+@dataclass
+class Decoded:
+    """One request after decoding: its payload, or each record of a multi-record body."""
+
+    payloads: list[Any]
+    records: bool
+    timings: dict[str, float]
+
+
 class Handler:
     """One loaded model and the hooks around it. Not thread-safe: a worker runs one at a time."""
 
@@ -55,7 +98,8 @@ class Handler:
         self.model: Any = None
         self.task: str | None = None
         self.accepts_csv = True
-        self.batchable = False
+        self.batchable = False  # several requests may share one model call
+        self.streams = False  # text generation can answer as server-sent events
         self._task_model = False
 
     # ------------------------------------------------------------------ setup
@@ -70,6 +114,7 @@ class Handler:
                 self.model = self.hooks.model_fn(str(self.model_dir), context=self.context)
             except ModelError as error:
                 raise ModelLoadError(error.message) from error
+            self.batchable = self.hooks.predict_batch_fn is not None
             return
         loading.check_model_dir(self.model_dir)
         try:
@@ -96,67 +141,178 @@ class Handler:
             ) from error
         self._task_model = True
         self.accepts_csv = bool(getattr(self.model, "accepts_csv", True))
-        self.batchable = bool(getattr(self.model, "batchable", False))
+        default_predict = self.hooks.predict_fn is None and self.hooks.transform_fn is None
+        self.batchable = self.hooks.predict_batch_fn is not None or (
+            default_predict and bool(getattr(self.model, "batchable", False))
+        )
+        self.streams = not self.hooks.names and bool(getattr(self.model, "streams", False))
 
     # ------------------------------------------------------------------ requests
 
     def handle(self, body: bytes, content_type: str | None, accept: str) -> Result:
         """Run one request; raises a :class:`ToolkitError` subclass on failure."""
-        parsed = media.parse_media_type(content_type or media.JSON)
-        timings: dict[str, float] = {}
-        if self.hooks.transform_fn is not None:
-            started = time.perf_counter()
-            output = self.hooks.transform_fn(
-                self.model, self._hook_input(body, parsed), parsed.essence, accept, context=self.context
-            )
-            result = self._hook_output(output, accept)
-            timings["transform"] = time.perf_counter() - started
-            return Result(result[0], result[1], timings)
+        answer = self.handle_many([protocol.Request(0, body, content_type, accept)])[0]
+        if isinstance(answer, ToolkitError):
+            raise answer
+        return answer
 
+    def handle_many(self, requests: Sequence[protocol.Request]) -> list[Result | ToolkitError]:
+        """Answer several requests, in order; a request's slot holds its error if it failed."""
+        answers: list[Result | ToolkitError] = [ModelError("not answered")] * len(requests)
+        decoded: dict[int, Decoded] = {}
+        for index, request in enumerate(requests):
+            outcome = guarded(self._transform if self.hooks.transform_fn else self._decode, request)
+            if isinstance(outcome, Decoded):
+                decoded[index] = outcome
+            else:
+                answers[index] = outcome
+        owners = [index for index, item in decoded.items() for _ in item.payloads]
+        started = time.perf_counter()
+        predictions = self._predict_all([payload for item in decoded.values() for payload in item.payloads])
+        predict_seconds = time.perf_counter() - started
+        for index, item in decoded.items():
+            item.timings["predict"] = predict_seconds
+            mine = [
+                prediction for owner, prediction in zip(owners, predictions, strict=True) if owner == index
+            ]
+            answers[index] = guarded(self._encode_answer, item, mine, requests[index].accept)
+        return answers
+
+    def _transform(self, request: protocol.Request) -> Result:
+        parsed = media.parse_media_type(request.content_type or media.JSON)
+        started = time.perf_counter()
+        output = self.hooks.transform_fn(
+            self.model,
+            self._hook_input(request.body, parsed),
+            parsed.essence,
+            request.accept,
+            context=self.context,
+        )
+        body, response_type = self._hook_output(output, request.accept)
+        return Result(body, response_type, {"transform": time.perf_counter() - started})
+
+    def _decode(self, request: protocol.Request) -> Decoded:
+        parsed = media.parse_media_type(request.content_type or media.JSON)
         started = time.perf_counter()
         if self.hooks.input_fn is not None:
-            data = self.hooks.input_fn(self._hook_input(body, parsed), parsed.essence, context=self.context)
+            data = self.hooks.input_fn(
+                self._hook_input(request.body, parsed), parsed.essence, context=self.context
+            )
         else:
-            data = codecs.decode(body, content_type, accepts_csv=self.accepts_csv, task=self.task)
-        timings["decode"] = time.perf_counter() - started
-
-        if isinstance(data, codecs.MultiRecord):
-            return self._handle_records(data, accept, timings)
-
-        started = time.perf_counter()
-        prediction = self._predict(data)
-        timings["predict"] = time.perf_counter() - started
-        started = time.perf_counter()
-        encoded, response_type = self._encode(prediction, accept)
-        timings["encode"] = time.perf_counter() - started
-        return Result(encoded, response_type, timings)
-
-    def _handle_records(self, records: codecs.MultiRecord, accept: str, timings: dict[str, float]) -> Result:
+            data = codecs.decode(
+                request.body, request.content_type, accepts_csv=self.accepts_csv, task=self.task
+            )
+        timings = {"decode": time.perf_counter() - started}
+        if not isinstance(data, codecs.MultiRecord):
+            return Decoded([data], records=False, timings=timings)
         if self.hooks.output_fn is None:
-            codecs.encode_records([], accept)  # refuse CSV/npy before running the model
+            codecs.encode_records([], request.accept)  # refuse CSV/npy before running the model
+        return Decoded(list(data), records=True, timings=timings)
+
+    def _encode_answer(self, item: Decoded, predictions: list[Any], accept: str) -> Result:
+        for number, prediction in enumerate(predictions, start=1):
+            if isinstance(prediction, ToolkitError):
+                if item.records:
+                    raise type(prediction)(f"record {number} of {len(predictions)}: {prediction.message}")
+                raise prediction
         started = time.perf_counter()
-        predictions = []
-        for number, record in enumerate(records, start=1):
-            try:
-                predictions.append(self._predict(record))
-            except ToolkitError as error:
-                raise type(error)(f"record {number} of {len(records)}: {error.message}") from error
-        timings["predict"] = time.perf_counter() - started
-        started = time.perf_counter()
-        if self.hooks.output_fn is None:
+        if not item.records:
+            body, response_type = self._encode(predictions[0], accept)
+        elif self.hooks.output_fn is None:
             body, response_type = codecs.encode_records(predictions, accept), accept
         else:
             outputs = [self._encode(prediction, accept) for prediction in predictions]
             body = codecs.join_lines([encoded for encoded, _ in outputs])
             response_type = outputs[0][1] if outputs else accept
-        timings["encode"] = time.perf_counter() - started
-        return Result(body, response_type, timings)
+        item.timings["encode"] = time.perf_counter() - started
+        return Result(body, response_type, item.timings)
+
+    # ------------------------------------------------------------------ predict, alone or batched
+
+    def _predict_all(self, payloads: list[Any]) -> list[Any]:
+        """A prediction (or ToolkitError) per payload; batched by ``parameters`` when the model batches."""
+        if len(payloads) < 2 or not self.batchable:
+            return [guarded(self._predict, payload) for payload in payloads]
+        results: list[Any] = [None] * len(payloads)
+        groups: dict[str, list[int]] = {}
+        for index, payload in enumerate(payloads):
+            key = batch_key(payload)
+            if key is None:
+                results[index] = guarded(self._predict, payload)
+            else:
+                groups.setdefault(key, []).append(index)
+        size = self.settings.max_batch_size
+        for indices in groups.values():
+            for first in range(0, len(indices), size):
+                chunk = indices[first : first + size]
+                for index, result in zip(
+                    chunk, self._predict_chunk([payloads[i] for i in chunk]), strict=True
+                ):
+                    results[index] = result
+        return results
+
+    def _predict_chunk(self, payloads: list[Any]) -> list[Any]:
+        if len(payloads) == 1:
+            return [guarded(self._predict, payloads[0])]
+        try:
+            return self._predict_batch(payloads)
+        except (Exception, SystemExit) as error:
+            logger.warning(
+                "a batch of %d inputs failed (%s: %s); answering them one by one so that only the "
+                "input that fails gets the error",
+                len(payloads),
+                type(error).__name__,
+                getattr(error, "message", error),
+            )
+            return [guarded(self._predict, payload) for payload in payloads]
+
+    def _predict_batch(self, payloads: list[Any]) -> list[Any]:
+        """One shared model call for payloads with equal parameters."""
+        if self.hooks.predict_batch_fn is not None:
+            outputs = self.hooks.predict_batch_fn(list(payloads), self.model, context=self.context)
+            who = "predict_batch_fn in user code"
+        else:
+            split = [self._task_inputs(payload) for payload in payloads]
+            outputs = self.model.predict_batch([inputs for inputs, _ in split], split[0][1])
+            who = f"the {self.task} model's predict_batch"
+        if not isinstance(outputs, (list, tuple)) or len(outputs) != len(payloads):
+            got = (
+                f"{len(outputs)} results"
+                if isinstance(outputs, (list, tuple))
+                else f"a {type(outputs).__name__}"
+            )
+            raise ModelError(
+                f"{who} returned {got} for {len(payloads)} inputs; return a list with one prediction per "
+                "input, in order"
+            )
+        return list(outputs)
+
+    def _task_inputs(self, data: Any) -> tuple[Any, dict[str, Any]]:
+        if isinstance(data, dict) and data.get("stream") is True:
+            raise BadInputError(
+                f'"stream": true is answered with server-sent events by text-generation models, sent one '
+                f"application/json request at a time; this request cannot stream here (task {self.task}). "
+                'Remove "stream"'
+            )
+        return split_payload(data)
+
+    # ------------------------------------------------------------------ streams
+
+    def stream(self, request: protocol.Request) -> streaming.EventStream:
+        """A streamed answer's events; raises a :class:`ToolkitError` for a request that cannot stream."""
+        data = codecs.decode(request.body, request.content_type, accepts_csv=self.accepts_csv, task=self.task)
+        if isinstance(data, codecs.MultiRecord):
+            raise BadInputError("a stream answers one JSON request; send one JSON object, not JSON Lines")
+        inputs, parameters = split_payload(data)
+        return streaming.EventStream(self.model.predict_stream(inputs, parameters))
 
     def _predict(self, data: Any) -> Any:
+        if self.hooks.predict_batch_fn is not None:
+            return self._predict_batch([data])[0]
         if self.hooks.predict_fn is not None:
             return self.hooks.predict_fn(data, self.model, context=self.context)
-        inputs, parameters = split_payload(data)
         if self._task_model:
+            inputs, parameters = self._task_inputs(data)
             try:
                 return self.model.predict(inputs, parameters)
             except ToolkitError:
@@ -164,6 +320,7 @@ class Handler:
             except Exception as error:
                 logger.exception("the %s model raised", self.task)
                 raise ModelError(f"the {self.task} model raised {type(error).__name__}: {error}") from error
+        inputs, parameters = split_payload(data)
         if not callable(self.model):
             raise ModelError(
                 f"model_fn returned a {type(self.model).__name__}, which is not callable; return a callable "

@@ -2,22 +2,60 @@
 
 Front -> worker:
   :class:`Invoke`   one or more requests (several when requests are batched together)
+  :class:`Cancel`   stop streaming a request (its client left or it timed out)
   :class:`Stop`     finish the current message, then exit
 
 Worker -> front:
   :class:`Ready`      the model is loaded; what the worker can do
   :class:`LoadFailed` the model could not be loaded; the worker exits after sending it
-  :class:`Reply`      the answer to one request (one per request in an :class:`Invoke`)
-  :class:`Failure`    the error for one request
+  :class:`Chunk`      a piece of a streamed answer (server-sent events), before its Reply
+  :class:`Reply`      the answer to one request (one per request in an :class:`Invoke`);
+                      for a stream, its last event
+  :class:`Failure`    the error for one request (for a stream, it may follow chunks)
 
 Each request carries an id, so replies may come in any order, and later messages
-(streamed chunks, cancellations) can refer to a request. Everything here is a small
-frozen dataclass that pickles cheaply.
+(streamed chunks, cancellations) refer to a request. A streaming request always travels
+alone in its :class:`Invoke`. Everything here is a small frozen dataclass that pickles
+cheaply.
+
+The front sends with ``Connection.send`` and the worker reads with ``Connection.recv``.
+The worker's messages go back as :func:`frame` bytes (a length, then the pickle) on the
+same socket, so that the front's event loop reads them without blocking, with a
+:class:`FrameReader`, and no thread sits between the pipe and the loop.
 """
 
 from __future__ import annotations
 
+import pickle
+import struct
 from dataclasses import dataclass, field
+from typing import Any
+
+_LENGTH = struct.Struct("!Q")
+
+
+def frame(message: Any) -> bytes:
+    payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    return _LENGTH.pack(len(payload)) + payload
+
+
+class FrameReader:
+    """Messages out of :func:`frame` bytes that arrive in pieces of any size."""
+
+    def __init__(self) -> None:
+        self._buffer = bytearray()
+
+    def feed(self, data: bytes) -> list[Any]:
+        self._buffer += data
+        messages = []
+        while len(self._buffer) >= _LENGTH.size:
+            (size,) = _LENGTH.unpack_from(self._buffer)
+            end = _LENGTH.size + size
+            if len(self._buffer) < end:
+                break
+            messages.append(pickle.loads(bytes(self._buffer[_LENGTH.size : end])))
+            del self._buffer[:end]
+        return messages
 
 
 @dataclass(frozen=True)
@@ -26,11 +64,17 @@ class Request:
     body: bytes
     content_type: str | None  # the raw Content-Type header; None when the client sent none
     accept: str  # one concrete media type, already negotiated by the front
+    stream: bool = False  # answer with server-sent events (Chunk messages, then the Reply)
 
 
 @dataclass(frozen=True)
 class Invoke:
     requests: tuple[Request, ...]
+
+
+@dataclass(frozen=True)
+class Cancel:
+    request_id: int
 
 
 @dataclass(frozen=True)
@@ -45,11 +89,13 @@ class Capabilities:
     pid: int
     task: str | None
     accepts_csv: bool
-    batchable: bool
+    batchable: bool  # the front may send several requests in one Invoke
+    streams: bool  # the model can answer text generation as a stream of tokens
     reads_input: bool  # a user input_fn or transform_fn reads any Content-Type
     writes_output: bool  # a user output_fn or transform_fn writes any Accept
     hooks: tuple[str, ...]
     gpu_id: int | None
+    threads: int  # torch threads in the worker
     load_seconds: float
 
 
@@ -73,6 +119,12 @@ class Reply:
 
 
 @dataclass(frozen=True)
+class Chunk:
+    request_id: int
+    data: bytes  # one or more complete server-sent events
+
+
+@dataclass(frozen=True)
 class Failure:
     request_id: int
     error_type: str  # a class name from toolkit.errors
@@ -80,4 +132,4 @@ class Failure:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-WorkerMessage = Ready | LoadFailed | Reply | Failure
+WorkerMessage = Ready | LoadFailed | Chunk | Reply | Failure

@@ -18,14 +18,16 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from sagemaker_hf.toolkit import media, protocol
+from sagemaker_hf.toolkit import media, metrics, protocol, streaming
+from sagemaker_hf.toolkit.batching import Pending
 from sagemaker_hf.toolkit.errors import (
     BadInputError,
     ModelError,
     ModelLoadError,
+    NotAcceptableError,
     NotReadyError,
     OverloadedError,
     PayloadTooLargeError,
@@ -42,6 +44,8 @@ logger = logging.getLogger(__name__)
 access_logger = logging.getLogger("sagemaker_hf.toolkit.requests")
 
 PHASES = ("decode", "predict", "encode", "transform")
+# Open requests may proceed while a dead worker restarts: they wait in the queue.
+SERVING_STATES = (PoolState.READY, PoolState.RESTARTING)
 # A refused body is still read (and dropped) up to this size before the error goes out,
 # so the connection stays usable: a socket closed with unread data is reset, and the
 # client would see the reset instead of the 413.
@@ -63,6 +67,7 @@ class Front:
     def __init__(self, settings: Settings, pool: WorkerPool) -> None:
         self.settings = settings
         self.pool = pool
+        self.metrics = pool.metrics
         self._ids = itertools.count(1)
 
     async def ping(self, request: Request) -> Response:
@@ -94,15 +99,25 @@ class Front:
                 "workers": self.pool.describe(),
                 "max_payload_mb": self.settings.max_payload_mb,
                 "timeout_seconds": self.settings.timeout,
+                "max_batch_size": self.settings.max_batch_size
+                if capabilities and capabilities.batchable
+                else 1,
+                "max_batch_delay_ms": self.settings.max_batch_delay_ms,
+                "max_queue_size": self.settings.queue_limit,
+                "streaming": bool(capabilities and capabilities.streams),
             }
         )
+
+    async def metrics_text(self, request: Request) -> Response:
+        text = self.metrics.render(self.pool.queue_depth, self.pool.in_flight, self.pool.worker_states())
+        return Response(text, headers={"content-type": metrics.CONTENT_TYPE})
 
     def _check_ready(self) -> protocol.Capabilities:
         state, reason = self.pool.state()
         if state is PoolState.FAILED:
             raise ModelLoadError(reason)
         capabilities = self.pool.capabilities
-        if state is not PoolState.READY or capabilities is None:
+        if state not in SERVING_STATES or capabilities is None:
             raise NotReadyError(reason)
         return capabilities
 
@@ -164,6 +179,14 @@ class Front:
                 refused = () if capabilities.accepts_csv else (media.CSV,)
                 raise media.unsupported_content_type(header, refused=refused)
             records = decoder == "jsonlines"
+        if accept and streaming.EVENT_STREAM in accept.lower() and not capabilities.streams:
+            streamed_by = (
+                "text-generation models" if capabilities.task else "text-generation models without hooks"
+            )
+            raise NotAcceptableError(
+                f"{streaming.EVENT_STREAM} (a streamed answer) is offered by {streamed_by}; this server runs "
+                f"{capabilities.task or 'user code'}. Accept application/json"
+            )
         if capabilities.writes_output:
             return media.accept_for_hooks(accept)
         return media.negotiate(accept, media.RECORD_ENCODERS if records else None)
@@ -182,9 +205,16 @@ class Front:
         try:
             capabilities = self._check_ready()
             self._check_length(request)
-            response_type = self._response_type(capabilities, content_type, accept)
+            accepts_stream = capabilities.streams and streaming.accepts_event_stream(accept)
+            response_type = (
+                streaming.EVENT_STREAM
+                if accepts_stream
+                else self._response_type(capabilities, content_type, accept)
+            )
             body = await self._read_body(request)
             body_read, size = True, len(body)
+            if capabilities.streams and (accepts_stream or streaming.body_asks_stream(body)):
+                return await self._stream(request_id, started, body, content_type, accept)
             outcome = await self.pool.submit(body, content_type, response_type)
             queue_seconds, worker_pid = outcome.queue_seconds, outcome.worker_pid
             timings = outcome.message.timings
@@ -203,21 +233,70 @@ class Front:
             logger.exception("request %d failed in the front process", request_id)
             internal = ModelError(f"internal error in the server: {type(error).__name__}: {error}")
             response, error_type = error_response(internal), internal.type
-        phases = " ".join(f"{phase}={format_ms(timings[phase])}ms" for phase in PHASES if phase in timings)
-        access_logger.info(
-            "request %d: %d content_type=%s accept=%s bytes=%d queue=%sms %s total=%sms worker=%s%s",
+        phases = dict(timings)
+        if queue_seconds is not None:
+            phases["queue"] = queue_seconds
+        self._finish(
             request_id,
             response.status_code,
+            content_type,
+            accept,
+            size,
+            phases,
+            started,
+            worker_pid,
+            error_type,
+        )
+        return response
+
+    async def _stream(
+        self, request_id: int, started: float, body: bytes, content_type: str | None, accept: str | None
+    ) -> Response:
+        """Answer with server-sent events; errors before the first event still get a status code."""
+
+        def on_end(pending: Pending) -> None:
+            phases = {"queue": pending.dispatched - pending.arrived} if pending.dispatched else {}
+            worker, size = pending.worker_pid, len(body)
+            self._finish(request_id, 200, content_type, accept, size, phases, started, worker, "", "stream ")
+
+        relay = await self.pool.open_stream(body, content_type, on_end)
+        return StreamingResponse(
+            relay.events(),
+            media_type=streaming.EVENT_STREAM,
+            headers={"cache-control": "no-cache", "x-accel-buffering": "no"},
+        )
+
+    def _finish(
+        self,
+        request_id: int,
+        status: int,
+        content_type: str | None,
+        accept: str | None,
+        size: int,
+        phases: dict[str, float],
+        started: float,
+        worker_pid: int | None,
+        error_type: str,
+        kind: str = "",
+    ) -> None:
+        """Count the request and write its one log line (never its body)."""
+        total = time.perf_counter() - started
+        self.metrics.record_request(status, total, phases)
+        timed = " ".join(f"{phase}={format_ms(phases[phase])}ms" for phase in PHASES if phase in phases)
+        access_logger.info(
+            "%srequest %d: %d content_type=%s accept=%s bytes=%d queue=%sms %s total=%sms worker=%s%s",
+            kind,
+            request_id,
+            status,
             content_type or "-",
             accept or "-",
             size,
-            format_ms(queue_seconds),
-            phases or "-",
-            format_ms(time.perf_counter() - started),
+            format_ms(phases.get("queue")),
+            timed or "-",
+            format_ms(total),
             worker_pid or "-",
             f" error={error_type}" if error_type else "",
         )
-        return response
 
 
 def create_app(settings: Settings, pool: WorkerPool) -> Starlette:
@@ -234,6 +313,7 @@ def create_app(settings: Settings, pool: WorkerPool) -> Starlette:
         Route("/invocations", front.invocations, methods=["POST"]),
         Route("/execution-parameters", front.execution_parameters, methods=["GET"]),
         Route("/info", front.info, methods=["GET"]),
+        Route("/metrics", front.metrics_text, methods=["GET"]),
     ]
     return Starlette(routes=routes, lifespan=lifespan)
 
@@ -269,7 +349,7 @@ def serve(settings: Settings) -> int:
     logger.info("settings: %s", settings)
     logger.info("listening on http://%s:%d", settings.host, settings.port)
     config = uvicorn.Config(
-        create_app(settings, WorkerPool(settings)),
+        create_app(settings, WorkerPool(settings, metrics.Metrics())),
         log_config=None,
         access_log=False,
         lifespan="on",

@@ -34,6 +34,7 @@ ENVIRONMENT: dict[str, tuple[str, ...]] = {
     "log_level": ("SAGEMAKER_CONTAINER_LOG_LEVEL",),
     "max_batch_size": ("SAGEMAKER_HF_MAX_BATCH_SIZE",),
     "max_batch_delay_ms": ("SAGEMAKER_HF_MAX_BATCH_DELAY_MS",),
+    "max_queue_size": ("SAGEMAKER_HF_MAX_QUEUE_SIZE",),
     "omp_num_threads": ("OMP_NUM_THREADS",),
 }
 
@@ -47,7 +48,40 @@ FLAGS: dict[str, str] = {
     "max_payload_mb": "--max-payload-mb",
     "hf_task": "--task",
     "log_level": "--log-level",
+    "max_batch_size": "--max-batch-size",
+    "max_batch_delay_ms": "--max-batch-delay-ms",
+    "max_queue_size": "--max-queue-size",
 }
+
+_NVIDIA_GPUS = Path("/proc/driver/nvidia/gpus")
+
+# Batching defaults, chosen by benchmarks/serving.py (see the README): batches of 16 give
+# most of the per-item saving of larger ones on CPU, and no added wait keeps a lone request
+# as fast as without batching. Under load, requests still gather while the worker is busy.
+DEFAULT_MAX_BATCH_SIZE = 16
+DEFAULT_MAX_BATCH_DELAY_MS = 0.0
+# Queued requests allowed per worker, in full batches, beyond which the server answers 503.
+QUEUED_BATCHES_PER_WORKER = 4
+MIN_QUEUE_PER_WORKER = 128
+
+
+def gpu_count() -> int:
+    """NVIDIA GPUs on this machine, read from the driver without importing torch."""
+    if not _NVIDIA_GPUS.is_dir():
+        return 0
+    return sum(1 for entry in _NVIDIA_GPUS.iterdir() if entry.is_dir())
+
+
+def default_workers() -> int:
+    """One worker per GPU; on CPU one worker that uses every core (batching works best there)."""
+    return max(1, gpu_count())
+
+
+def usable_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 class Settings(BaseModel):
@@ -63,14 +97,31 @@ class Settings(BaseModel):
     trust_remote_code: bool = False
     program: str | None = Field(None, description="user module in the code directory (inference.py)")
     submit_directory: str | None = Field(None, description="user code directory (<model dir>/code)")
-    workers: int = Field(1, ge=1, le=64, description="model worker processes")
+    workers: int = Field(
+        default_factory=default_workers,
+        ge=1,
+        le=64,
+        description="model worker processes (one per GPU, else 1)",
+    )
     timeout: float = Field(60, gt=0, description="seconds a request may take")
     max_payload_mb: int = Field(6, ge=1, le=100_000, description="largest request body, in MB")
     host: str = "0.0.0.0"
     port: int = Field(8080, ge=1, le=65535)
     log_level: int = logging.INFO
-    max_batch_size: int = Field(1, ge=1, description="requests per model call (next release)")
-    max_batch_delay_ms: float = Field(0, ge=0, description="longest wait to fill a batch (next release)")
+    max_batch_size: int = Field(
+        DEFAULT_MAX_BATCH_SIZE, ge=1, le=1024, description="requests per model call; 1 turns batching off"
+    )
+    max_batch_delay_ms: float = Field(
+        DEFAULT_MAX_BATCH_DELAY_MS,
+        ge=0,
+        le=10_000,
+        description="longest wait for more requests to fill a batch",
+    )
+    max_queue_size: int | None = Field(
+        None,
+        ge=1,
+        description="requests that may wait for a worker before 503 (default: from workers and batch)",
+    )
     omp_num_threads: int | None = Field(None, ge=1, description="threads per worker, if set by the user")
 
     @field_validator("log_level", mode="before")
@@ -94,6 +145,20 @@ class Settings(BaseModel):
     @property
     def max_payload_bytes(self) -> int:
         return self.max_payload_mb * 1024 * 1024
+
+    @property
+    def queue_limit(self) -> int:
+        """Requests that may wait for a worker; one more is answered 503 with Retry-After."""
+        if self.max_queue_size is not None:
+            return self.max_queue_size
+        per_worker = max(MIN_QUEUE_PER_WORKER, self.max_batch_size * QUEUED_BATCHES_PER_WORKER)
+        return per_worker * self.workers
+
+    @property
+    def threads_per_worker(self) -> int:
+        """torch threads in each worker: OMP_NUM_THREADS when set, else the cores shared out
+        so that workers x threads <= cores."""
+        return self.omp_num_threads or max(1, usable_cores() // self.workers)
 
     @property
     def program_name(self) -> str:

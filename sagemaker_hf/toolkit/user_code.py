@@ -5,6 +5,13 @@ signature: a parameter named ``context`` (or ``ctx``), or one more *required* po
 parameter than the toolkit's arguments. Optional extra parameters with other names,
 ``*args`` and ``**kwargs`` do not receive the context, so ``def predict_fn(data, model,
 *args)`` and ``def output_fn(prediction, accept, indent=2)`` keep working.
+
+Batching is opt-in for user code: a ``predict_batch_fn(data_list, model)`` receives the
+decoded inputs of several requests (a list, which holds one item when a request comes
+alone) and returns one prediction per input, in order. When it is defined the server
+batches concurrent requests and calls it instead of ``predict_fn`` (which may stay, so the
+same script still runs on the AWS toolkit). Requests whose ``parameters`` differ never
+share a call.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ HOOK_ARGUMENTS: dict[str, tuple[str, ...]] = {
     "model_fn": ("model_dir",),
     "input_fn": ("input_data", "content_type"),
     "predict_fn": ("data", "model"),
+    "predict_batch_fn": ("data_list", "model"),
     "output_fn": ("prediction", "accept"),
     "transform_fn": ("model", "input_data", "content_type", "accept"),
 }
@@ -57,14 +65,15 @@ class Context:
         return self.system_properties["model_dir"]
 
 
-def make_context(model_dir: Path, gpu_id: int | None, worker_index: int) -> Context:
+def make_context(model_dir: Path, gpu_id: int | None, worker_index: int, batch_size: int = 1) -> Context:
+    """``batch_size`` is the most inputs one ``predict_batch_fn`` call receives (1 without batching)."""
     from sagemaker_hf import __version__
 
     return Context(
         system_properties={
             "model_dir": str(model_dir),
             "gpu_id": gpu_id,
-            "batch_size": 1,
+            "batch_size": batch_size,
             "worker_index": worker_index,
             "server_name": "sagemaker-hf",
             "server_version": __version__,
@@ -143,6 +152,7 @@ class UserHooks:
     model_fn: Hook | None = None
     input_fn: Hook | None = None
     predict_fn: Hook | None = None
+    predict_batch_fn: Hook | None = None
     output_fn: Hook | None = None
     transform_fn: Hook | None = None
 
@@ -201,13 +211,17 @@ def load_hooks(path: Path | None) -> UserHooks:
             raise ModelLoadError(f"{path}: {name} is a {type(function).__name__}, not a function")
         found[name] = Hook(name, function, context_mode(name, function))
     if "transform_fn" in found:
-        mixed = [name for name in ("input_fn", "predict_fn", "output_fn") if name in found]
+        mixed = [
+            name for name in ("input_fn", "predict_fn", "predict_batch_fn", "output_fn") if name in found
+        ]
         if mixed:
             raise ModelLoadError(
                 f"{path} defines transform_fn together with {', '.join(mixed)}; transform_fn replaces "
                 "input_fn, predict_fn and output_fn, so keep either transform_fn or the others"
             )
     logger.info("user code %s defines %s", path, ", ".join(found) or "no hooks")
+    if "predict_batch_fn" in found and "predict_fn" in found:
+        logger.info("predict_batch_fn answers every request here; predict_fn is kept for other servers")
     return UserHooks(module_path=path, **found)
 
 

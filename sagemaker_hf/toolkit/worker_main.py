@@ -3,20 +3,25 @@
 It loads the user code and the model, reports :class:`~protocol.Ready` (or
 :class:`~protocol.LoadFailed`), then answers :class:`~protocol.Invoke` messages until it
 gets :class:`~protocol.Stop` or its pipe closes (the front process is gone). No request
-can end it: every failure becomes a :class:`~protocol.Failure` reply.
+can end it: every failure becomes a :class:`~protocol.Failure` reply. A streamed request
+sends :class:`~protocol.Chunk` messages as tokens come, and reads the pipe between them
+for a :class:`~protocol.Cancel`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
+import socket
 import sys
 import time
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
-from sagemaker_hf.toolkit import protocol
+from sagemaker_hf.toolkit import protocol, streaming
 from sagemaker_hf.toolkit.errors import ModelError, ModelLoadError, ToolkitError
 from sagemaker_hf.toolkit.logs import configure_logging
 from sagemaker_hf.toolkit.settings import Settings
@@ -41,14 +46,42 @@ def gpu_for_worker(index: int) -> int | None:
     return index % torch.cuda.device_count()
 
 
-def _limit_threads(settings: Settings) -> None:
+def _limit_threads(settings: Settings) -> int:
     # Workers share the cores; torch's default (all cores per process) makes them thrash.
-    if "torch" not in sys.modules:
-        return
-    import torch
+    threads = settings.threads_per_worker
+    if "torch" in sys.modules:
+        import torch
 
-    threads = settings.omp_num_threads or max(1, (os.cpu_count() or 1) // settings.workers)
-    torch.set_num_threads(threads)
+        torch.set_num_threads(threads)
+    return threads
+
+
+# transformers advice that is noise in a server log, by logger: without torchvision it falls
+# back to the PIL image processors, which serve the same answers.
+TRANSFORMERS_NOISE = {
+    "transformers.utils.import_utils": "requires torchvision (not installed); falling back to",
+    "transformers.models.auto.image_processing_auto": "backend is not available. Falling back to",
+}
+
+
+class _DropMessage(logging.Filter):
+    def __init__(self, fragment: str) -> None:
+        super().__init__()
+        self.fragment = fragment
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return self.fragment not in record.getMessage()
+
+
+def quiet_transformers() -> None:
+    """No "Loading weights" progress bar (transformers 5) and no torchvision fallback advice in
+    the server log at every load; transformers' other warnings still show."""
+    for name, fragment in TRANSFORMERS_NOISE.items():
+        logging.getLogger(name).addFilter(_DropMessage(fragment))
+    if "transformers" in sys.modules:
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()
 
 
 def load(settings: Settings, model_dir: Path, index: int):  # -> tuple[Handler, Capabilities]
@@ -62,34 +95,122 @@ def load(settings: Settings, model_dir: Path, index: int):  # -> tuple[Handler, 
         settings.code_dir(), settings.program_name, explicit=settings.program is not None
     )
     hooks = load_hooks(module)
-    handler = Handler(settings, model_dir, hooks, make_context(model_dir, gpu_id, index), device)
+    batch_size = settings.max_batch_size if hooks.predict_batch_fn is not None else 1
+    context = make_context(model_dir, gpu_id, index, batch_size)
+    if hooks.model_fn is None:
+        with contextlib.suppress(ImportError):  # the task adapters load it anyway; quiet it first
+            import transformers  # noqa: F401
+    quiet_transformers()
+    handler = Handler(settings, model_dir, hooks, context, device)
     handler.setup()
-    _limit_threads(settings)
+    threads = _limit_threads(settings)
     capabilities = protocol.Capabilities(
         pid=os.getpid(),
         task=handler.task,
         accepts_csv=handler.accepts_csv,
         batchable=handler.batchable,
+        streams=handler.streams,
         reads_input=hooks.reads_input,
         writes_output=hooks.writes_output,
         hooks=tuple(hooks.names),
         gpu_id=gpu_id,
+        threads=threads,
         load_seconds=time.perf_counter() - started,
     )
     return handler, capabilities
 
 
-def _answer(handler, request: protocol.Request) -> protocol.Reply | protocol.Failure:
-    try:
-        result = handler.handle(request.body, request.content_type, request.accept)
-        return protocol.Reply(request.request_id, result.body, result.content_type, result.timings)
-    except ToolkitError as error:
+def _reply(request: protocol.Request, answer: Any) -> protocol.Reply | protocol.Failure:
+    if isinstance(answer, ToolkitError):
+        return protocol.Failure(request.request_id, answer.type, answer.message)
+    return protocol.Reply(request.request_id, answer.body, answer.content_type, answer.timings)
+
+
+def _failure(request: protocol.Request, error: BaseException) -> protocol.Failure:
+    if isinstance(error, ToolkitError):
         return protocol.Failure(request.request_id, error.type, error.message)
-    except (Exception, SystemExit) as error:
-        logger.exception("request %d failed", request.request_id)
-        return protocol.Failure(
-            request.request_id, ModelError.__name__, f"unexpected {type(error).__name__}: {error}"
-        )
+    logger.error("request %d failed", request.request_id, exc_info=error)
+    return protocol.Failure(
+        request.request_id, ModelError.__name__, f"unexpected {type(error).__name__}: {error}"
+    )
+
+
+class Outbox:
+    """The worker's messages to the front, as :func:`protocol.frame` bytes on the pipe's socket."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._socket = socket.socket(fileno=os.dup(connection.fileno()))
+
+    def send(self, message: object) -> bool:
+        """False once the front is gone."""
+        try:
+            self._socket.sendall(protocol.frame(message))
+        except OSError:
+            return False
+        return True
+
+
+class RequestLoop:
+    """Answers the front's messages on one pipe."""
+
+    def __init__(self, connection: Connection, outbox: Outbox, handler: Any) -> None:
+        self.connection = connection
+        self.outbox = outbox
+        self.handler = handler
+        self.stopping = False
+
+    def send(self, message: object) -> bool:
+        if not self.outbox.send(message):
+            self.stopping = True  # the front is gone
+            return False
+        return True
+
+    def serve(self) -> None:
+        while not self.stopping:
+            try:
+                message = self.connection.recv()
+            except (EOFError, OSError):
+                return
+            if isinstance(message, protocol.Stop):
+                return
+            if not isinstance(message, protocol.Invoke):
+                continue  # a Cancel for a stream that has already ended
+            if len(message.requests) == 1 and message.requests[0].stream:
+                self.stream(message.requests[0])
+                continue
+            answers = self.handler.handle_many(message.requests)
+            for request, answer in zip(message.requests, answers, strict=True):
+                if not self.send(_reply(request, answer)):
+                    return
+
+    def stream(self, request: protocol.Request) -> None:
+        try:
+            events = self.handler.stream(request)
+            for data in events.tokens():
+                if not self.send(protocol.Chunk(request.request_id, data)):
+                    events.cancel()
+                self._read_between_tokens(request, events)
+            if events.cancelled:
+                logger.info(
+                    "stream %d stopped after %d token event(s): cancelled", request.request_id, events.count
+                )
+            self.send(protocol.Reply(request.request_id, events.final(), streaming.EVENT_STREAM))
+        except (Exception, SystemExit) as error:
+            self.send(_failure(request, error))
+
+    def _read_between_tokens(self, request: protocol.Request, events: Any) -> None:
+        # Only a Cancel or a Stop can arrive while a stream runs: the front sends nothing else
+        # to a busy worker. A Stop lets the stream finish (as any request in flight), then exits.
+        try:
+            while self.connection.poll():
+                message = self.connection.recv()
+                if isinstance(message, protocol.Cancel) and message.request_id == request.request_id:
+                    events.cancel()
+                elif isinstance(message, protocol.Stop):
+                    self.stopping = True
+        except (EOFError, OSError):
+            self.stopping = True
+            events.cancel()
 
 
 def run_worker(connection: Connection, settings: Settings, model_dir: str, index: int) -> None:
@@ -99,29 +220,17 @@ def run_worker(connection: Connection, settings: Settings, model_dir: str, index
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     configure_logging(settings)
+    outbox = Outbox(connection)
     try:
         handler, capabilities = load(settings, Path(model_dir), index)
     except ToolkitError as error:
         logger.error("loading the model failed: %s", error.message)
-        connection.send(protocol.LoadFailed(ModelLoadError.__name__, error.message))
+        outbox.send(protocol.LoadFailed(ModelLoadError.__name__, error.message))
         return
     except (Exception, SystemExit) as error:
         logger.exception("loading the model failed")
-        connection.send(protocol.LoadFailed(ModelLoadError.__name__, f"{type(error).__name__}: {error}"))
+        outbox.send(protocol.LoadFailed(ModelLoadError.__name__, f"{type(error).__name__}: {error}"))
         return
     logger.info("worker %d ready in %.1f s (pid %d)", index, capabilities.load_seconds, capabilities.pid)
-    connection.send(protocol.Ready(capabilities))
-    while True:
-        try:
-            message = connection.recv()
-        except (EOFError, OSError):
-            return
-        if isinstance(message, protocol.Stop):
-            return
-        if isinstance(message, protocol.Invoke):
-            for request in message.requests:
-                reply = _answer(handler, request)
-                try:
-                    connection.send(reply)
-                except (OSError, ValueError):
-                    return
+    outbox.send(protocol.Ready(capabilities))
+    RequestLoop(connection, outbox, handler).serve()

@@ -1,9 +1,11 @@
 """The front process's side of the model workers: start, dispatch, detect death, restart, stop.
 
-Requests wait in one queue in the front and go to an idle ready worker, one request per
-worker at a time; that is where queue time is measured and where batching will take
-several requests at once. All state changes happen on the event loop: each worker has a
-reader thread that only forwards its pipe's messages to the loop.
+Requests wait in one bounded queue in the front (full: 503 with Retry-After) and go to an
+idle ready worker, several at once when the model batches (:mod:`batching` decides how
+many); that is where queue time is measured. Each request has a deadline
+(``SAGEMAKER_MODEL_SERVER_TIMEOUT``): past it the client gets a 504, the worker keeps
+running and its late answer is dropped. All state changes happen on the event loop, which
+also reads the workers' pipes.
 
 Before any worker starts, a preparation thread fetches the model (Hub download) and
 installs ``code/requirements.txt`` once for all workers.
@@ -17,15 +19,15 @@ import contextlib
 import enum
 import itertools
 import logging
-import multiprocessing
-import signal
 import subprocess
 import threading
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from sagemaker_hf.toolkit import protocol
+from sagemaker_hf.toolkit.batching import BatchPolicy, Pending
 from sagemaker_hf.toolkit.errors import (
     ModelLoadError,
     NotReadyError,
@@ -33,37 +35,27 @@ from sagemaker_hf.toolkit.errors import (
     RequestTimeoutError,
     WorkerDiedError,
 )
+from sagemaker_hf.toolkit.metrics import Metrics
 from sagemaker_hf.toolkit.settings import Settings
+from sagemaker_hf.toolkit.streaming import EVENT_STREAM, Relay
+from sagemaker_hf.toolkit.worker_process import Worker, WorkerState, describe_exit, start_worker, stop_workers
 
 logger = logging.getLogger(__name__)
 
-QUEUE_LIMIT_PER_WORKER = 128
 STOP_GRACE_SECONDS = 10.0
-
-
-class WorkerState(enum.Enum):
-    STARTING = "starting"
-    READY = "ready"
-    FAILED = "failed"  # the model did not load; not restarted
-    DEAD = "dead"
-    STOPPED = "stopped"
+# Messages up to this size are written to the pipe from the event loop: the worker is idle
+# and reading, and the pipe buffer (64 KiB on Linux) takes them at once. Larger ones are
+# written from a thread so that a slow reader never stalls the loop.
+INLINE_SEND_BYTES = 48 * 1024
 
 
 class PoolState(enum.Enum):
     PREPARING = "preparing"
     LOADING = "loading"
     READY = "ready"
+    RESTARTING = "restarting"  # was ready; every worker is reloading after a death (requests wait)
     FAILED = "failed"
     STOPPING = "stopping"
-
-
-@dataclass
-class Pending:
-    request: protocol.Request
-    future: asyncio.Future
-    arrived: float
-    dispatched: float | None = None
-    worker_pid: int | None = None
 
 
 @dataclass
@@ -75,42 +67,13 @@ class Outcome:
     worker_pid: int | None
 
 
-@dataclass
-class Worker:
-    index: int
-    process: multiprocessing.process.BaseProcess
-    connection: multiprocessing.connection.Connection
-    state: WorkerState = WorkerState.STARTING
-    capabilities: protocol.Capabilities | None = None
-    failure: str | None = None
-    in_flight: dict[int, Pending] = field(default_factory=dict)
-    restarts: int = 0
-    join_lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def join(self, timeout: float) -> None:
-        # The reader thread and stop() may both wait; two concurrent waitpid() calls on one
-        # child would leave one of them without the exit code.
-        with self.join_lock:
-            self.process.join(timeout=timeout)
-
-
-def describe_exit(exitcode: int | None) -> str:
-    if exitcode is None:
-        return "exit status unknown"
-    if exitcode < 0:
-        try:
-            name = signal.Signals(-exitcode).name
-        except ValueError:
-            name = f"signal {-exitcode}"
-        hint = " (SIGKILL: often the out-of-memory killer)" if -exitcode == signal.SIGKILL else ""
-        return f"killed by {name}{hint}"
-    return f"exit code {exitcode}"
-
-
 class WorkerPool:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, metrics: Metrics | None = None) -> None:
         self.settings = settings
-        self._context = multiprocessing.get_context("spawn")
+        self.metrics = metrics or Metrics()
+        self._policy = BatchPolicy(settings.max_batch_size, settings.max_batch_delay_ms / 1000)
+        self._batch_timer: asyncio.TimerHandle | None = None
+        self._known: protocol.Capabilities | None = None  # of the last worker that was ready
         self._workers: dict[int, Worker] = {}
         self._queue: collections.deque[Pending] = collections.deque()
         self._ids = itertools.count(1)
@@ -134,16 +97,33 @@ class WorkerPool:
             return PoolState.READY, "ready"
         if workers and all(worker.state is WorkerState.FAILED for worker in workers):
             return PoolState.FAILED, next(worker.failure for worker in workers if worker.failure)
+        if self._known is not None:
+            return PoolState.RESTARTING, "the model worker is restarting; requests wait for it"
         if self._preparing:
             return PoolState.PREPARING, "preparing the model (download, requirements.txt); retry shortly"
         return PoolState.LOADING, "the model is loading; retry shortly"
 
     @property
     def capabilities(self) -> protocol.Capabilities | None:
+        """What the loaded model can do; while workers restart, what it could do."""
         for worker in self._workers.values():
             if worker.state is WorkerState.READY:
                 return worker.capabilities
-        return None
+        return self._known
+
+    @property
+    def queue_depth(self) -> int:
+        return len(self._queue)
+
+    @property
+    def in_flight(self) -> int:
+        return sum(len(worker.in_flight) for worker in self._workers.values())
+
+    def worker_states(self) -> dict[str, int]:
+        counts = {state.value: 0 for state in WorkerState}
+        for worker in self._workers.values():
+            counts[worker.state.value] += 1
+        return counts
 
     def describe(self) -> list[dict[str, object]]:
         return [
@@ -153,6 +133,8 @@ class WorkerPool:
                 "state": worker.state.value,
                 "in_flight": len(worker.in_flight),
                 "restarts": worker.restarts,
+                "threads": worker.capabilities.threads if worker.capabilities else None,
+                "gpu_id": worker.capabilities.gpu_id if worker.capabilities else None,
                 "failure": worker.failure,
             }
             for worker in self._workers.values()
@@ -197,53 +179,52 @@ class WorkerPool:
             self._spawn(index)
 
     def _spawn(self, index: int, restarts: int = 0) -> None:
-        parent_end, child_end = self._context.Pipe()
-        from sagemaker_hf.toolkit.worker_main import run_worker
-
-        process = self._context.Process(
-            target=run_worker,
-            args=(child_end, self.settings, str(self._model_dir), index),
-            name=f"worker-{index}",
+        assert self._model_dir is not None and self._loop is not None
+        self._workers[index] = start_worker(
+            self._loop,
+            self.settings,
+            self._model_dir,
+            index,
+            restarts,
+            on_message=self._on_message,
+            on_exit=self._on_exit,
         )
-        process.start()
-        child_end.close()
-        worker = Worker(index, process, parent_end, restarts=restarts)
-        self._workers[index] = worker
-        logger.info("started worker %d (pid %d)", index, process.pid)
-        threading.Thread(
-            target=self._read, args=(worker,), name=f"worker-{index}-reader", daemon=True
-        ).start()
-
-    def _read(self, worker: Worker) -> None:
-        while True:
-            try:
-                message = worker.connection.recv()
-            except (EOFError, OSError):
-                break
-            self._call_soon(self._on_message, worker, message)
-        worker.join(timeout=5)
-        self._call_soon(self._on_exit, worker)
 
     # ------------------------------------------------------------------ messages from workers
 
     def _on_message(self, worker: Worker, message: protocol.WorkerMessage) -> None:
+        if isinstance(message, protocol.Chunk):
+            pending = worker.in_flight.get(message.request_id)
+            if pending is not None:
+                pending.deliver(message)
+            return
         if isinstance(message, protocol.Ready):
             worker.state, worker.capabilities = WorkerState.READY, message.capabilities
+            self._known = message.capabilities
+            capabilities = message.capabilities
             logger.info(
-                "worker %d ready in %.1f s (task %s, hooks: %s)",
+                "worker %d ready in %.1f s (task %s, hooks: %s, %d thread(s), batching %s, streaming %s)",
                 worker.index,
-                message.capabilities.load_seconds,
-                message.capabilities.task or "from user code",
-                ", ".join(message.capabilities.hooks) or "none",
+                capabilities.load_seconds,
+                capabilities.task or "from user code",
+                ", ".join(capabilities.hooks) or "none",
+                capabilities.threads,
+                f"up to {self._policy.max_size}" if self._batches(capabilities) else "off",
+                "on" if capabilities.streams else "off",
             )
         elif isinstance(message, protocol.LoadFailed):
             worker.state, worker.failure = WorkerState.FAILED, message.message
             logger.error("worker %d could not load the model: %s", worker.index, message.message)
         else:
             pending = worker.in_flight.pop(message.request_id, None)
-            if pending is not None and not pending.future.done():
-                pending.future.set_result(message)
+            if pending is not None:
+                pending.deliver(message)
+            if worker.in_flight:  # the rest of its batch is still coming
+                return
         self._after_change()
+
+    def _batches(self, capabilities: protocol.Capabilities | None) -> bool:
+        return capabilities is not None and capabilities.batchable and self._policy.max_size > 1
 
     def _on_exit(self, worker: Worker) -> None:
         if self._workers.get(worker.index) is not worker:
@@ -258,6 +239,7 @@ class WorkerPool:
             logger.error("worker %d (pid %s) died while loading: %s", worker.index, worker.process.pid, how)
         elif worker.state is WorkerState.READY:
             worker.state = WorkerState.DEAD
+            self.metrics.worker_restarts += 1
             logger.error(
                 "worker %d (pid %s) died (%s) holding %d request(s); restarting it",
                 worker.index,
@@ -270,8 +252,7 @@ class WorkerPool:
                 "it is being restarted. Retry the request; if it fails again, the input may crash the model"
             )
             for pending in worker.in_flight.values():
-                if not pending.future.done():
-                    pending.future.set_exception(error)
+                pending.fail(error)
             worker.in_flight.clear()
             self._spawn(worker.index, restarts=worker.restarts + 1)
         worker.connection.close()
@@ -280,89 +261,131 @@ class WorkerPool:
     def _after_change(self) -> None:
         state, reason = self.state()
         if state is PoolState.FAILED:
+            self._known = None
             while self._queue:
-                pending = self._queue.popleft()
-                if not pending.future.done():
-                    pending.future.set_exception(ModelLoadError(reason))
+                self._queue.popleft().fail(ModelLoadError(reason))
         self._dispatch()
 
     # ------------------------------------------------------------------ requests
 
     def _dispatch(self) -> None:
-        idle = [w for w in self._workers.values() if w.state is WorkerState.READY and not w.in_flight]
-        while self._queue and idle:
-            pending = self._queue.popleft()
-            if pending.future.done():  # timed out while queued
+        if self._batch_timer is not None:
+            self._batch_timer.cancel()
+            self._batch_timer = None
+        assert self._loop is not None
+        for worker in self._workers.values():
+            if worker.state is not WorkerState.READY or worker.in_flight:
                 continue
-            worker = idle.pop(0)
-            pending.dispatched = time.monotonic()
-            pending.worker_pid = worker.process.pid
+            batch = self._policy.take(self._queue, self._batches(worker.capabilities), time.monotonic())
+            if isinstance(batch, float):  # wait for more requests to fill the batch
+                self._batch_timer = self._loop.call_later(batch, self._dispatch)
+                return
+            if not batch:
+                return
+            self._assign(worker, batch)
+
+    def _assign(self, worker: Worker, batch: list[Pending]) -> None:
+        now = time.monotonic()
+        for pending in batch:
+            pending.dispatched, pending.worker_pid = now, worker.process.pid
             worker.in_flight[pending.request.request_id] = pending
+        self.metrics.record_batch(len(batch))
+        message = protocol.Invoke(tuple(pending.request for pending in batch))
+        if sum(len(pending.request.body) for pending in batch) <= INLINE_SEND_BYTES:
+            worker.send(message)
+        else:
             assert self._loop is not None
-            self._loop.run_in_executor(None, self._send, worker, protocol.Invoke((pending.request,)))
+            self._loop.run_in_executor(None, worker.send, message)
 
-    @staticmethod
-    def _send(worker: Worker, message: object) -> None:
-        # On failure the reader thread sees the worker's exit and fails its requests.
-        with contextlib.suppress(OSError, ValueError):
-            worker.connection.send(message)
-
-    async def submit(self, body: bytes, content_type: str | None, accept: str) -> Outcome:
-        """Run one request on a worker; raises a :class:`ToolkitError` for 503 and 504 cases."""
+    def _enqueue(self, request: protocol.Request) -> Pending:
         state, reason = self.state()
         if state is PoolState.FAILED:
             raise ModelLoadError(reason)
         if state is PoolState.STOPPING:
             raise NotReadyError(reason)
-        if len(self._queue) >= QUEUE_LIMIT_PER_WORKER * self.settings.workers:
+        if len(self._queue) >= self.settings.queue_limit:
             raise OverloadedError(
-                f"{len(self._queue)} requests are waiting for a model worker; retry after a second, or add "
+                f"{len(self._queue)} requests are waiting for a model worker, the most this server queues "
+                f"(SAGEMAKER_HF_MAX_QUEUE_SIZE={self.settings.queue_limit}); retry after a second, or add "
                 "workers (SAGEMAKER_MODEL_SERVER_WORKERS) or instances"
             )
         assert self._loop is not None
-        request = protocol.Request(next(self._ids), body, content_type, accept)
-        pending = Pending(request, self._loop.create_future(), arrived=time.monotonic())
+        pending = Pending(request, time.monotonic(), self._loop.create_future())
+        if request.stream:
+            pending.messages = asyncio.Queue()
         self._queue.append(pending)
         self._dispatch()
-        try:
-            message = await asyncio.wait_for(pending.future, timeout=self.settings.timeout)
-        except asyncio.TimeoutError:
-            where = "waiting for a worker" if pending.dispatched is None else "in the model"
-            raise RequestTimeoutError(
+        return pending
+
+    def _expire(self, pending: Pending) -> None:
+        if pending.future.done():
+            return
+        where = "in the model"
+        if pending.dispatched is None:
+            where = "waiting for a worker"
+            with contextlib.suppress(ValueError):
+                self._queue.remove(pending)
+        pending.future.set_exception(
+            RequestTimeoutError(
                 f"the request ran longer than SAGEMAKER_MODEL_SERVER_TIMEOUT={self.settings.timeout:g} s "
                 f"({where}); send smaller inputs or raise the timeout"
-            ) from None
+            )
+        )
+
+    async def submit(self, body: bytes, content_type: str | None, accept: str) -> Outcome:
+        """Run one request on a worker; raises a :class:`ToolkitError` for 503 and 504 cases."""
+        pending = self._enqueue(protocol.Request(next(self._ids), body, content_type, accept))
+        assert self._loop is not None
+        deadline = self._loop.call_later(self.settings.timeout, self._expire, pending)
+        try:
+            message = await pending.future
+        finally:
+            deadline.cancel()
         queue_seconds = (pending.dispatched or pending.arrived) - pending.arrived
         return Outcome(message, queue_seconds, pending.worker_pid)
+
+    async def open_stream(
+        self, body: bytes, content_type: str | None, on_end: Callable[[Pending], None]
+    ) -> Relay:
+        """Start a streamed request; returns once its first event is in (raises its error if it
+        fails before that, so the client still gets a status code). ``on_end`` runs when the
+        stream is over."""
+        pending = self._enqueue(
+            protocol.Request(next(self._ids), body, content_type, EVENT_STREAM, stream=True)
+        )
+        assert pending.messages is not None
+        relay = Relay(
+            pending.messages,
+            self.settings.timeout,
+            cancel=lambda: self._cancel(pending),
+            on_end=lambda: on_end(pending),
+        )
+        await relay.first()
+        return relay
+
+    def _cancel(self, pending: Pending) -> None:
+        """Stop a stream whose client left or timed out: drop it from the queue, or ask its worker."""
+        if pending.abandoned:
+            return
+        pending.abandoned = True
+        if pending.dispatched is None:
+            with contextlib.suppress(ValueError):
+                self._queue.remove(pending)
+            return
+        for worker in self._workers.values():
+            if pending.request.request_id in worker.in_flight:
+                worker.send(protocol.Cancel(pending.request.request_id))
 
     # ------------------------------------------------------------------ stop
 
     async def stop(self, grace: float = STOP_GRACE_SECONDS) -> None:
         """Stop every worker: idle ones at once, busy ones after their current request (up to ``grace``)."""
         self._stopping = True
+        if self._batch_timer is not None:
+            self._batch_timer.cancel()
+        leaving = NotReadyError("the server is shutting down; retry on another instance")
         while self._queue:
-            pending = self._queue.popleft()
-            if not pending.future.done():
-                pending.future.set_exception(
-                    NotReadyError("the server is shutting down; retry on another instance")
-                )
+            self._queue.popleft().fail(leaving)
         if self._pip is not None and self._pip.poll() is None:
             self._pip.terminate()
-        workers = list(self._workers.values())
-        await asyncio.to_thread(self._stop_blocking, workers, grace)
-
-    @staticmethod
-    def _stop_blocking(workers: list[Worker], grace: float) -> None:
-        for worker in workers:
-            if worker.state is WorkerState.STARTING:
-                worker.process.kill()  # nothing to finish while loading
-            else:
-                WorkerPool._send(worker, protocol.Stop())
-        deadline = time.monotonic() + grace
-        for worker in workers:
-            worker.join(timeout=max(0.0, deadline - time.monotonic()))
-            if worker.process.exitcode is None:
-                logger.warning("worker %d did not stop within %.0f s; killing it", worker.index, grace)
-                worker.process.kill()
-                worker.join(timeout=5)
-        logger.info("stopped %d worker(s)", len(workers))
+        await asyncio.to_thread(stop_workers, list(self._workers.values()), grace)

@@ -15,7 +15,7 @@ from typing import Any
 
 from sagemaker_hf.toolkit.errors import BadInputError, ModelLoadError
 from sagemaker_hf.toolkit.tasks import inputs as text_inputs
-from sagemaker_hf.toolkit.tasks import media, names
+from sagemaker_hf.toolkit.tasks import media, names, streaming
 from sagemaker_hf.toolkit.tasks.inputs import Prepared
 from sagemaker_hf.toolkit.tasks.parameters import check_parameter_names, pipeline_parameters
 from sagemaker_hf.toolkit.tasks.protocol import (
@@ -144,6 +144,10 @@ NATIVE_SPECS: dict[str, NativeSpec] = {
 PARAMETER_ALIASES = {"candidateLabels": "candidate_labels"}
 
 
+# Tasks that can answer as a stream of tokens (server-sent events).
+STREAMING_TASKS = frozenset({"text-generation"})
+
+
 class NativePipelineTask:
     """A transformers pipeline behind the TaskModel interface."""
 
@@ -152,6 +156,7 @@ class NativePipelineTask:
         self.pipeline = pipeline
         self.spec = NATIVE_SPECS[task]
         self.batchable = self.spec.batchable
+        self.streams = task in STREAMING_TASKS
         self.accepts_csv = names.accepts_csv(task)
         self.accepted_parameters = pipeline_parameters(pipeline, task)
 
@@ -184,6 +189,20 @@ class NativePipelineTask:
             return predict_each(self.predict, inputs, parameters)
         return self._split(prepared, to_jsonable(outputs), call_parameters)
 
+    def predict_stream(self, inputs: Any, parameters: dict[str, Any]) -> streaming.TextStream:
+        """The answer to one prompt as it is generated; raises BadInputError for a bad request."""
+        if not self.streams:
+            raise BadInputError(f"{self.task} cannot stream its answer; only text-generation can")
+        call_parameters = self._call_parameters(parameters)
+        prepared = self.spec.prepare(inputs, call_parameters, self.pipeline)
+        streaming.one_prompt(prepared.many)
+        return streaming.stream_pipeline(
+            self.pipeline,
+            prepared.items[0],
+            call_parameters,
+            lambda error: self._refused(error, call_parameters),
+        )
+
     def _call_parameters(self, parameters: dict[str, Any]) -> dict[str, Any]:
         parameters = require_parameters_dict(parameters)
         renamed = {PARAMETER_ALIASES.get(name, name): value for name, value in parameters.items()}
@@ -194,10 +213,16 @@ class NativePipelineTask:
         try:
             return self.pipeline(call_input, **parameters)
         except rejected_request_errors() as error:
-            raise BadInputError(
-                f"{self.task}: the request could not be used: {type(error).__name__}: {error}. "
-                f"Check 'inputs' and the parameter values {preview(parameters, 200)}."
-            ) from error
+            raise self._refused(error, parameters) from error
+
+    def _refused(self, error: BaseException, parameters: dict[str, Any] | None = None) -> BaseException:
+        """A pipeline's refusal of a request as a BadInputError; other errors as they are."""
+        if not isinstance(error, rejected_request_errors()):
+            return error
+        return BadInputError(
+            f"{self.task}: the request could not be used: {type(error).__name__}: {error}. "
+            f"Check 'inputs' and the parameter values {preview(parameters or {}, 200)}."
+        )
 
     def _split(
         self, prepared: list[Prepared | BadInputError], outputs: list[Any], parameters: dict

@@ -23,6 +23,11 @@ class TaskModel(Protocol):
     calls as it can: one result per request, in order; a bad request yields its
     BadInputError in its slot and fails nothing else. ``batchable`` says whether it really
     shares model calls (otherwise it runs the requests one by one).
+
+    Optional, for text generation: ``streams = True`` and ``predict_stream(inputs,
+    parameters)``, which checks the request (BadInputError) and returns a
+    ``tasks.streaming.TextStream``: iterate it for the text pieces as they are generated,
+    then ``generated_text()`` / ``result()`` give the full answer; ``cancel()`` stops it.
     """
 
     task: str

@@ -1,0 +1,141 @@
+"""One model worker process as the front sees it: the process and its pipe.
+
+The pool (:mod:`workers`) owns the state; this module starts a worker with the ``spawn``
+context, hands every message it sends to a callback on the event loop, reports its exit,
+and stops it. The loop reads the pipe itself, without blocking (``MSG_DONTWAIT``): a thread
+in between would cost a wake-up per answer, which shows in every request's latency.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import logging
+import multiprocessing
+import os
+import signal
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sagemaker_hf.toolkit import protocol
+from sagemaker_hf.toolkit.batching import Pending
+from sagemaker_hf.toolkit.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+class WorkerState(enum.Enum):
+    STARTING = "starting"
+    READY = "ready"
+    FAILED = "failed"  # the model did not load; not restarted
+    DEAD = "dead"
+    STOPPED = "stopped"
+
+
+@dataclass
+class Worker:
+    index: int
+    process: multiprocessing.process.BaseProcess
+    connection: multiprocessing.connection.Connection
+    state: WorkerState = WorkerState.STARTING
+    capabilities: protocol.Capabilities | None = None
+    failure: str | None = None
+    in_flight: dict[int, Pending] = field(default_factory=dict)
+    restarts: int = 0
+    join_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def join(self, timeout: float) -> None:
+        # The reader thread and stop() may both wait; two concurrent waitpid() calls on one
+        # child would leave one of them without the exit code.
+        with self.join_lock:
+            self.process.join(timeout=timeout)
+
+    def send(self, message: object) -> None:
+        # On failure the reader thread sees the worker's exit and fails its requests.
+        with contextlib.suppress(OSError, ValueError):
+            self.connection.send(message)
+
+
+def describe_exit(exitcode: int | None) -> str:
+    if exitcode is None:
+        return "exit status unknown"
+    if exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = f"signal {-exitcode}"
+        hint = " (SIGKILL: often the out-of-memory killer)" if -exitcode == signal.SIGKILL else ""
+        return f"killed by {name}{hint}"
+    return f"exit code {exitcode}"
+
+
+READ_BYTES = 256 * 1024
+
+
+def start_worker(
+    loop: asyncio.AbstractEventLoop,
+    settings: Settings,
+    model_dir: Path,
+    index: int,
+    restarts: int,
+    on_message: Callable[[Worker, protocol.WorkerMessage], None],
+    on_exit: Callable[[Worker], None],
+) -> Worker:
+    """Spawn worker ``index`` (call this on ``loop``). ``on_message`` runs on the loop for each
+    message the worker sends, and ``on_exit`` once it has exited."""
+    from sagemaker_hf.toolkit.worker_main import run_worker
+
+    context = multiprocessing.get_context("spawn")
+    parent_end, child_end = context.Pipe()
+    process = context.Process(
+        target=run_worker, args=(child_end, settings, str(model_dir), index), name=f"worker-{index}"
+    )
+    process.start()
+    child_end.close()
+    worker = Worker(index, process, parent_end, restarts=restarts)
+    logger.info("started worker %d (pid %d)", index, process.pid)
+    reader = socket.socket(fileno=os.dup(parent_end.fileno()))
+    frames = protocol.FrameReader()
+
+    def readable() -> None:
+        # One read per call: a worker that streams tokens faster than they are sent on must
+        # not keep the loop here (epoll calls again while data is left).
+        try:
+            data = reader.recv(READ_BYTES, socket.MSG_DONTWAIT)
+        except BlockingIOError:
+            return
+        except OSError:
+            data = b""
+        if not data:  # the worker's end is closed: it has exited (or is exiting)
+            loop.remove_reader(reader.fileno())
+            reader.close()
+            waited = loop.run_in_executor(None, worker.join, 5)
+            waited.add_done_callback(lambda _: on_exit(worker))
+            return
+        for message in frames.feed(data):
+            on_message(worker, message)
+
+    loop.add_reader(reader.fileno(), readable)
+    return worker
+
+
+def stop_workers(workers: list[Worker], grace: float) -> None:
+    """Ask every worker to stop (killing those still loading), wait up to ``grace``, then kill."""
+    for worker in workers:
+        if worker.state is WorkerState.STARTING:
+            worker.process.kill()  # nothing to finish while loading
+        else:
+            worker.send(protocol.Stop())
+    deadline = time.monotonic() + grace
+    for worker in workers:
+        worker.join(timeout=max(0.0, deadline - time.monotonic()))
+        if worker.process.exitcode is None:
+            logger.warning("worker %d did not stop within %.0f s; killing it", worker.index, grace)
+            worker.process.kill()
+            worker.join(timeout=5)
+    logger.info("stopped %d worker(s)", len(workers))

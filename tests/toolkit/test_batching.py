@@ -1,0 +1,279 @@
+"""Dynamic batching: the front's gathering rule (no server), and over real HTTP with user
+code that reports the size and parameters of each model call it receives.
+
+Requests are made to queue deterministically: the first one blocks inside the model on a
+file the test creates (the "gate"), the others are sent meanwhile, and the test waits until
+/metrics shows them queued before it opens the gate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import itertools
+import json
+import textwrap
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from sagemaker_hf.toolkit import protocol
+from sagemaker_hf.toolkit.batching import BatchPolicy, Pending
+from tests.fixtures.toolkit_server import running_server
+
+pytestmark = pytest.mark.slow
+
+# predict_batch_fn: every answer tells the size of the call it was in and the distinct
+# parameters that call saw; "fail" breaks the whole call; a "gate" input waits for a file.
+BATCHING_CODE = """
+import json
+import time
+from pathlib import Path
+
+def model_fn(model_dir, context):
+    return {"batch_size": context.system_properties["batch_size"]}
+
+def predict_fn(data, model):
+    raise RuntimeError("predict_fn must not be called when predict_batch_fn exists")
+
+def predict_batch_fn(data_list, model):
+    for data in data_list:
+        gate = data.get("gate") if isinstance(data, dict) else None
+        if gate:
+            Path(gate + ".started").touch()
+            deadline = time.monotonic() + 60
+            while not Path(gate).exists() and time.monotonic() < deadline:
+                time.sleep(0.01)
+    if any(data.get("inputs") == "fail" for data in data_list):
+        raise ValueError("this input breaks the model")
+    seen = sorted({json.dumps(data.get("parameters"), sort_keys=True) for data in data_list})
+    return [
+        {"echo": data.get("inputs"), "call_size": len(data_list), "call_parameters": seen,
+         "context_batch_size": model["batch_size"]}
+        for data in data_list
+    ]
+"""
+
+# The same gate, with an ordinary predict_fn: it never opted in to batching.
+PREDICT_FN_CODE = """
+import time
+from pathlib import Path
+
+def model_fn(model_dir):
+    return None
+
+def predict_fn(data, model):
+    gate = data.get("gate")
+    if gate:
+        Path(gate + ".started").touch()
+        deadline = time.monotonic() + 60
+        while not Path(gate).exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+    return {"echo": data.get("inputs")}
+"""
+
+
+def model_dir_with(root: Path, source: str) -> Path:
+    (root / "code").mkdir(parents=True)
+    (root / "code" / "inference.py").write_text(textwrap.dedent(source), encoding="utf-8")
+    return root
+
+
+def metric(server, name: str) -> float:
+    for line in server.client.get("/metrics").text.splitlines():
+        if line.split(" ")[0] == name:
+            return float(line.split(" ")[1])
+    return 0.0
+
+
+class Gate:
+    """Holds the worker inside the model while the test queues more requests."""
+
+    names = itertools.count()
+
+    def __init__(self, server, folder: Path, executor: ThreadPoolExecutor) -> None:
+        self.server = server
+        self.path = folder / f"gate-{next(self.names)}"
+        self.first = executor.submit(
+            server.client.post, "/invocations", json={"inputs": "first", "gate": str(self.path)}
+        )
+        server.wait_until(
+            Path(str(self.path) + ".started").exists, what="the first request to hold the model"
+        )
+
+    def queue(self, executor: ThreadPoolExecutor, bodies: list[dict]) -> list[Future]:
+        queued_before = metric(self.server, "sagemaker_hf_queue_depth")
+        futures = [executor.submit(self.server.client.post, "/invocations", json=body) for body in bodies]
+        self.server.wait_until(
+            lambda: metric(self.server, "sagemaker_hf_queue_depth") == queued_before + len(bodies),
+            what=f"{len(bodies)} requests to queue",
+        )
+        return futures
+
+    def open(self) -> None:
+        self.path.touch()
+        assert self.first.result(60).status_code == 200
+
+
+@pytest.fixture(scope="module")
+def batching_server(tmp_path_factory):
+    model_dir = model_dir_with(tmp_path_factory.mktemp("batching"), BATCHING_CODE)
+    with running_server(model_dir, env={"SAGEMAKER_HF_MAX_BATCH_SIZE": "4"}) as server:
+        yield server
+
+
+@pytest.fixture
+def executor():
+    with ThreadPoolExecutor(12) as pool:
+        yield pool
+
+
+# ---------------------------------------------------------------------------- the gathering rule
+
+
+def pending(loop: asyncio.AbstractEventLoop, number: int, arrived: float, stream: bool = False) -> Pending:
+    request = protocol.Request(number, b"{}", None, "application/json", stream=stream)
+    return Pending(request, arrived, loop.create_future())
+
+
+@pytest.fixture
+def loop():
+    loop = asyncio.new_event_loop()
+    yield loop
+    loop.close()
+
+
+def test_an_idle_worker_takes_every_queued_request_up_to_the_maximum(loop):
+    queue = collections.deque(pending(loop, n, arrived=0.0) for n in range(6))
+    policy = BatchPolicy(max_size=4, max_delay=0.0)
+    assert [p.request.request_id for p in policy.take(queue, True, now=0.0)] == [0, 1, 2, 3]
+    assert [p.request.request_id for p in policy.take(queue, True, now=0.0)] == [4, 5]
+    assert policy.take(queue, True, now=0.0) == []
+
+
+def test_the_delay_waits_for_more_only_until_the_oldest_has_waited_it(loop):
+    queue = collections.deque([pending(loop, 0, arrived=10.0)])
+    policy = BatchPolicy(max_size=4, max_delay=0.005)
+    assert policy.take(queue, True, now=10.002) == pytest.approx(0.003)
+    assert len(queue) == 1
+    queue.extend(pending(loop, n, arrived=10.003) for n in (1, 2, 3))
+    assert len(policy.take(queue, True, now=10.003)) == 4  # full: no waiting
+    queue.append(pending(loop, 4, arrived=10.0))
+    assert len(policy.take(queue, True, now=10.006)) == 1  # waited long enough
+
+
+def test_batching_off_streams_and_unbatchable_workers_take_one_at_a_time(loop):
+    queue = collections.deque(pending(loop, n, arrived=0.0) for n in range(3))
+    assert len(BatchPolicy(max_size=1, max_delay=0.0).take(queue, True, now=0.0)) == 1
+    assert len(BatchPolicy(max_size=8, max_delay=0.0).take(queue, False, now=0.0)) == 1
+    queue = collections.deque(
+        [pending(loop, 0, 0.0), pending(loop, 1, 0.0, stream=True), pending(loop, 2, 0.0)]
+    )
+    policy = BatchPolicy(max_size=8, max_delay=1.0)
+    assert [p.request.request_id for p in policy.take(queue, True, now=0.0)] == [0]  # stops at the stream
+    assert [p.request.request_id for p in policy.take(queue, True, now=0.0)] == [1]  # a stream goes alone
+    assert policy.take(queue, True, now=0.0) == pytest.approx(1.0)  # the last one may wait for company
+
+
+def test_requests_that_timed_out_in_the_queue_are_skipped(loop):
+    queue = collections.deque(pending(loop, n, arrived=0.0) for n in range(3))
+    queue[0].future.cancel()
+    queue[1].abandoned = True
+    assert [p.request.request_id for p in BatchPolicy(4, 0.0).take(queue, True, now=0.0)] == [2]
+
+
+# ---------------------------------------------------------------------------- over HTTP
+
+
+def test_concurrent_requests_share_one_model_call(batching_server, tmp_path, executor):
+    gate = Gate(batching_server, tmp_path, executor)
+    batches_before = metric(batching_server, "sagemaker_hf_batch_size_count")
+    futures = gate.queue(executor, [{"inputs": f"queued {n}"} for n in range(4)])
+    gate.open()
+    answers = [future.result(60).json() for future in futures]
+    assert [answer["echo"] for answer in answers] == [f"queued {n}" for n in range(4)]
+    assert {answer["call_size"] for answer in answers} == {4}
+    assert answers[0]["context_batch_size"] == 4  # the hook can read the most it will get
+    # The four went to the worker as one batch (the gate request was the batch before it).
+    assert metric(batching_server, "sagemaker_hf_batch_size_count") == batches_before + 1
+    assert metric(batching_server, 'sagemaker_hf_batch_size_bucket{le="4"}') > metric(
+        batching_server, 'sagemaker_hf_batch_size_bucket{le="2"}'
+    )
+
+
+def test_a_batch_never_goes_over_the_maximum(batching_server, tmp_path, executor):
+    gate = Gate(batching_server, tmp_path, executor)
+    futures = gate.queue(executor, [{"inputs": n} for n in range(6)])
+    gate.open()
+    sizes = [future.result(60).json()["call_size"] for future in futures]
+    assert sizes == [4, 4, 4, 4, 2, 2]
+
+
+def test_different_parameters_never_share_a_model_call(batching_server, tmp_path, executor):
+    gate = Gate(batching_server, tmp_path, executor)
+    bodies = [
+        {"inputs": "a", "parameters": {"top_k": 1}},
+        {"inputs": "b", "parameters": {"top_k": 2}},
+        {"inputs": "c", "parameters": {"top_k": 1}},
+        {"inputs": "d"},
+    ]
+    futures = gate.queue(executor, bodies)
+    gate.open()
+    answers = [future.result(60).json() for future in futures]
+    for body, answer in zip(bodies, answers, strict=True):
+        assert answer["call_parameters"] == [json.dumps(body.get("parameters"), sort_keys=True)]
+    assert [answer["call_size"] for answer in answers] == [2, 1, 2, 1]
+
+
+def test_an_input_that_breaks_the_shared_call_fails_only_its_own_request(batching_server, tmp_path, executor):
+    gate = Gate(batching_server, tmp_path, executor)
+    futures = gate.queue(executor, [{"inputs": "ok 1"}, {"inputs": "fail"}, {"inputs": "ok 2"}])
+    gate.open()
+    first, failed, last = (future.result(60) for future in futures)
+    assert (first.status_code, last.status_code) == (200, 200)
+    assert (first.json()["echo"], last.json()["echo"]) == ("ok 1", "ok 2")
+    assert first.json()["call_size"] == 1  # answered one by one after the shared call failed
+    assert failed.status_code == 500
+    assert (
+        "predict_batch_fn in user code raised ValueError: this input breaks the model"
+        in failed.json()["message"]
+    )
+    assert "one by one" in batching_server.log_text()
+
+
+def test_a_multi_record_body_is_predicted_in_batches(batching_server):
+    lines = "\n".join(json.dumps({"inputs": n}) for n in range(6))
+    response = batching_server.client.post(
+        "/invocations", content=lines, headers={"Content-Type": "application/jsonlines"}
+    )
+    assert response.status_code == 200, response.text
+    answers = [json.loads(line) for line in response.text.split("\n")]
+    assert [answer["echo"] for answer in answers] == list(range(6))
+    assert [answer["call_size"] for answer in answers] == [4, 4, 4, 4, 2, 2]
+
+
+def test_batch_size_1_turns_batching_off(tmp_path, executor):
+    model_dir = model_dir_with(tmp_path / "model", BATCHING_CODE)
+    with running_server(model_dir, env={"SAGEMAKER_HF_MAX_BATCH_SIZE": "1"}) as server:
+        assert server.client.get("/info").json()["max_batch_size"] == 1
+        gate = Gate(server, tmp_path, executor)
+        futures = gate.queue(executor, [{"inputs": n} for n in range(3)])
+        gate.open()
+        assert [future.result(60).json()["call_size"] for future in futures] == [1, 1, 1]
+        assert metric(server, 'sagemaker_hf_batch_size_bucket{le="1"}') == metric(
+            server, "sagemaker_hf_batch_size_count"
+        )
+
+
+def test_a_predict_fn_is_not_batched_unless_it_opts_in(tmp_path, executor):
+    model_dir = model_dir_with(tmp_path / "model", PREDICT_FN_CODE)
+    with running_server(model_dir) as server:
+        assert server.client.get("/info").json()["max_batch_size"] == 1
+        gate = Gate(server, tmp_path, executor)
+        futures = gate.queue(executor, [{"inputs": n} for n in range(3)])
+        gate.open()
+        assert [future.result(60).json()["echo"] for future in futures] == [0, 1, 2]
+        count = metric(server, "sagemaker_hf_batch_size_count")
+        assert count == 4
+        assert metric(server, 'sagemaker_hf_batch_size_bucket{le="1"}') == count
