@@ -54,3 +54,11 @@ class AsyncInferenceModelError(SageMakerHFError):
         self.failure_location = failure_location
         self.failure_content = failure_content
         super().__init__(f"Asynchronous inference failed ({failure_location}): {failure_content}")
+
+
+class ModelStreamError(SageMakerHFError):
+    """A streamed answer (``predict_stream``) ended with an error after it had started."""
+
+    def __init__(self, message: str, error_code: str) -> None:
+        self.error_code = error_code
+        super().__init__(f"The model's stream failed ({error_code}): {message}")

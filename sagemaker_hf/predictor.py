@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import io
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TextIO
 
 from sagemaker_hf import storage
 from sagemaker_hf.errors import AsyncInferenceModelError, ConfigurationError
 from sagemaker_hf.names import timestamp
+from sagemaker_hf.response_stream import TokenIterator
 from sagemaker_hf.serializers import BaseDeserializer, BaseSerializer, JSONDeserializer, JSONSerializer
 from sagemaker_hf.waiting import SYSTEM_CLOCK, Backoff, Clock, Probe, poll
+
+EVENT_STREAM = "text/event-stream"
 
 
 class HuggingFacePredictor:
@@ -85,6 +89,37 @@ class HuggingFacePredictor:
         request["Body"] = self.serializer.serialize(data)
         response = self.sagemaker_session.sagemaker_runtime_client.invoke_endpoint(**request)
         return self.deserializer.deserialize(response["Body"], response.get("ContentType"))
+
+    def predict_stream(
+        self,
+        data: Any,
+        initial_args: dict[str, Any] | None = None,
+        target_variant: str | None = None,
+        inference_id: str | None = None,
+        custom_attributes: str | None = None,
+        iterator: Callable[[Any], Any] = TokenIterator,
+    ) -> Any:
+        """Serialize ``data``, invoke the endpoint with a streamed response
+        (``InvokeEndpointWithResponseStream``), and return ``iterator(response["Body"])``.
+
+        By default it yields the text of each generated token as it arrives, for a
+        text-generation model (server-sent events, as the sagemaker-hf toolkit and TGI send
+        them; the request asks with ``Accept: text/event-stream``, and TGI containers also
+        need ``"stream": True`` in ``data``)::
+
+            for text in predictor.predict_stream({"inputs": "Once upon a time"}):
+                print(text, end="", flush=True)
+
+        Other iterators in :mod:`sagemaker_hf.response_stream`: ``EventIterator`` (each
+        event's data), ``LineIterator``, ``ByteIterator`` (each part's bytes, as SDK v2).
+        """
+        request = self._request(initial_args, None, target_variant, inference_id, custom_attributes)
+        if "Accept" not in (initial_args or {}):
+            request["Accept"] = EVENT_STREAM
+        request["Body"] = self.serializer.serialize(data)
+        client = self.sagemaker_session.sagemaker_runtime_client
+        response = client.invoke_endpoint_with_response_stream(**request)
+        return iterator(response["Body"])
 
     def _endpoint_config_name(self) -> str:
         client = self.sagemaker_session.sagemaker_client

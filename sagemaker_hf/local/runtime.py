@@ -6,6 +6,8 @@ other than 2xx from the model is the runtime's ``ModelError``, worded as on AWS
 ("Received client error (400) from primary with message ...") with
 ``OriginalStatusCode`` and ``OriginalMessage``; the log pointer is the server's log file.
 ``invoke_endpoint_async`` queues the request (see :mod:`~sagemaker_hf.local.async_inference`).
+``invoke_endpoint_with_response_stream`` hands the answer over as it arrives, as boto3's
+``{"PayloadPart": {"Bytes": ...}}`` events.
 """
 
 from __future__ import annotations
@@ -110,6 +112,44 @@ class LocalRuntimeClient:
             response["CustomAttributes"] = reply.getheader(_CUSTOM_ATTRIBUTES_HEADER)
         return response
 
+    def invoke_endpoint_with_response_stream(self, **request: Any) -> dict[str, Any]:
+        operation = "InvokeEndpointWithResponseStream"
+        api.validate(RUNTIME, operation, request)
+        record = self._record(operation, request["EndpointName"])
+        process = record.current.process
+        if record.failure is not None or process is None:
+            raise self._not_in_service(operation, record)
+        headers = {
+            "Content-Type": request.get("ContentType"),
+            "Accept": request.get("Accept"),
+            _CUSTOM_ATTRIBUTES_HEADER: request.get("CustomAttributes"),
+        }
+        connection = http.client.HTTPConnection("127.0.0.1", process.port, timeout=REALTIME_TIMEOUT_SECONDS)
+        try:
+            connection.request(
+                "POST",
+                "/invocations",
+                body=_bytes(request["Body"]),
+                headers={k: v for k, v in headers.items() if v is not None},
+            )
+            reply = connection.getresponse()
+        except OSError as error:
+            connection.close()
+            raise self._not_in_service(operation, record, error) from None
+        if not 200 <= reply.status < 300:
+            data = reply.read()
+            connection.close()
+            raise _model_error(operation, reply.status, data, str(process.log_path))
+        response: dict[str, Any] = {
+            "Body": _PayloadParts(reply, connection),
+            "ContentType": reply.getheader("Content-Type", ""),
+            "InvokedProductionVariant": record.current.variant["VariantName"],
+            "ResponseMetadata": api.response_metadata(reply.status),
+        }
+        if reply.getheader(_CUSTOM_ATTRIBUTES_HEADER):
+            response["CustomAttributes"] = reply.getheader(_CUSTOM_ATTRIBUTES_HEADER)
+        return response
+
     def _not_in_service(
         self, operation: str, record: EndpointRecord, error: OSError | None = None
     ) -> Exception:
@@ -200,6 +240,25 @@ def _bytes(body: Any) -> bytes:
     if hasattr(body, "read"):
         body = body.read()
     return body.encode("utf-8") if isinstance(body, str) else bytes(body)
+
+
+class _PayloadParts:
+    """boto3's ``EventStream`` of a streamed answer: ``{"PayloadPart": {"Bytes": ...}}`` per
+    piece as the server sends it; ``close()`` ends it early."""
+
+    def __init__(self, reply: http.client.HTTPResponse, connection: http.client.HTTPConnection) -> None:
+        self._reply = reply
+        self._connection = connection
+
+    def __iter__(self):
+        try:
+            while data := self._reply.read1(65536):
+                yield {"PayloadPart": {"Bytes": data}}
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self._connection.close()
 
 
 def _streaming_body(data: bytes) -> Any:
