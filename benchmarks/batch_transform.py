@@ -74,13 +74,10 @@ def run_job(data: Path, output: Path, model_dir: str) -> dict[str, float]:
     seconds = time.perf_counter() - started
     progress = transformer.describe()["Progress"]
     model.delete_model()
-    import resource
-
     return {
         "records": progress["RecordsDone"],
         "records_per_second": progress["RecordsPerSecond"],
         "end_to_end_seconds": seconds,
-        "client_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
 
 
@@ -121,13 +118,16 @@ def measure_job(data: Path, output: Path, model_dir: str, threads: str) -> dict[
     environment = {**os.environ, "OMP_NUM_THREADS": threads}
     command = [sys.executable, __file__, "--job", str(data), str(output), model_dir]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=environment)
-    peak = 0.0
+    # Sampled rather than the client's ru_maxrss, which on Linux also counts this process's
+    # memory at the time of the fork.
+    peak = {"total": 0.0, "client": 0.0}
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
         while not done.is_set():
-            peak = max(peak, sum(_rss_mb(pid) for pid in _tree(process.pid)))
+            sizes = [_rss_mb(pid) for pid in _tree(process.pid)]
+            peak["total"] = max(peak["total"], sum(sizes))
+            peak["client"] = max(peak["client"], sizes[0])
             time.sleep(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -138,7 +138,7 @@ def measure_job(data: Path, output: Path, model_dir: str, threads: str) -> dict[
     if process.returncode != 0:
         raise SystemExit(f"the job's client process failed (exit {process.returncode})")
     result = json.loads(stdout.decode().strip().splitlines()[-1])
-    return {**result, "peak_rss_mb": peak}
+    return {**result, "peak_rss_mb": peak["total"], "client_peak_rss_mb": peak["client"]}
 
 
 def measure_bare(data: Path, model_dir: str, batch: int) -> float:
@@ -177,7 +177,8 @@ def main() -> None:
     for size in sizes:
         data = write_sentences(root / f"sentences-{size}.jsonl", size)
         job = measure_job(data, root / f"out-{size}", model_dir, args.threads)
-        written = (root / f"out-{size}" / f"{data.name}.out").read_bytes().count(b"\n")
+        with open(root / f"out-{size}" / f"{data.name}.out", "rb") as output:
+            written = sum(chunk.count(b"\n") for chunk in iter(lambda: output.read(1 << 20), b""))
         assert written == size, f"{written} output lines for {size} records"
         rows.append((size, job))
         seconds = job["end_to_end_seconds"]
