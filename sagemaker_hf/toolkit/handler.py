@@ -166,15 +166,14 @@ class Handler:
                 decoded[index] = outcome
             else:
                 answers[index] = outcome
-        owners = [index for index, item in decoded.items() for _ in item.payloads]
         started = time.perf_counter()
         predictions = self._predict_all([payload for item in decoded.values() for payload in item.payloads])
         predict_seconds = time.perf_counter() - started
+        offset = 0
         for index, item in decoded.items():
             item.timings["predict"] = predict_seconds
-            mine = [
-                prediction for owner, prediction in zip(owners, predictions, strict=True) if owner == index
-            ]
+            mine = predictions[offset : offset + len(item.payloads)]
+            offset += len(item.payloads)
             answers[index] = guarded(self._encode_answer, item, mine, requests[index].accept)
         return answers
 
@@ -192,9 +191,9 @@ class Handler:
         return Result(body, response_type, {"transform": time.perf_counter() - started})
 
     def _decode(self, request: protocol.Request) -> Decoded:
-        parsed = media.parse_media_type(request.content_type or media.JSON)
         started = time.perf_counter()
         if self.hooks.input_fn is not None:
+            parsed = media.parse_media_type(request.content_type or media.JSON)
             data = self.hooks.input_fn(
                 self._hook_input(request.body, parsed), parsed.essence, context=self.context
             )

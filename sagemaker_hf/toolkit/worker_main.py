@@ -143,8 +143,12 @@ class Outbox:
 
     def send(self, message: object) -> bool:
         """False once the front is gone."""
+        return self.send_all([message])
+
+    def send_all(self, messages: list[object]) -> bool:
+        """One write for a batch's replies: one wake-up of the front instead of one per reply."""
         try:
-            self._socket.sendall(protocol.frame(message))
+            self._socket.sendall(b"".join(protocol.frame(message) for message in messages))
         except OSError:
             return False
         return True
@@ -160,7 +164,10 @@ class RequestLoop:
         self.stopping = False
 
     def send(self, message: object) -> bool:
-        if not self.outbox.send(message):
+        return self.send_all([message])
+
+    def send_all(self, messages: list[object]) -> bool:
+        if not self.outbox.send_all(messages):
             self.stopping = True  # the front is gone
             return False
         return True
@@ -178,10 +185,15 @@ class RequestLoop:
             if len(message.requests) == 1 and message.requests[0].stream:
                 self.stream(message.requests[0])
                 continue
-            answers = self.handler.handle_many(message.requests)
-            for request, answer in zip(message.requests, answers, strict=True):
-                if not self.send(_reply(request, answer)):
-                    return
+            try:
+                answers = self.handler.handle_many(message.requests)
+                replies = [
+                    _reply(request, answer) for request, answer in zip(message.requests, answers, strict=True)
+                ]
+            except (Exception, SystemExit) as error:  # a bug here must not end the worker
+                replies = [_failure(request, error) for request in message.requests]
+            if not self.send_all(replies):
+                return
 
     def stream(self, request: protocol.Request) -> None:
         try:
