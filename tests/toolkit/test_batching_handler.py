@@ -142,3 +142,26 @@ def test_a_crashing_shared_call_is_retried_one_by_one(tmp_path, monkeypatch):
     assert "the text-classification model raised RuntimeError: CUDA error" in answers[1].message
     assert json.loads(answers[2].body) == {"label": "c"}
     assert model.calls == [["a", "boom", "c"], ["a"], ["boom"], ["c"]]
+
+
+def test_sentence_batches_run_in_chunks_of_similar_length():
+    from sagemaker_hf.toolkit.tasks.sentence import length_chunks
+
+    assert length_chunks([8, 21, 9, 12, 19, 8, 40]) == [[0, 5, 2, 3], [4, 1], [6]]
+    assert [len(chunk) for chunk in length_chunks([5] * 70)] == [32, 32, 6]
+
+
+def test_minilm_batched_embeddings_equal_embeddings_alone(minilm_model_dir):
+    from sagemaker_hf.toolkit.tasks import load_task_model
+
+    model = load_task_model("sentence-embeddings", minilm_model_dir, device="cpu", trust_remote_code=False)
+    sentences = [
+        "Hi",
+        "A much longer sentence about the weather in the mountains today.",
+        "Cats",
+        "Dogs bark.",
+    ]
+    together = model.predict_batch([*sentences, sentences], {})
+    for sentence, answer in zip(sentences, together, strict=False):
+        assert close(answer, model.predict(sentence, {}))
+    assert close(together[-1], model.predict(sentences, {}))
