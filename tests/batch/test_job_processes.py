@@ -60,6 +60,13 @@ def _describe_until(client: Any, name: str, done: Any, timeout: float = 120) -> 
         time.sleep(0.1)
 
 
+def _server_processes_end(client: Any, name: str) -> bool:
+    """Whether every process of the job's model server (front and workers) ends within 30 s."""
+    work_dir = client.registry.load(TransformJobRecord, name).work_dir
+    home = client.settings.home
+    return processes.wait_until(lambda: work_dir not in processes.marked_processes(home).values(), timeout=30)
+
+
 def _transforming(job: dict[str, Any]) -> bool:
     return job.get("Progress", {}).get("RecordsDone", 0) > 0
 
@@ -88,6 +95,7 @@ def test_another_process_stops_a_running_job(batch_session, tmp_path):
         assert script.wait(timeout=60) == 0
     finally:
         script.kill()
+    assert _server_processes_end(client, "stopped-elsewhere")
     assert not (tmp_path / "out" / "large.jsonl.out").exists()  # an unfinished file is not an output
 
 
@@ -106,3 +114,4 @@ def test_a_killed_process_fails_its_job_and_its_server_is_stopped(batch_session,
     assert job["TransformJobStatus"] == "Failed"
     assert f"the Python process (pid {script.pid}) that ran this local job ended" in job["FailureReason"]
     assert not processes.is_running(server.pid, server.identity)
+    assert _server_processes_end(client, "owner-killed")
