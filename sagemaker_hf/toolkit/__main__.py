@@ -24,7 +24,7 @@ environment variables (flags override them):
   SAGEMAKER_MAX_PAYLOAD_IN_MB      largest request body (default 6)
   SAGEMAKER_BIND_TO_PORT           port (default 8080)
   SAGEMAKER_CONTAINER_LOG_LEVEL    log level, a name or a number such as 20 (default INFO)
-  SAGEMAKER_HF_MAX_BATCH_SIZE      requests per model call; 1 turns batching off (default 16)
+  SAGEMAKER_HF_MAX_BATCH_SIZE      requests per model call; 1 turns batching off (default 32)
   SAGEMAKER_HF_MAX_BATCH_DELAY_MS  longest wait for more requests to fill a batch (default 0)
   SAGEMAKER_HF_MAX_QUEUE_SIZE      waiting requests before 503 (default: 128 per worker)
   OMP_NUM_THREADS                  torch threads per worker (default: cores / workers)
