@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.background import BackgroundTask
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
@@ -237,14 +238,18 @@ class Front:
         phases = dict(timings)
         if queue_seconds is not None:
             phases["queue"] = queue_seconds
-        self._finish(
+        total = time.perf_counter() - started
+        self.metrics.record_request(response.status_code, total, phases)
+        # Logged once the answer is on its way: off the client's critical path.
+        response.background = BackgroundTask(
+            self._log,
             request_id,
             response.status_code,
             content_type,
             accept,
             size,
             phases,
-            started,
+            total,
             worker_pid,
             error_type,
         )
@@ -257,8 +262,9 @@ class Front:
 
         def on_end(pending: Pending) -> None:
             phases = {"queue": pending.dispatched - pending.arrived} if pending.dispatched else {}
-            worker, size = pending.worker_pid, len(body)
-            self._finish(request_id, 200, content_type, accept, size, phases, started, worker, "", "stream ")
+            total, worker, size = time.perf_counter() - started, pending.worker_pid, len(body)
+            self.metrics.record_request(200, total, phases)
+            self._log(request_id, 200, content_type, accept, size, phases, total, worker, "", "stream ")
 
         relay = await self.pool.open_stream(body, content_type, on_end)
         return StreamingResponse(
@@ -267,22 +273,20 @@ class Front:
             headers={"cache-control": "no-cache", "x-accel-buffering": "no"},
         )
 
-    def _finish(
-        self,
+    @staticmethod
+    def _log(
         request_id: int,
         status: int,
         content_type: str | None,
         accept: str | None,
         size: int,
         phases: dict[str, float],
-        started: float,
+        total: float,
         worker_pid: int | None,
         error_type: str,
         kind: str = "",
     ) -> None:
-        """Count the request and write its one log line (never its body)."""
-        total = time.perf_counter() - started
-        self.metrics.record_request(status, total, phases)
+        """The request's one log line (never its body)."""
         timed = " ".join(f"{phase}={format_ms(phases[phase])}ms" for phase in PHASES if phase in phases)
         access_logger.info(
             "%srequest %d: %d content_type=%s accept=%s bytes=%d queue=%sms %s total=%sms worker=%s%s",
