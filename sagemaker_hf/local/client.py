@@ -255,7 +255,7 @@ class LocalSageMakerClient:
             raise AttributeError(f"'LocalSageMakerClient' object has no attribute {method!r}")
 
         def unsupported(**request: Any) -> Any:
-            raise _not_yet(operations[method], None)
+            raise _unavailable(operations[method])
 
         return unsupported
 
@@ -307,12 +307,9 @@ def _is_local_dir(url: str) -> bool:
     return not storage.is_s3(url) and storage.local_path(url).is_dir()
 
 
-def _not_yet(operation: str, module: str | None) -> Exception:
+def _unavailable(operation: str) -> Exception:
     message = (
-        f"{operation} is not implemented in local mode yet (it belongs in sagemaker_hf/local/{module}.py); "
-        "run it on SageMaker with a regular sagemaker_hf.Session() and an ml.* instance type."
-        if module
-        else f"{operation} is not available in local mode; call it on SageMaker with a regular "
+        f"{operation} is not available in local mode; call it on SageMaker with a regular "
         "sagemaker_hf.Session()."
     )
     return api.client_error(SAGEMAKER, operation, "NotImplemented", message)
