@@ -207,7 +207,8 @@ def test_a_batch_never_goes_over_the_maximum(batching_server, tmp_path, executor
     futures = gate.queue(executor, [{"inputs": n} for n in range(6)])
     gate.open()
     sizes = [future.result(60).json()["call_size"] for future in futures]
-    assert sizes == [4, 4, 4, 4, 2, 2]
+    # The six are sent from concurrent threads, so which four share the first call varies.
+    assert sorted(sizes) == [2, 2, 4, 4, 4, 4]
 
 
 def test_different_parameters_never_share_a_model_call(batching_server, tmp_path, executor):
