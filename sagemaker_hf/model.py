@@ -41,20 +41,27 @@ _EXISTING_MODEL_MESSAGE = "Cannot create already existing model"
 _VERSIONS_EXAMPLE = "transformers_version='4.26', pytorch_version='1.13', py_version='py39'"
 
 
-def _check_versions(
+def check_image_versions(
+    owner: str,
     transformers_version: str | None,
     pytorch_version: str | None,
     tensorflow_version: str | None,
     py_version: str | None,
     image_uri: str | None,
+    example: str = _VERSIONS_EXAMPLE,
 ) -> None:
+    """The version arguments that choose a Hugging Face image, checked as SDK v2 does.
+
+    ``owner`` names the class in the messages. With ``image_uri`` no versions are needed
+    (SDK v2 demanded ``py_version`` anyway).
+    """
     if py_version == "py2":
         raise ConfigurationError(
             "py_version='py2' is not supported: Hugging Face images are Python 3 only. "
             "Use e.g. py_version='py39'."
         )
     if image_uri is not None:
-        return  # a custom image needs no versions (SDK v2 demanded py_version anyway)
+        return
     missing = [
         name
         for name, value in (("transformers_version", transformers_version), ("py_version", py_version))
@@ -62,14 +69,14 @@ def _check_versions(
     ]
     if missing:
         raise ConfigurationError(
-            f"HuggingFaceModel needs {' and '.join(missing)} to choose an image: pass e.g. "
-            f"{_VERSIONS_EXAMPLE}, or image_uri='<your image>'."
+            f"{owner} needs {' and '.join(missing)} to choose an image: pass e.g. "
+            f"{example}, or image_uri='<your image>'."
         )
     if (pytorch_version is None) == (tensorflow_version is None):
         which = "both" if pytorch_version is not None else "neither"
         raise ConfigurationError(
-            f"HuggingFaceModel got {which} of pytorch_version and tensorflow_version; pass exactly one, "
-            f"e.g. {_VERSIONS_EXAMPLE}."
+            f"{owner} got {which} of pytorch_version and tensorflow_version; pass exactly one, "
+            f"e.g. {example}."
         )
 
 
@@ -110,7 +117,8 @@ class HuggingFaceModel:
         container_log_level: int = logging.INFO,
         sagemaker_session: Any = None,
     ) -> None:
-        _check_versions(transformers_version, pytorch_version, tensorflow_version, py_version, image_uri)
+        versions = (transformers_version, pytorch_version, tensorflow_version, py_version, image_uri)
+        check_image_versions("HuggingFaceModel", *versions)
         if entry_point is None and (source_dir or dependencies):
             raise ConfigurationError(
                 "source_dir and dependencies need entry_point='inference.py' (the script to run)."

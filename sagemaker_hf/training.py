@@ -246,26 +246,19 @@ def check_versions(
     py_version: str | None,
     image_uri: str | None,
 ) -> None:
-    if py_version == "py2":
-        raise ConfigurationError("py_version='py2' is not supported: use e.g. py_version='py39'.")
+    from sagemaker_hf.model import check_image_versions
+
+    check_image_versions(
+        "HuggingFace",
+        transformers_version,
+        pytorch_version,
+        tensorflow_version,
+        py_version,
+        image_uri,
+        example=_VERSIONS_EXAMPLE,
+    )
     if image_uri is not None:
         return
-    missing = [
-        name
-        for name, value in (("transformers_version", transformers_version), ("py_version", py_version))
-        if not value
-    ]
-    if missing:
-        raise ConfigurationError(
-            f"HuggingFace needs {' and '.join(missing)} to choose a training image: pass e.g. "
-            f"{_VERSIONS_EXAMPLE}, or image_uri='<your image>'."
-        )
-    if (pytorch_version is None) == (tensorflow_version is None):
-        which = "both" if pytorch_version is not None else "neither"
-        raise ConfigurationError(
-            f"HuggingFace got {which} of pytorch_version and tensorflow_version; pass exactly one, "
-            f"e.g. {_VERSIONS_EXAMPLE}."
-        )
     framework_version = pytorch_version or tensorflow_version
     assert transformers_version is not None and framework_version is not None
     if len(transformers_version.split(".")) != len(framework_version.split(".")):
