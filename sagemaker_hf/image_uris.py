@@ -310,3 +310,45 @@ def parse_image_tag(image_uri: str) -> ImageTag | None:
         return None
     framework_version, transformers_version, processor, py_version = tag_match.groups()
     return ImageTag(repo_match[1], framework_version, transformers_version, processor, py_version)
+
+
+_VERSIONS_EXAMPLE = "transformers_version='4.26', pytorch_version='1.13', py_version='py39'"
+
+
+def check_image_versions(
+    owner: str,
+    transformers_version: str | None,
+    pytorch_version: str | None,
+    tensorflow_version: str | None,
+    py_version: str | None,
+    image_uri: str | None,
+    example: str = _VERSIONS_EXAMPLE,
+) -> None:
+    """The version arguments that choose a Hugging Face image, checked as SDK v2 does.
+
+    ``owner`` names the class in the messages. With ``image_uri`` no versions are needed
+    (SDK v2 demanded ``py_version`` anyway).
+    """
+    if py_version == "py2":
+        raise ConfigurationError(
+            "py_version='py2' is not supported: Hugging Face images are Python 3 only. "
+            "Use e.g. py_version='py39'."
+        )
+    if image_uri is not None:
+        return
+    missing = [
+        name
+        for name, value in (("transformers_version", transformers_version), ("py_version", py_version))
+        if not value
+    ]
+    if missing:
+        raise ConfigurationError(
+            f"{owner} needs {' and '.join(missing)} to choose an image: pass e.g. "
+            f"{example}, or image_uri='<your image>'."
+        )
+    if (pytorch_version is None) == (tensorflow_version is None):
+        which = "both" if pytorch_version is not None else "neither"
+        raise ConfigurationError(
+            f"{owner} got {which} of pytorch_version and tensorflow_version; pass exactly one, "
+            f"e.g. {example}."
+        )

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from sagemaker_hf import storage
+from sagemaker_hf import image_uris, storage
 from sagemaker_hf.artifacts import (
     CONTAINER_CODE_DIR,
     MODEL_ARCHIVE_NAME,
@@ -38,46 +38,6 @@ from sagemaker_hf.serializers import BaseDeserializer, BaseSerializer
 logger = logging.getLogger(__name__)
 
 _EXISTING_MODEL_MESSAGE = "Cannot create already existing model"
-_VERSIONS_EXAMPLE = "transformers_version='4.26', pytorch_version='1.13', py_version='py39'"
-
-
-def check_image_versions(
-    owner: str,
-    transformers_version: str | None,
-    pytorch_version: str | None,
-    tensorflow_version: str | None,
-    py_version: str | None,
-    image_uri: str | None,
-    example: str = _VERSIONS_EXAMPLE,
-) -> None:
-    """The version arguments that choose a Hugging Face image, checked as SDK v2 does.
-
-    ``owner`` names the class in the messages. With ``image_uri`` no versions are needed
-    (SDK v2 demanded ``py_version`` anyway).
-    """
-    if py_version == "py2":
-        raise ConfigurationError(
-            "py_version='py2' is not supported: Hugging Face images are Python 3 only. "
-            "Use e.g. py_version='py39'."
-        )
-    if image_uri is not None:
-        return
-    missing = [
-        name
-        for name, value in (("transformers_version", transformers_version), ("py_version", py_version))
-        if not value
-    ]
-    if missing:
-        raise ConfigurationError(
-            f"{owner} needs {' and '.join(missing)} to choose an image: pass e.g. "
-            f"{example}, or image_uri='<your image>'."
-        )
-    if (pytorch_version is None) == (tensorflow_version is None):
-        which = "both" if pytorch_version is not None else "neither"
-        raise ConfigurationError(
-            f"{owner} got {which} of pytorch_version and tensorflow_version; pass exactly one, "
-            f"e.g. {example}."
-        )
 
 
 def _check_env(env: dict[str, str] | None) -> dict[str, str]:
@@ -118,7 +78,7 @@ class HuggingFaceModel:
         sagemaker_session: Any = None,
     ) -> None:
         versions = (transformers_version, pytorch_version, tensorflow_version, py_version, image_uri)
-        check_image_versions("HuggingFaceModel", *versions)
+        image_uris.check_image_versions("HuggingFaceModel", *versions)
         if entry_point is None and (source_dir or dependencies):
             raise ConfigurationError(
                 "source_dir and dependencies need entry_point='inference.py' (the script to run)."
@@ -161,8 +121,6 @@ class HuggingFaceModel:
             return self.image_uri
         if not instance_type and not serverless:
             raise ConfigurationError("Choosing an image needs instance_type (CPU vs GPU) or image_uri.")
-        from sagemaker_hf import image_uris
-
         return image_uris.huggingface_image_uri(
             region_name,
             self.framework_version,

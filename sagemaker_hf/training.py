@@ -246,7 +246,7 @@ def check_versions(
     py_version: str | None,
     image_uri: str | None,
 ) -> None:
-    from sagemaker_hf.model import check_image_versions
+    from sagemaker_hf.image_uris import check_image_versions
 
     check_image_versions(
         "HuggingFace",
