@@ -56,16 +56,9 @@ def output_lines(path: Path) -> list[str]:
     return text[:-1].split("\n")
 
 
-class SageMakerRequestLog(RequestLog):
-    """The SDK tests' request log, for SageMaker calls only (S3 uploads carry unpicklable bodies)."""
-
-    def attach(self, boto_session: Any) -> None:
-        boto_session.events.register("before-parameter-build.sagemaker", self._record_params)
-
-
 @pytest.fixture
 def requests_log(moto_session: Any) -> RequestLog:
-    log = SageMakerRequestLog()
+    log = RequestLog(service="sagemaker")
     log.attach(moto_session.boto_session)
     return log
 

@@ -20,16 +20,9 @@ GPU_INSTANCE = "ml.p3.2xlarge"  # the Hugging Face training images are GPU image
 MULTI_GPU_INSTANCE = "ml.p3.16xlarge"
 
 
-class SageMakerRequestLog(RequestLog):
-    """The SDK tests' request log, for SageMaker calls only (S3 uploads carry unpicklable bodies)."""
-
-    def attach(self, boto_session: Any) -> None:
-        boto_session.events.register("before-parameter-build.sagemaker", self._record_params)
-
-
 @pytest.fixture
 def requests_log(moto_session: Any) -> RequestLog:
-    log = SageMakerRequestLog()
+    log = RequestLog(service="sagemaker")
     log.attach(moto_session.boto_session)
     return log
 

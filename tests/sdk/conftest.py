@@ -24,9 +24,14 @@ HUB_ENV = {"HF_MODEL_ID": "distilbert-base-uncased-distilled-squad", "HF_TASK": 
 
 
 class RequestLog:
-    """Every API call made through a boto3 session: (operation, parameters as sent)."""
+    """Every API call made through a boto3 session: (operation, parameters as sent).
 
-    def __init__(self) -> None:
+    ``service="sagemaker"`` records that service's calls only (S3 uploads carry bodies that
+    cannot be copied).
+    """
+
+    def __init__(self, service: str | None = None) -> None:
+        self.service = service
         self.calls: list[tuple[str, str, dict[str, Any]]] = []
         self.sent: list[str] = []
 
@@ -39,7 +44,8 @@ class RequestLog:
 
     def attach(self, boto_session: Any) -> None:
         # Registered on the boto3 session, so every client made afterwards carries them.
-        boto_session.events.register("before-parameter-build", self._record_params)
+        event = "before-parameter-build" + (f".{self.service}" if self.service else "")
+        boto_session.events.register(event, self._record_params)
         boto_session.events.register("before-send", self._record_send)
 
     def operations(self, service: str = "sagemaker") -> list[str]:
