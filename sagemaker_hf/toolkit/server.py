@@ -8,13 +8,14 @@ large (413), the Content-Type cannot be read (415) or the Accept cannot be writt
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import itertools
 import logging
 import signal
 import socket
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
@@ -52,6 +53,12 @@ SERVING_STATES = (PoolState.READY, PoolState.RESTARTING)
 # so the connection stays usable: a socket closed with unread data is reset, and the
 # client would see the reset instead of the 413.
 DRAIN_LIMIT_BYTES = 64 * 1024 * 1024
+
+
+async def _run_on_loop(function: Callable[[], None]) -> None:
+    # Starlette runs a synchronous background task in its thread pool: a thread hop (two
+    # wake-ups and GIL hand-overs) per request, for a log line that takes microseconds.
+    function()
 
 
 def error_response(error: ToolkitError) -> JSONResponse:
@@ -242,16 +249,19 @@ class Front:
         self.metrics.record_request(response.status_code, total, phases)
         # Logged once the answer is on its way: off the client's critical path.
         response.background = BackgroundTask(
-            self._log,
-            request_id,
-            response.status_code,
-            content_type,
-            accept,
-            size,
-            phases,
-            total,
-            worker_pid,
-            error_type,
+            _run_on_loop,
+            functools.partial(
+                self._log,
+                request_id,
+                response.status_code,
+                content_type,
+                accept,
+                size,
+                phases,
+                total,
+                worker_pid,
+                error_type,
+            ),
         )
         return response
 
@@ -287,6 +297,8 @@ class Front:
         kind: str = "",
     ) -> None:
         """The request's one log line (never its body)."""
+        if not access_logger.isEnabledFor(logging.INFO):
+            return
         timed = " ".join(f"{phase}={format_ms(phases[phase])}ms" for phase in PHASES if phase in phases)
         access_logger.info(
             "%srequest %d: %d content_type=%s accept=%s bytes=%d queue=%sms %s total=%sms worker=%s%s",
