@@ -1,0 +1,108 @@
+"""The per-request fast paths answer exactly as the general code they skip."""
+
+from __future__ import annotations
+
+import enum
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sagemaker_hf.toolkit import codecs
+from sagemaker_hf.toolkit.errors import ModelError
+
+
+def full_path(prediction):
+    """What JSON encoding wrote before the fast path: every value through to_jsonable."""
+    return json.dumps(
+        codecs.to_jsonable(prediction), ensure_ascii=False, allow_nan=False, separators=(",", ":")
+    )
+
+
+def outcome(function, value):
+    try:
+        return "ok", function(value)
+    except Exception as error:  # the comparison is the point
+        return "raised", type(error)
+
+
+class Colour(enum.IntEnum):
+    RED = 1
+
+
+class Label(str):
+    pass
+
+
+# ---------------------------------------------------------------- JSON encoding
+
+EDGE_CASES = {
+    "embedding": {"embeddings": [0.1234567890123 * index for index in range(384)]},
+    "batch of embeddings": {"embeddings": [[1.5, -2.25e-8], [3.0, 1e300]]},
+    "labels": [{"label": "POSITIVE", "score": 0.99}, {"label": "négatif", "score": 0.01}],
+    "nan inside": {"scores": [1.0, float("nan"), float("inf"), -float("inf")]},
+    "tuples": {"pair": (1, "a", (2.5, None))},
+    "bool and none keys": {True: 1, None: 2, "x": 3},
+    "int and float keys": {1: "one", 2.5: "two and a half"},
+    "int enum key and value": {Colour.RED: Colour.RED},
+    "str subclass": {"label": Label("POSITIVE")},
+    "numpy scalars": {"score": np.float32(0.5), "count": np.int64(3)},
+    "numpy array": {"embeddings": np.arange(4, dtype=np.float32)},
+    "set": {"tags": {"a"}},
+    "bytes": {"raw": b"\x00\xff"},
+    "deep": json.loads("[" * 40 + "1" + "]" * 40),
+    "deep with nan": [[[[[[[[float("nan")]]]]]]]],
+    "lone surrogate": {"text": "\ud800"},
+}
+
+
+@pytest.mark.parametrize("value", EDGE_CASES.values(), ids=EDGE_CASES.keys())
+def test_json_encoding_matches_the_full_path(value):
+    assert outcome(codecs._json_text, value) == outcome(full_path, value)
+
+
+def test_nan_still_becomes_null_through_the_fast_path():
+    assert codecs.encode({"scores": [1.0, float("nan")]}, "application/json") == b'{"scores":[1.0,null]}'
+
+
+def test_a_value_json_cannot_hold_still_names_its_type():
+    with pytest.raises(ModelError, match=r"builtins\.object"):
+        codecs.encode({"x": [object()]}, "application/json")
+
+
+def test_the_plain_check_accepts_task_outputs_and_refuses_what_json_would_write_differently():
+    assert codecs._is_plain({"embeddings": [[0.5] * 8, [0.25] * 8]})
+    assert codecs._is_plain([{"label": "a", "score": 1.0, "start": 0, "end": None}])
+    assert not codecs._is_plain({True: 1})
+    assert not codecs._is_plain({"label": Label("a")})
+    assert not codecs._is_plain([np.float64(1.0)])
+    assert not codecs._is_plain(json.loads("[" * 40 + "]" * 40))
+
+
+SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=8)
+    | st.sampled_from([Colour.RED, Label("label"), np.float32(0.25), np.int64(7)])
+)
+KEYS = st.text(max_size=4) | st.integers(-3, 3) | st.booleans() | st.none() | st.floats(-2, 2)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.recursive(
+        SCALARS,
+        lambda children: (
+            st.lists(children, max_size=5)
+            | st.tuples(children, children)
+            | st.dictionaries(KEYS, children, max_size=4)
+        ),
+        max_leaves=30,
+    )
+)
+def test_json_encoding_matches_the_full_path_for_any_nesting(value):
+    assert outcome(codecs._json_text, value) == outcome(full_path, value)
