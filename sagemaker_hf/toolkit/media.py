@@ -9,7 +9,10 @@ content type is one row here plus one function in :mod:`codecs`.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from sagemaker_hf.toolkit.errors import BadInputError, NotAcceptableError, UnsupportedMediaTypeError
 
@@ -65,7 +68,7 @@ class MediaType:
     """A parsed media type: lower-case ``type/subtype`` plus its parameters."""
 
     essence: str
-    params: dict[str, str] = field(default_factory=dict)
+    params: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def charset(self) -> str | None:
@@ -87,10 +90,13 @@ def _split_params(text: str) -> list[str]:
     return parts
 
 
+# Clients send the same few headers; each request parses them up to three times (front and worker).
+@functools.lru_cache(maxsize=256)
 def parse_media_type(header: str) -> MediaType:
     """Parse one media type such as ``application/json; charset=UTF-8``.
 
     Raises :class:`UnsupportedMediaTypeError` when it is not of the form ``type/subtype``.
+    The result is shared between callers (its parameters are read-only).
     """
     essence, *raw_params = _split_params(header)
     essence = essence.strip().lower()
@@ -104,7 +110,7 @@ def parse_media_type(header: str) -> MediaType:
         name, equals, value = raw.partition("=")
         if equals:
             params[name.strip().lower()] = value.strip().strip('"')
-    return MediaType(essence, params)
+    return MediaType(essence, MappingProxyType(params))
 
 
 def decoder_for(content_type: MediaType) -> str | None:
@@ -180,7 +186,11 @@ def negotiate(accept_header: str | None, offered: list[str] | None = None) -> st
     Highest quality wins; ties go to the type the client listed first, then to the
     server's order. Raises :class:`NotAcceptableError` (406) when nothing fits.
     """
-    offered = list(ENCODERS) if offered is None else offered
+    return _negotiate(accept_header, tuple(ENCODERS) if offered is None else tuple(offered))
+
+
+@functools.lru_cache(maxsize=256)
+def _negotiate(accept_header: str | None, offered: tuple[str, ...]) -> str:
     ranges = parse_accept(accept_header)
     best: tuple[float, int, int] | None = None
     chosen = None

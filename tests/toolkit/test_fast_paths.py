@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sagemaker_hf.toolkit import codecs
-from sagemaker_hf.toolkit.errors import ModelError
+from sagemaker_hf.toolkit import codecs, media
+from sagemaker_hf.toolkit.errors import ModelError, NotAcceptableError, UnsupportedMediaTypeError
 
 
 def full_path(prediction):
@@ -106,3 +106,30 @@ KEYS = st.text(max_size=4) | st.integers(-3, 3) | st.booleans() | st.none() | st
 )
 def test_json_encoding_matches_the_full_path_for_any_nesting(value):
     assert outcome(codecs._json_text, value) == outcome(full_path, value)
+
+
+# ---------------------------------------------------------------- media types, parsed once per header
+
+
+def test_a_parsed_media_type_is_shared_and_read_only():
+    first = media.parse_media_type("application/json; charset=UTF-8")
+    assert media.parse_media_type("application/json; charset=UTF-8") is first
+    assert first == media.MediaType("application/json", {"charset": "UTF-8"})
+    with pytest.raises(TypeError):
+        first.params["charset"] = "latin-1"  # type: ignore[index]
+
+
+def test_a_bad_media_type_is_refused_every_time():
+    for _ in range(2):
+        with pytest.raises(UnsupportedMediaTypeError, match="type/subtype"):
+            media.parse_media_type("json")
+
+
+def test_negotiation_is_remembered_per_header_and_offer():
+    assert media.negotiate("application/jsonlines", media.RECORD_ENCODERS) == "application/jsonlines"
+    assert media.negotiate("application/jsonlines") == "application/jsonlines"
+    assert media.negotiate("text/csv, application/json;q=0.5") == "text/csv"
+    assert media.negotiate("text/csv, application/json;q=0.5", media.RECORD_ENCODERS) == "application/json"
+    for _ in range(2):
+        with pytest.raises(NotAcceptableError, match="text/html"):
+            media.negotiate("text/html")
