@@ -121,6 +121,11 @@ def start_worker(
             on_message(worker, message)
 
     loop.add_reader(reader.fileno(), readable)
+    # uvloop (libuv) makes a watched descriptor non-blocking, and the dup shares that flag with
+    # the connection that sends. A large Invoke, written from a thread, then stopped at the
+    # first full pipe buffer (EAGAIN) with half a message sent, and the worker waited for the
+    # rest forever. The loop's reads pass MSG_DONTWAIT, so they never block either way.
+    os.set_blocking(parent_end.fileno(), True)
     return worker
 
 
