@@ -75,11 +75,28 @@ def _require_content(text: str, example: str) -> None:
         raise BadInputError(f"the body is empty; send for example {example}")
 
 
+def _loads(text: str) -> Any:
+    """``json.loads``, where JSON that Python cannot hold (nested about 1000 deep, an integer of
+    over 4300 digits) is bad input (400), not a server error."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise BadInputError(
+            "the JSON nests arrays or objects too deeply (about 1000 levels or more); send flatter JSON"
+        ) from None
+    except json.JSONDecodeError:
+        raise
+    except ValueError as error:
+        raise BadInputError(
+            f"the JSON holds a number Python cannot read ({str(error).split(';')[0]}); send it as a string"
+        ) from None
+
+
 def _decode_json(body: bytes | str, content_type: media.MediaType) -> Any:
     text = body_text(body, content_type)
     _require_content(text, '{"inputs": "..."}')
     try:
-        return json.loads(text)
+        return _loads(text)
     except json.JSONDecodeError as error:
         if error.msg == "Extra data":
             records = _json_lines(text)
@@ -98,7 +115,7 @@ def _lines(text: str) -> list[str]:
 def _json_lines(text: str) -> list[Any] | None:
     """Each non-blank line parsed as JSON, or None if any line is not JSON."""
     try:
-        return [json.loads(line) for line in _lines(text) if line.strip()]
+        return [_loads(line) for line in _lines(text) if line.strip()]
     except json.JSONDecodeError:
         return None
 
@@ -111,7 +128,7 @@ def _decode_jsonlines(body: bytes | str, content_type: media.MediaType) -> Multi
         if not line.strip():
             continue
         try:
-            records.append(json.loads(line))
+            records.append(_loads(line))
         except json.JSONDecodeError as error:
             raise BadInputError(
                 f"line {number} of the JSON Lines body is not valid JSON: {error.msg} at column {error.colno}"

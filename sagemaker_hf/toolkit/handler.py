@@ -63,7 +63,10 @@ def batch_key(data: Any) -> str | None:
         return ""
     if not isinstance(parameters, dict):
         return None
-    return json.dumps(parameters, sort_keys=True, default=repr)
+    try:
+        return json.dumps(parameters, sort_keys=True, default=repr)
+    except (RecursionError, ValueError, TypeError):  # nested too deep to compare: the request goes alone
+        return None
 
 
 def guarded(function: Callable[..., Any], *arguments: Any) -> Any:

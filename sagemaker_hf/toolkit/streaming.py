@@ -48,8 +48,8 @@ def body_asks_stream(body: bytes) -> bool:
         return False
     try:
         data = json.loads(body)
-    except ValueError:
-        return False  # the worker reports the bad JSON
+    except (ValueError, RecursionError):
+        return False  # the worker reports the bad JSON (or JSON nested too deep to parse)
     return isinstance(data, dict) and data.get("stream") is True
 
 
