@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 import io
+import math
 import shutil
 import struct
 from typing import Any
@@ -58,7 +59,28 @@ def audio_clips(inputs: Any, task: str, sampling_rate: int) -> Prepared:
     return Prepared([load_audio(inputs, task, sampling_rate)], many=False)
 
 
+# Speech encoders (wav2vec2, HuBERT) see 25 ms through their first convolutions; a shorter clip
+# fails inside the model ("Kernel size can't be greater than actual input size").
+MIN_AUDIO_SECONDS = 0.025
+
+
 def load_audio(value: Any, task: str, sampling_rate: int) -> Any:
+    """A clip as float32 mono samples at ``sampling_rate``; BadInputError if it is unusable."""
+    import numpy as np
+
+    samples = _load_audio(value, task, sampling_rate)
+    shortest = math.ceil(MIN_AUDIO_SECONDS * sampling_rate)
+    if len(samples) < shortest:
+        raise BadInputError(
+            f"{task}: the clip is {len(samples)} samples long at {sampling_rate} Hz, shorter than the "
+            f"{MIN_AUDIO_SECONDS * 1000:g} ms ({shortest} samples) a speech model needs; send a longer clip."
+        )
+    if not np.isfinite(samples).all():
+        raise BadInputError(f"{task}: the audio samples hold null, NaN or infinite values; send numbers.")
+    return samples
+
+
+def _load_audio(value: Any, task: str, sampling_rate: int) -> Any:
     import numpy as np
 
     if isinstance(value, dict):

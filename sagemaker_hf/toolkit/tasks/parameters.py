@@ -46,6 +46,9 @@ RENAMED: dict[str, str] = {
     "topk": 'use "top_k"',
 }
 
+# Unknown parameter names quoted in an error, at most.
+MAX_NAMED_UNKNOWN = 10
+
 # Set by the server, not per request.
 _SERVER_OWNED = frozenset({"batch_size", "num_workers", "device", "model", "tokenizer", "framework"})
 
@@ -88,9 +91,10 @@ def check_parameter_names(parameters: dict[str, Any], accepted: Iterable[str], t
         return
     hints = [f"{name}: {RENAMED[name]}" for name in unknown if name in RENAMED]
     owned = [name for name in unknown if name in _SERVER_OWNED]
-    message = (
-        f"{task} does not take the parameter{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}"
-    )
+    named = ", ".join(map(repr, unknown[:MAX_NAMED_UNKNOWN]))
+    if len(unknown) > MAX_NAMED_UNKNOWN:  # a request may send thousands; the answer stays short
+        named += f" and {len(unknown) - MAX_NAMED_UNKNOWN} more"
+    message = f"{task} does not take the parameter{'s' if len(unknown) > 1 else ''} {named}"
     if hints:
         message += f" ({'; '.join(hints)})"
     if owned:

@@ -219,8 +219,16 @@ class NativePipelineTask:
         """A pipeline's refusal of a request as a BadInputError; other errors as they are."""
         if not isinstance(error, rejected_request_errors()):
             return error
+        hint = ""
+        if isinstance(error, IndexError):
+            limit = getattr(getattr(self.pipeline, "tokenizer", None), "model_max_length", None)
+            hint = (
+                f" An input is probably longer than the model reads"
+                f"{f' ({limit} tokens)' if isinstance(limit, int) and limit < 10**9 else ''}: send shorter "
+                "inputs (and fewer max_new_tokens)."
+            )
         return BadInputError(
-            f"{self.task}: the request could not be used: {type(error).__name__}: {error}. "
+            f"{self.task}: the request could not be used: {type(error).__name__}: {error}.{hint} "
             f"Check 'inputs' and the parameter values {preview(parameters or {}, 200)}."
         )
 

@@ -59,10 +59,11 @@ def predict_each(
 def rejected_request_errors() -> tuple[type[BaseException], ...]:
     """What pipelines, generate() and chat templates raise for a request they cannot use:
     a bad value (an unknown ``function_to_apply`` is a KeyError), a wrong shape, a missing
-    field, or a conversation the chat template refuses."""
+    field, an input longer than the model's position embeddings (an IndexError in the
+    embedding lookup), or a conversation the chat template refuses."""
     from transformers.pipelines.base import PipelineException
 
-    errors: tuple[type[BaseException], ...] = (ValueError, TypeError, KeyError, PipelineException)
+    errors: tuple[type[BaseException], ...] = (ValueError, TypeError, KeyError, IndexError, PipelineException)
     try:
         from jinja2 import TemplateError  # chat templates need jinja2; without it there are none
     except ImportError:
