@@ -1,0 +1,98 @@
+"""Start ``python -m sagemaker_hf.toolkit serve`` on a free 127.0.0.1 port, for benchmarks and scripts.
+
+(The tests use ``tests/fixtures/toolkit_server.py``, which adds waiting helpers.)
+The child gets the caller's environment without the toolkit's own variables, plus ``env``;
+its output goes to ``log_path``. Readiness is polled on ``/ping`` with a deadline.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+_TOOLKIT_PREFIXES = ("SM_", "SAGEMAKER_", "HF_MODEL", "HF_TASK", "HF_TRUST_REMOTE_CODE")
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def ping_status(url: str, timeout: float = 5.0) -> int | None:
+    """``GET /ping``'s status, or None when nothing answers."""
+    try:
+        with urllib.request.urlopen(f"{url}/ping", timeout=timeout) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+    except OSError:
+        return None
+
+
+@dataclass
+class ServerProcess:
+    url: str
+    process: subprocess.Popen
+    log_path: Path
+
+    def log_text(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def wait_ready(self, timeout: float = 180.0) -> None:
+        deadline = time.monotonic() + timeout
+        while ping_status(self.url) != 200:
+            if self.process.poll() is not None:
+                raise RuntimeError(
+                    f"the server exited with {self.process.returncode}:\n{self.log_text()[-3000:]}"
+                )
+            if time.monotonic() > deadline:
+                raise TimeoutError(
+                    f"/ping did not answer 200 within {timeout:g} s:\n{self.log_text()[-3000:]}"
+                )
+            time.sleep(0.1)
+
+
+@contextmanager
+def toolkit_server(
+    model_dir: Path, log_path: Path, env: Mapping[str, str] | None = None, ready_timeout: float = 180.0
+) -> Iterator[ServerProcess]:
+    """A ready server for ``model_dir``; SIGTERM (then SIGKILL after 60 s) on exit."""
+    child_env = {name: value for name, value in os.environ.items() if not name.startswith(_TOOLKIT_PREFIXES)}
+    child_env.setdefault("OMP_NUM_THREADS", "1")
+    child_env.update(env or {})
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "sagemaker_hf.toolkit",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
+    command += ["--model-dir", str(model_dir)]
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=child_env)
+    server = ServerProcess(f"http://127.0.0.1:{port}", process, log_path)
+    try:
+        server.wait_ready(ready_timeout)
+        yield server
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
