@@ -64,8 +64,11 @@ def check_member(member: tarfile.TarInfo, archive_name: str) -> None:
 def safe_extract(archive: str | Path | IO[bytes], destination: str | Path) -> list[str]:
     """Extract ``archive`` (a path or a binary file object; any compression) into ``destination``.
 
-    Every member is checked before anything is written, so a hostile archive leaves no
-    partial output. Returns the member names that were extracted.
+    Every member is checked before anything is written, so an archive refused for one member
+    leaves no output. The one exception is a chain of links that is harmless on paper and
+    leaves only once earlier links exist on disk (``sub/up -> ..``, ``sub/up/up2 -> ..``):
+    tarfile's ``data`` filter refuses it as it is extracted, after the members before it
+    (all inside ``destination``). Returns the member names that were extracted.
     """
     destination = Path(destination)
     destination.mkdir(parents=True, exist_ok=True)
