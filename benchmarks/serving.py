@@ -12,13 +12,21 @@ the AWS and Hugging Face toolkits serve). Every process runs with ``OMP_NUM_THRE
 and the worker share the machine, and the in-process baseline must use what the worker uses.
 
 (a) overhead: one client, sequential keep-alive requests, HTTP p50/p99 against the same
-    model's ``predict()`` called in this process on the same inputs, in alternating rounds.
+    model's ``predict()`` called in this process on the same inputs, in alternating rounds;
+    once with short sentences (8-21 tokens for MiniLM) and once with paragraphs of 2-3
+    sentences (43-53 tokens): a request's fixed cost weighs less next to a longer model call.
 (b) throughput: 32 concurrent keep-alive clients for the duration, each sending the next
     input as soon as its answer arrives, against each server. For scale, the same model's
     ``predict_batch`` on all the inputs at once against ``predict`` one by one, in this
     process: the most batching can win on this machine.
 (c) correctness: every answer the batched server gave under load equals the unbatched
     server's answer for the same input (numbers within 1e-4, relative or absolute).
+
+(b) and (c) use the short sentences. When the in-process ceiling is below the 3x target, no
+server can reach it on this machine, and the output says so below the table.
+
+The servers log at INFO, their default (one line per request), unless ``--log-level`` says
+otherwise.
 
 The load generator is a minimal HTTP/1.1 client on asyncio streams, so that its own CPU
 cost (it shares the machine) stays small next to the server's.
@@ -31,38 +39,24 @@ import asyncio
 import json
 import math
 import os
-import socket
-import subprocess
 import sys
 import tempfile
+import textwrap
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SENTENCES = [
-    "The weather is lovely today.",
-    "I did not enjoy the film at all; the plot was thin and the acting was wooden.",
-    "Where is the nearest train station?",
-    "Our quarterly revenue grew by twelve percent, driven by strong demand in Europe and Asia.",
-    "She plays the violin beautifully.",
-    "Please reset my password because I can no longer log in to my account.",
-    "The cat sat on the mat.",
-    "A new study suggests that regular exercise improves memory in older adults.",
-    "This is the best pizza I have ever had!",
-    "The meeting has been moved to Thursday afternoon at three o'clock.",
-    "Stocks fell sharply after the central bank raised interest rates again.",
-    "How do I return a product that arrived damaged?",
-    "The museum opens at nine and closes at five on weekdays.",
-    "He forgot his umbrella and got soaked on the way home from work.",
-    "Machine learning models need careful evaluation before they are deployed.",
-    "Thanks for the quick reply.",
-]
+from serving_http import Connection, Server
+from serving_inputs import PARAGRAPHS, SENTENCES
+
+INPUT_SETS = {"short sentences": SENTENCES, "paragraphs": PARAGRAPHS}
 MODELS = {  # name -> HF_TASK
     "all-MiniLM-L6-v2": "sentence-embeddings",
     "tiny BERT": "text-classification",
 }
 TOLERANCE = 1e-4
+OVERHEAD_TARGET = 1.15  # (a): HTTP p50 at most this many times the in-process p50
+SPEEDUP_TARGET = 3.0  # (b): batching's throughput over one-at-a-time's
 
 
 def model_dir(name: str, root: Path) -> Path:
@@ -73,74 +67,6 @@ def model_dir(name: str, root: Path) -> Path:
     from sagemaker_hf.testing import build_tiny_model
 
     return build_tiny_model("text-classification", root / "tiny-bert")
-
-
-# ---------------------------------------------------------------------------- HTTP
-
-
-class Connection:
-    """One keep-alive HTTP/1.1 connection: POST a body, read status and body (Content-Length)."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
-
-    async def post(self, body: bytes) -> tuple[int, bytes]:
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
-            self.writer.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        assert self.reader is not None
-        head = (
-            "POST /invocations HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n"
-        )
-        self.writer.write(head.encode() + body)
-        lines = (await self.reader.readuntil(b"\r\n\r\n")).split(b"\r\n")
-        length = next(int(line[15:]) for line in lines if line[:15].lower() == b"content-length:")
-        return int(lines[0].split()[1]), await self.reader.readexactly(length)
-
-    def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-
-
-class Server:
-    """``sagemaker_hf.toolkit serve`` in a child process, on a free port of 127.0.0.1."""
-
-    def __init__(self, directory: Path, task: str, batching: dict[str, str] | None, log: Path) -> None:
-        """``batching``: the batching variables to set (empty: the server's defaults), or None: off."""
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        environment = {key: value for key, value in os.environ.items() if not key.startswith("SAGEMAKER_")}
-        environment.update({"HF_TASK": task, "SAGEMAKER_CONTAINER_LOG_LEVEL": "WARNING"})
-        environment.update({"SAGEMAKER_HF_MAX_BATCH_SIZE": "1"} if batching is None else batching)
-        command = [sys.executable, "-m", "sagemaker_hf.toolkit", "serve", "--host", "127.0.0.1"]
-        command += ["--port", str(self.port), "--model-dir", str(directory)]
-        self.log = log
-        with open(log, "wb") as output:
-            self.process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=environment)
-        deadline = time.monotonic() + 180
-        while not self._ping():
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the server did not become ready; its log:\n{log.read_text()}")
-            time.sleep(0.1)
-
-    def _ping(self) -> bool:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/ping", timeout=2) as reply:
-                return reply.status == 200
-        except OSError:
-            return False
-
-    def metrics(self) -> str:
-        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/metrics", timeout=10) as reply:
-            return reply.read().decode()
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=60)
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -262,7 +188,15 @@ def ms(seconds: float) -> str:
 Row = tuple[str, str, str, "bool | None"]
 
 
-def run_model(name: str, root: Path, options: argparse.Namespace) -> list[Row]:
+def mean_tokens(directory: Path, texts: list[str]) -> float:
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(directory)
+    return sum(len(ids) for ids in tokenizer(texts)["input_ids"]) / len(texts)
+
+
+def run_model(name: str, root: Path, options: argparse.Namespace) -> tuple[list[Row], str | None]:
+    """The model's table rows, and a note when the batching target is out of this machine's reach."""
     import torch
     from transformers.utils import logging as transformers_logging
 
@@ -271,17 +205,25 @@ def run_model(name: str, root: Path, options: argparse.Namespace) -> list[Row]:
     task = MODELS[name]
     directory = model_dir(name, root)
     transformers_logging.disable_progress_bar()
-    bodies = [json.dumps({"inputs": sentence}).encode() for sentence in SENTENCES]
+    input_sets = {
+        label: [json.dumps({"inputs": text}).encode() for text in texts]
+        for label, texts in INPUT_SETS.items()
+    }
+    bodies = input_sets["short sentences"]
     model = load_task_model(task, directory, device="cpu", trust_remote_code=False)
     torch.set_num_threads(options.threads)
 
     print(
-        f"[{name}] batching server: overhead, then {options.clients} clients x {options.seconds:g} s",
+        f"[{name}] batching server: overhead ({', '.join(INPUT_SETS)}), "
+        f"then {options.clients} clients x {options.seconds:g} s",
         flush=True,
     )
-    server = Server(directory, task, batching=options.batching, log=root / f"{task}-batched.log")
+    server = Server(directory, task, options.batching, options.log_level, log=root / f"{task}-batched.log")
+    overheads: list[Row] = []
     try:
-        bare, http = asyncio.run(overhead(model, server.port, bodies, options.rounds, 25))
+        for label, texts in INPUT_SETS.items():
+            bare, http = asyncio.run(overhead(model, server.port, input_sets[label], options.rounds, 25))
+            overheads += overhead_rows(f"{label}, ~{mean_tokens(directory, texts):.0f} tokens", bare, http)
         before = batch_totals(server)
         batched = asyncio.run(load(server.port, bodies, options.clients, options.seconds, options.warmup))
         after = batch_totals(server)
@@ -289,7 +231,7 @@ def run_model(name: str, root: Path, options: argparse.Namespace) -> list[Row]:
         server.stop()
     best = ceiling(model, bodies, options.rounds)
     print(f"[{name}] one-at-a-time server: references, then the same load", flush=True)
-    server = Server(directory, task, batching=None, log=root / f"{task}-unbatched.log")
+    server = Server(directory, task, None, options.log_level, log=root / f"{task}-unbatched.log")
     try:
         references = [asyncio.run(_post_once(server.port, body)) for body in bodies]
         single = asyncio.run(load(server.port, bodies, options.clients, options.seconds, options.warmup))
@@ -309,32 +251,49 @@ def run_model(name: str, root: Path, options: argparse.Namespace) -> list[Row]:
     )
     batches = after[1] - before[1]
     mean_batch = (after[0] - before[0]) / max(batches, 1)
-    return [*rows_for(bare, http, batched, single, mean_batch, batches, best), correctness]
+    speedup = batched.throughput / single.throughput
+    note = None
+    if speedup < SPEEDUP_TARGET and best < SPEEDUP_TARGET:
+        note = (
+            f"{name}: (b) cannot reach {SPEEDUP_TARGET:g}x on this machine. With {options.threads} torch "
+            f"thread(s), one predict_batch of the {len(SENTENCES)} short inputs is only {best:.2f}x faster "
+            "per input than predict one by one, in this process (the model is compute-bound, not "
+            "overhead-bound), and a server cannot batch better than its model does. The server reached "
+            f"{speedup / best:.0%} of that ceiling."
+        )
+    rows = [*overheads, *load_rows(batched, single, mean_batch, batches, best), correctness]
+    return rows, note
 
 
-def rows_for(bare, http, batched: Load, single: Load, mean_batch: float, batches: float, best: float):
+def overhead_rows(label: str, bare: list[float], http: list[float]) -> list[Row]:
     p50 = {name: percentile(values, 0.5) for name, values in (("bare", bare), ("http", http))}
-    ratio, speedup = p50["http"] / p50["bare"], batched.throughput / single.throughput
-    tails = percentile(batched.latencies, 0.99), percentile(single.latencies, 0.99)
-    middles = percentile(batched.latencies, 0.5), percentile(single.latencies, 0.5)
+    ratio = p50["http"] / p50["bare"]
     return [
         (
-            "(a) p50 HTTP / in-process",
+            f"(a) p50 HTTP / in-process, {label}",
             f"{ms(p50['http'])} / {ms(p50['bare'])} = {ratio:.2f}",
-            "<= 1.15",
-            ratio <= 1.15,
+            f"<= {OVERHEAD_TARGET}",
+            ratio <= OVERHEAD_TARGET,
         ),
         (
-            "(a) p99 HTTP / in-process",
+            f"(a) p99 HTTP / in-process, {label}",
             f"{ms(percentile(http, 0.99))} / {ms(percentile(bare, 0.99))}",
             f"(+{ms(p50['http'] - p50['bare'])} at p50)",
             None,
         ),
+    ]
+
+
+def load_rows(batched: Load, single: Load, mean_batch: float, batches: float, best: float) -> list[Row]:
+    speedup = batched.throughput / single.throughput
+    tails = percentile(batched.latencies, 0.99), percentile(single.latencies, 0.99)
+    middles = percentile(batched.latencies, 0.5), percentile(single.latencies, 0.5)
+    return [
         (
             "(b) throughput, batching / one at a time",
             f"{batched.throughput:.0f} / {single.throughput:.0f} req/s = {speedup:.2f}x",
-            ">= 3x",
-            speedup >= 3,
+            f">= {SPEEDUP_TARGET:g}x" + (f" (ceiling here {best:.2f}x)" if best < SPEEDUP_TARGET else ""),
+            speedup >= SPEEDUP_TARGET,
         ),
         (
             "(b) p99 latency under load",
@@ -345,7 +304,7 @@ def rows_for(bare, http, batched: Load, single: Load, mean_batch: float, batches
         ("(b) batches under load", f"mean {mean_batch:.1f} requests over {batches:.0f} batches", "", None),
         (
             "(b) in-process ceiling",
-            f"{len(SENTENCES)} inputs in one predict_batch: {best:.2f}x one by one",
+            f"{len(SENTENCES)} short inputs in one predict_batch: {best:.2f}x one by one",
             "(what batching can win)",
             None,
         ),
@@ -372,6 +331,11 @@ def main() -> int:
     parser.add_argument(
         "--max-batch-delay-ms", help="for the batching server (default: the server's default)"
     )
+    parser.add_argument(
+        "--log-level",
+        default="INFO",
+        help="the servers' SAGEMAKER_CONTAINER_LOG_LEVEL (default INFO, theirs: one line per request)",
+    )
     options = parser.parse_args()
     knobs = {
         "SAGEMAKER_HF_MAX_BATCH_SIZE": options.max_batch_size,
@@ -389,13 +353,16 @@ def main() -> int:
     print(
         f"OMP_NUM_THREADS={threads} (torch threads in this process and in each worker), {cores} cores, "
         f"{options.clients} clients x {options.seconds:g} s per server (after {options.warmup:g} s warm-up), "
-        f"batching server: {options.batching or 'defaults'}",
+        f"batching server: {options.batching or 'defaults'}, server log level {options.log_level}",
         flush=True,
     )
     table: list[tuple[str, ...]] = []
+    notes: list[str] = []
     with tempfile.TemporaryDirectory(prefix="serving-benchmark-") as temporary:
         for name in options.models.split(","):
-            for check, measured, target, passed in run_model(name.strip(), Path(temporary), options):
+            rows, note = run_model(name.strip(), Path(temporary), options)
+            notes += [note] if note else []
+            for check, measured, target, passed in rows:
                 verdict = "" if passed is None else ("PASS" if passed else "MISS")
                 table.append((name.strip(), check, measured, target, verdict))
                 name = ""
@@ -403,6 +370,9 @@ def main() -> int:
     print()
     for row in [("model", "check", "measured", "target", "result"), *table]:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+    for note in notes:
+        print()
+        print(textwrap.fill(note, width=110))
     return 0
 
 
