@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import json
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from starlette.requests import Request
 
 from sagemaker_hf.toolkit import codecs, media
-from sagemaker_hf.toolkit.errors import ModelError, NotAcceptableError, UnsupportedMediaTypeError
+from sagemaker_hf.toolkit.errors import (
+    ModelError,
+    NotAcceptableError,
+    PayloadTooLargeError,
+    UnsupportedMediaTypeError,
+)
+from sagemaker_hf.toolkit.metrics import Metrics
+from sagemaker_hf.toolkit.server import Front
+from sagemaker_hf.toolkit.settings import load_settings
 
 
 def full_path(prediction):
@@ -133,3 +144,35 @@ def test_negotiation_is_remembered_per_header_and_offer():
     for _ in range(2):
         with pytest.raises(NotAcceptableError, match="text/html"):
             media.negotiate("text/html")
+
+
+# ---------------------------------------------------------------- request bodies, joined once
+
+
+def read_body(chunks: list[bytes], max_payload_mb: int = 1) -> bytes:
+    settings = load_settings({"SAGEMAKER_MAX_PAYLOAD_IN_MB": str(max_payload_mb)})
+    front = Front(settings, SimpleNamespace(metrics=Metrics()))  # the pool is not used to read a body
+    messages = [{"type": "http.request", "body": chunk, "more_body": True} for chunk in chunks]
+    messages[-1]["more_body"] = False
+
+    async def receive():
+        return messages.pop(0)
+
+    request = Request({"type": "http", "method": "POST", "headers": []}, receive)
+    return asyncio.run(front._read_body(request))
+
+
+def test_a_body_in_pieces_arrives_whole_as_bytes():
+    body = read_body([b'{"inputs": ', b'"in three ', b'pieces"}'])
+    assert body == b'{"inputs": "in three pieces"}'
+    assert type(body) is bytes
+
+
+def test_a_body_in_one_piece_is_not_copied():
+    chunk = b'{"inputs": "one piece"}'
+    assert read_body([chunk]) is chunk
+
+
+def test_a_body_over_the_limit_is_refused_while_reading():
+    with pytest.raises(PayloadTooLargeError, match="more than 1048577 bytes"):
+        read_body([b"x" * 1024 * 1024, b"y"])
