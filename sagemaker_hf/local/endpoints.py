@@ -5,7 +5,9 @@ the way SageMaker starts the container: the model's ``Environment`` (with
 ``/opt/ml/model`` paths pointing at the local model directory), ``SM_MODEL_DIR`` and
 ``SAGEMAKER_BIND_TO_PORT``. It inherits the host's environment (PATH, the Hugging Face
 cache and offline settings, proxies) except the variables a container gets only from
-its model: ``SM_*``, ``SAGEMAKER_*``, ``HF_MODEL_ID``, ``HF_TASK``, the Hub tokens, ...
+its model: ``SM_*``, ``SAGEMAKER_*``, ``HF_MODEL_ID``, ``HF_TASK``, the Hub tokens, ... A
+secret of the model's ``Environment`` is stored as a placeholder (:mod:`secret_env`) and
+revealed here, for the child only.
 
 Model data is used as SageMaker would see it:
 
@@ -35,7 +37,7 @@ from typing import Any
 
 import sagemaker_hf
 from sagemaker_hf import storage
-from sagemaker_hf.local import api, processes
+from sagemaker_hf.local import api, processes, secret_env
 from sagemaker_hf.local.registry import ChildProcess, Deployment
 from sagemaker_hf.local.settings import LocalModeSettings
 from sagemaker_hf.safetar import safe_extract
@@ -94,7 +96,10 @@ def child_environment(
     python_path = os.pathsep.join(filter(None, [package_root, inherited.get("PYTHONPATH")]))
     environment = {
         **inherited,
-        **{name: _local_path(value, model_dir) for name, value in container_env.items()},
+        **{
+            name: _local_path(secret_env.reveal(name, value, os.environ), model_dir)
+            for name, value in container_env.items()
+        },
         "SM_MODEL_DIR": str(model_dir),
         "SAGEMAKER_BIND_TO_PORT": str(port),
         "PYTHONPATH": python_path,
@@ -145,13 +150,16 @@ def start(
     except ModelDataError as error:
         return deployment, str(error)
     port = processes.free_port()
-    environment = child_environment(
-        container.get("Environment", {}),
-        model_dir,
-        port,
-        work_dir,
-        is_gpu_instance_type(variant["InstanceType"]),
-    )
+    try:
+        environment = child_environment(
+            container.get("Environment", {}),
+            model_dir,
+            port,
+            work_dir,
+            is_gpu_instance_type(variant["InstanceType"]),
+        )
+    except secret_env.SecretUnavailableError as error:
+        return deployment, str(error)
     command = [
         sys.executable,
         "-m",

@@ -1,7 +1,8 @@
 """Local mode's state on disk: one JSON file per resource, changed under one file lock.
 
 ``<home>/registry/<folder>/<name>.json``, where the folder comes from the record class
-(``models``, ``endpoint-configs``, ``endpoints``; job modules add their own). Files are
+(``models``, ``endpoint-configs``, ``endpoints``; job modules add their own). Secrets in an
+``Environment`` (``HF_TOKEN``, AWS keys) are written as placeholders (:mod:`secret_env`). Files are
 replaced atomically, so readers never need the lock; writers that read, decide and
 write hold :meth:`Registry.lock` (an ``flock`` on ``<home>/registry/.lock``) so two
 Python processes, or a notebook and ``sagemaker-hf local rm``, cannot interleave.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
 import logging
 import os
 import tempfile
@@ -20,6 +22,8 @@ from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
+
+from sagemaker_hf.local import secret_env
 
 logger = logging.getLogger(__name__)
 
@@ -130,7 +134,7 @@ class Registry:
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{record.name}.", suffix=".tmp")
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                stream.write(record.model_dump_json(indent=2))
+                json.dump(secret_env.held_back(record.model_dump(mode="json")), stream, indent=2)
             os.replace(temporary, path)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
