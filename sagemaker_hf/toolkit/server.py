@@ -9,6 +9,7 @@ large (413), the Content-Type cannot be read (415) or the Accept cannot be writt
 from __future__ import annotations
 
 import functools
+import gc
 import importlib.util
 import itertools
 import logging
@@ -389,6 +390,10 @@ def serve(settings: Settings) -> int:
         timeout_graceful_shutdown=int(settings.timeout) + 5,
     )
     server = uvicorn.Server(config)
+    # Everything imported so far lives as long as the server; frozen, the collector's full
+    # passes skip it (~13 ms each otherwise, in the middle of some request).
+    gc.collect()
+    gc.freeze()
     # uvicorn re-raises the signal it caught once it has shut down; a no-op handler turns
     # that into a normal return, so a SIGTERM shutdown exits 0.
     for handled in (signal.SIGTERM, signal.SIGINT):
