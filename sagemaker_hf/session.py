@@ -103,7 +103,8 @@ class Session:
         """A new boto3 client for ``service_name``, configured the standard way."""
         from botocore.config import Config
 
-        config = Config(retries={"mode": "standard"}, user_agent_extra=USER_AGENT)
+        # Threads sharing one client (a predictor under load) each keep a connection; botocore pools 10.
+        config = Config(retries={"mode": "standard"}, user_agent_extra=USER_AGENT, max_pool_connections=64)
         return self.boto_session.client(service_name, config=config)
 
     def _cached(self, service_name: str, make: Any) -> Any:
