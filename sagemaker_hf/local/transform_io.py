@@ -12,7 +12,8 @@
   line number, for error messages.
 - **Outputs** (:class:`OutputFile`): written as records complete, to a file in the job's
   folder, then moved (``file://``) or uploaded (``s3://``, with ``KmsKeyId``) to
-  ``<S3OutputPath>/<name>.out`` once the object is done.
+  ``<S3OutputPath>/<name>.out`` once the object is done, or to ``<name>.out.partial``
+  (the outputs of its first records) when the job stops or fails inside it.
 """
 
 from __future__ import annotations
@@ -140,6 +141,10 @@ class OutputFile:
 
     def write(self, data: bytes) -> None:
         self._handle.write(data)
+
+    def flush(self) -> None:
+        """Hand what was written to the OS, so a killed process leaves it in the file."""
+        self._handle.flush()
 
     def publish(self, storage_session: Any, uri: str, kms_key: str | None) -> str:
         """Move or upload the file to ``uri``; returns ``uri``."""

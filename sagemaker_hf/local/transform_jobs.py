@@ -19,7 +19,6 @@ shape does not have; ``Transformer.wait()`` shows it while waiting.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import shutil
@@ -31,7 +30,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from sagemaker_hf.errors import ConfigurationError
-from sagemaker_hf.local import api, processes, transform_runner
+from sagemaker_hf.local import api, processes, transform_report, transform_runner
 from sagemaker_hf.local.api import SAGEMAKER, validation_error
 from sagemaker_hf.local.registry import ChildProcess, ModelRecord, Record, Registry
 from sagemaker_hf.local.settings import LocalModeSettings
@@ -77,6 +76,7 @@ class TransformJobRecord(Record):
         default_factory=dict
     )  # BatchStrategy, MaxConcurrentTransforms, MaxPayloadInMB as used
     stop_requested: bool = False
+    interruption: str | None = None  # which records a Stopped or Failed job completed
 
 
 def jobs_dir(settings: LocalModeSettings) -> Path:
@@ -205,7 +205,8 @@ def _run(
 ) -> None:
     outcome = transform_runner.run(job, controls)
     try:
-        _settle(registry, name, outcome.status, outcome.failure_reason)
+        # A failure's reason names the object it failed in and its partial outputs already.
+        _settle(registry, name, outcome.status, outcome.failure_reason, outcome.status != "Failed")
     finally:
         _running.pop(str(job.work_dir), None)
     # An archive extracted for the job (a model folder is used in place) and unpublished outputs.
@@ -224,12 +225,20 @@ def _update(registry: Registry, name: str, **changes: Any) -> None:
         registry.save(record)
 
 
-def _settle(registry: Registry, name: str, status: str, reason: str | None) -> TransformJobRecord | None:
-    """Write the final status once; later calls leave it as it is."""
+def _settle(
+    registry: Registry, name: str, status: str, reason: str | None, with_current_object: bool = True
+) -> TransformJobRecord | None:
+    """Write the final status once (with which records completed, if it ended early); later
+    calls leave it as it is."""
     with registry.lock():
         record = registry.load(TransformJobRecord, name)
         if record is None or record.status not in IN_PROGRESS:
             return record
+        if status != "Completed":
+            state = transform_report.read_progress(record.work_dir)
+            record.interruption = transform_report.interruption_note(state, with_current_object)
+            if status == "Failed":
+                reason = f"{reason} {record.interruption}" if reason else record.interruption
         record.status, record.failure_reason = status, reason if status == "Failed" else None
         record.ended = record.modified = api.now()
         registry.save(record)
@@ -270,20 +279,6 @@ def _observe(
     return record
 
 
-def _progress(record: TransformJobRecord) -> dict[str, Any] | None:
-    try:
-        state = json.loads((record.work_dir / transform_runner.PROGRESS_NAME).read_text())
-    except (OSError, ValueError):
-        return None
-    seconds = state.get("seconds") or 0.0
-    return {
-        "RecordsDone": state["records"],
-        "RecordsPerSecond": round(state["records"] / seconds, 1) if seconds > 0 else 0.0,
-        "ObjectsDone": state["objects_done"],
-        "ObjectsTotal": state["objects_total"],
-    }
-
-
 def describe_response(record: TransformJobRecord) -> dict[str, Any]:
     job = record.request
     response: dict[str, Any] = {
@@ -307,9 +302,11 @@ def describe_response(record: TransformJobRecord) -> dict[str, Any]:
         response["TransformStartTime"] = record.started
     if record.ended is not None:
         response["TransformEndTime"] = record.ended
-    progress = _progress(record)
-    if progress is not None:
-        response["Progress"] = progress
+    state = transform_report.read_progress(record.work_dir)
+    if state is not None:
+        response["Progress"] = transform_report.describe_progress(state)
+    if record.interruption is not None:
+        response.setdefault("Progress", {})["Interrupted"] = record.interruption
     return {**response, "ResponseMetadata": api.response_metadata()}
 
 

@@ -18,17 +18,17 @@ settles the job's parameters as SageMaker does (the request's ``BatchStrategy``,
 A request the model refuses (4xx, or 5xx after the retries) with several records is sent
 again one record at a time to find the record at fault. The job then fails with
 ``<object> line <n>: <the model's message>``; the outputs of the records before it are
-kept in ``<output>/<object>.out.partial`` and the reason says how many there are.
+kept in ``<output>/<object>.out.partial`` and the reason says how many there are. A
+stopped job keeps them the same way: every object it completed has its ``.out``, the one
+it was working on has a ``.out.partial`` with its first records' outputs, and
+``progress.json`` (:mod:`~sagemaker_hf.local.transform_report`) says which is which.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -47,14 +47,13 @@ from sagemaker_hf.local.transform_io import (
 )
 from sagemaker_hf.local.transform_pool import Pending, RequestPool
 from sagemaker_hf.local.transform_records import RecordCodec
+from sagemaker_hf.local.transform_report import PROGRESS_NAME, Progress
 from sagemaker_hf.local.transform_server import JobFailed, JobStopped, ModelServer
 
 # A MultiRecord request holds at most this many records even when more fit in MaxPayloadInMB,
 # so one request stays well inside the server's per-request timeout (the server batches them).
 MAX_RECORDS_PER_REQUEST = 64
 DEFAULT_PARAMETERS = {"BatchStrategy": "SingleRecord", "MaxConcurrentTransforms": 1, "MaxPayloadInMB": 6}
-PROGRESS_NAME = "progress.json"
-_PROGRESS_EVERY_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
@@ -89,33 +88,6 @@ class RecordFailed(Exception):
     def __init__(self, line: int, message: str, done: list[bytes] | None = None) -> None:
         super().__init__(message)
         self.line, self.message, self.done = line, message, done or []
-
-
-@dataclass
-class Progress:
-    """Records and objects done, written to ``progress.json`` for DescribeTransformJob."""
-
-    path: Path
-    objects_total: int = 0
-    objects_done: int = 0
-    records: int = 0
-    started: float = field(default_factory=time.monotonic)
-    _written: float = float("-inf")
-
-    def add(self, records: int, force: bool = False) -> None:
-        self.records += records
-        now = time.monotonic()
-        if force or now - self._written >= _PROGRESS_EVERY_SECONDS:
-            self._written = now
-            state = {
-                "records": self.records,
-                "objects_done": self.objects_done,
-                "objects_total": self.objects_total,
-                "seconds": now - self.started,
-            }
-            partial = self.path.with_name(f".{self.path.name}.partial")
-            partial.write_text(json.dumps(state))
-            os.replace(partial, self.path)
 
 
 @dataclass(frozen=True)
@@ -196,31 +168,25 @@ class _ObjectRunner:
             with RequestPool(self.in_flight, "transform-request") as pool:
                 for item in objects:
                     self._transform(pool, item)
-                    self.progress.objects_done += 1
         finally:
             self.progress.add(0, force=True)
 
     # ---- one object ------------------------------------------------------------------
 
     def _transform(self, pool: RequestPool, item: InputObject) -> None:
-        """One object to its ``.out``; a failure keeps what was written as ``.out.partial``."""
+        """One object to its ``.out``; a stop or a failure keeps what was written as ``.out.partial``."""
         output = OutputFile(self.job.work_dir / "outputs" / (item.name + ".out"))
         self.written = 0  # records of this object written so far
+        self.progress.start_object(item.name, output, output.path)
         try:
             self._stream(pool, item, output)
         except JobStopped:
-            output.discard()
+            self._keep_partial(item, output)
             raise
         except (RecordFailed, JobFailed, InputReadError) as failure:
             if isinstance(failure, RecordFailed):
                 self._write(output, failure.done)
-            partial = None
-            if self.written:
-                uri = output_uri(self.output["S3OutputPath"], item, partial=True)
-                partial = output.publish(self.job.storage_session, uri, self.output.get("KmsKeyId"))
-            else:
-                output.discard()
-            note = _partial_note(self.written, partial)
+            note = _partial_note(self.written, self._keep_partial(item, output))
             if isinstance(failure, RecordFailed):
                 raise JobFailed(
                     f"ClientError: {item.name} line {failure.line}: {failure.message}. {note}"
@@ -229,6 +195,18 @@ class _ObjectRunner:
             raise JobFailed(f"{prefix}{failure} ({item.name}: {note})") from None
         uri = output_uri(self.output["S3OutputPath"], item)
         output.publish(self.job.storage_session, uri, self.output.get("KmsKeyId"))
+        self.progress.finish_object(uri)
+
+    def _keep_partial(self, item: InputObject, output: OutputFile) -> str | None:
+        """Publish the outputs written so far as ``<object>.out.partial``; its URI (None: nothing written)."""
+        partial = None
+        if self.written:
+            uri = output_uri(self.output["S3OutputPath"], item, partial=True)
+            partial = output.publish(self.job.storage_session, uri, self.output.get("KmsKeyId"))
+        else:
+            output.discard()
+        self.progress.interrupt_object(partial)
+        return partial
 
     def _stream(self, pool: RequestPool, item: InputObject, output: OutputFile) -> None:
         """Send the object's payloads, ``in_flight`` at a time, and write their outputs in order."""

@@ -3,6 +3,7 @@ process, and a process killed mid-job."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -97,6 +98,16 @@ def test_another_process_stops_a_running_job(batch_session, tmp_path):
         script.kill()
     assert _server_processes_end(client, "stopped-elsewhere")
     assert not (tmp_path / "out" / "large.jsonl.out").exists()  # an unfinished file is not an output
+    # What was transformed before the stop is kept, and the job says which records those are.
+    job = client.describe_transform_job(TransformJobName="stopped-elsewhere")
+    partial = tmp_path / "out" / "large.jsonl.out.partial"
+    [state] = job["Progress"]["Objects"]
+    count = state["RecordsDone"]
+    assert (state["Name"], state["Status"], state["Output"]) == ("large.jsonl", "Partial", str(partial))
+    assert 0 < count < 50_000 and "FailureReason" not in job
+    assert f"large.jsonl: its first {count:,} records were transformed" in job["Progress"]["Interrupted"]
+    lines = output_lines(partial)
+    assert len(lines) == count and json.loads(lines[-1])["echo"]["id"] == count - 1
 
 
 def test_a_killed_process_fails_its_job_and_its_server_is_stopped(batch_session, tmp_path):
@@ -113,5 +124,16 @@ def test_a_killed_process_fails_its_job_and_its_server_is_stopped(batch_session,
     job = client.describe_transform_job(TransformJobName="owner-killed")
     assert job["TransformJobStatus"] == "Failed"
     assert f"the Python process (pid {script.pid}) that ran this local job ended" in job["FailureReason"]
+    # Nothing could publish the unfinished output: the job names the local file and its count.
+    [state] = job["Progress"]["Objects"]
+    local_file, count = Path(state["Output"]), state["RecordsDone"]
+    assert state["Status"] == "InProgress" and count > 0 and local_file.name == "large.jsonl.out"
+    assert (
+        f"its first {count:,} records were transformed; their outputs are in {local_file}"
+        in (job["FailureReason"])
+    )
+    # The file holds at least those records (it was flushed before the count was written).
+    first = local_file.read_bytes().split(b"\n")[:count]
+    assert [json.loads(line)["echo"]["id"] for line in first] == list(range(count))
     assert not processes.is_running(server.pid, server.identity)
     assert _server_processes_end(client, "owner-killed")
