@@ -74,3 +74,18 @@ def test_unusable_audio_samples_are_bad_input(task_models, samples, problem):
     model = task_models("audio-classification")
     with pytest.raises(BadInputError, match=problem):
         model.predict(samples, {})
+
+
+@pytest.mark.slow
+def test_a_parameter_nested_hundreds_deep_is_bad_input_before_the_model_sees_it(task_models):
+    # transformers' own "top_k has to be a strictly positive integer, but is [[[...]]]" message
+    # hit RecursionError while formatting the value, which came back as a 500.
+    deep: object = 1
+    for _ in range(500):
+        deep = [deep]
+    model = task_models("text-generation")
+    with pytest.raises(BadInputError, match="parameter 'top_k' nests lists or objects more than 16 levels"):
+        model.predict("Hello", {"top_k": deep})
+    answers = model.predict_batch(["Hello", "there"], {"top_k": deep})
+    assert all(isinstance(answer, BadInputError) and "'top_k' nests" in answer.message for answer in answers)
+    assert model.predict("Hello", {"max_new_tokens": 2, "bad_words_ids": [[5]]})[0]["generated_text"]

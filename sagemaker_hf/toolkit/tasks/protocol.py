@@ -79,7 +79,33 @@ def require_parameters_dict(parameters: Any) -> dict[str, Any]:
             f'"parameters" must be a JSON object of keyword arguments, got {type(parameters).__name__}: '
             f'{preview(parameters)}. Send e.g. {{"inputs": "...", "parameters": {{"top_k": 2}}}}.'
         )
+    for name, value in parameters.items():
+        if _nesting_depth(value) > MAX_PARAMETER_DEPTH:
+            raise BadInputError(
+                f"parameter {preview(name, 60)} nests lists or objects more than {MAX_PARAMETER_DEPTH} "
+                "levels deep; parameter values are numbers, strings, or short lists and objects of them"
+            )
     return parameters
+
+
+# No pipeline parameter nests deeper than a few levels (bad_words_ids is a list of lists); a
+# value nested hundreds deep makes transformers' own error messages fail with RecursionError.
+MAX_PARAMETER_DEPTH = 16
+
+
+def _nesting_depth(value: Any) -> int:
+    """How deeply lists and dicts nest in ``value``, counted without recursion."""
+    deepest = 0
+    pending = [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, (list, dict)):
+            if depth + 1 > MAX_PARAMETER_DEPTH:
+                return depth + 1
+            deepest = max(deepest, depth + 1)
+            children = item.values() if isinstance(item, dict) else item
+            pending.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def to_jsonable(value: Any) -> Any:
