@@ -3,6 +3,13 @@
 One loop (:func:`poll`) serves endpoints, transform jobs, training jobs and asynchronous
 inference results. Time is read and spent only through a :class:`Clock`, so tests inject
 a fake one and nothing really sleeps.
+
+Throttling: every client retries in botocore's standard mode (see ``session.py``), which
+absorbs a short burst of throttling answers within one call (3 attempts, backoff up to
+20 s). A longer burst (many waiters polling one account) ends the call with a throttling
+``ClientError`` (:data:`THROTTLING_CODES`); a waiter takes that as "no news", says so on
+its progress line with the count so far, and polls again after its next, longer delay.
+Any other error still ends the wait at once.
 """
 
 from __future__ import annotations
@@ -21,6 +28,10 @@ T = TypeVar("T")
 # IAM and tag changes take a while to reach SageMaker; early AccessDenied is not final.
 ACCESS_DENIED_GRACE_SECONDS = 300.0
 _ACCESS_DENIED_CODES = frozenset({"AccessDeniedException", "AccessDenied"})
+# The error codes AWS services use for "slow down" (SageMaker answers ThrottlingException).
+THROTTLING_CODES = frozenset(
+    {"ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded"}
+)
 HEARTBEAT_SECONDS = 30.0
 TRANSFER_PROGRESS_MIN_BYTES = 50_000_000
 TRANSFER_REDRAW_SECONDS = 0.5
@@ -172,6 +183,28 @@ class TransferProgress:
             self._line.close()
 
 
+class ThrottlingTolerance:
+    """Counts the polls a throttling ``ClientError`` ended, and words them for the progress line."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.last_status = "waiting"
+
+    def absorbs(self, error: Exception) -> bool:
+        """Whether ``error`` is a throttling answer (counted) rather than a real failure."""
+        response = getattr(error, "response", None)
+        code = response.get("Error", {}).get("Code") if isinstance(response, dict) else None
+        if code not in THROTTLING_CODES:
+            return False
+        self.count += 1
+        return True
+
+    def status(self, error: Exception) -> str:
+        code = error.response["Error"]["Code"]  # type: ignore[attr-defined]
+        times = "once" if self.count == 1 else f"{self.count} times"
+        return f"{self.last_status} (throttled: {code} {times}; polling more slowly)"
+
+
 @dataclass(frozen=True)
 class Probe(Generic[T]):
     """One look at the thing being waited for."""
@@ -240,14 +273,19 @@ def wait_for_resource(
     """
     from botocore.exceptions import ClientError
 
+    throttling = ThrottlingTolerance()
+
     def look(elapsed: float) -> Probe[dict[str, Any]]:
         try:
             description = describe()
         except ClientError as error:
             if error.response["Error"]["Code"] in _ACCESS_DENIED_CODES and elapsed < access_denied_grace:
                 return Probe("waiting for permissions to propagate (AccessDenied)")
+            if throttling.absorbs(error):
+                return Probe(throttling.status(error))
             raise
         status = description.get(kind.status_field, "Unknown")
+        throttling.last_status = status
         if status in kind.in_progress:
             return Probe(status)
         if status in kind.settled_ok:

@@ -178,3 +178,28 @@ def test_small_transfers_are_silent():
     progress.add(1_000)
     progress.close()
     assert stream.getvalue() == ""
+
+
+def _throttled(code: str = "ThrottlingException") -> ClientError:
+    return ClientError({"Error": {"Code": code, "Message": "Rate exceeded"}}, "DescribeEndpoint")
+
+
+def test_throttling_between_polls_is_waited_out_with_the_count_shown():
+    clock, stream = FakeClock(), io.StringIO()
+    describe = _describer(
+        {"EndpointStatus": "Creating"},
+        _throttled(),
+        _throttled("TooManyRequestsException"),
+        {"EndpointStatus": "InService"},
+    )
+    assert (
+        wait_for_resource(describe, ENDPOINT, "ep", clock=clock, stream=stream)["EndpointStatus"]
+        == "InService"
+    )
+    assert stream.getvalue().splitlines() == [
+        "Endpoint ep: Creating (0m00s)",
+        "Endpoint ep: Creating (throttled: ThrottlingException once; polling more slowly) (0m03s)",
+        "Endpoint ep: Creating (throttled: TooManyRequestsException 2 times; polling more slowly) (0m07s)",
+        "Endpoint ep: InService (0m14s)",
+    ]
+    assert clock.sleeps == [3.0, 4.5, 6.75]  # the usual backoff keeps growing through the throttling
