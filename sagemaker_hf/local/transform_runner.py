@@ -259,7 +259,12 @@ class _ObjectRunner:
         bodies: list[bytes] = []
         size = 0
         for record in read_records(self.job.storage_session, item, self.split_type, self.compression):
-            body = self._body(record)
+            try:
+                body = self._body(record)
+            except RecordFailed:
+                if records:  # the records before the one at fault are still transformed
+                    yield Payload(records, bodies)
+                raise
             too_big = self.max_bytes is not None and size + len(body) + len(bodies) > self.max_bytes
             if records and (not self.multi or too_big or len(records) >= MAX_RECORDS_PER_REQUEST):
                 yield Payload(records, bodies)
