@@ -13,8 +13,11 @@ then Completed, Failed (with the FailureReason) or Stopped, written once by the 
 thread. Any Python process sharing the local home sees the same jobs; if the process
 that ran a job is gone before the job ended, the job is settled as Failed (Stopped if a
 stop was asked) and its model server is stopped. Local mode adds ``Progress`` to the
-description (records done, records per second, objects done and total), which AWS's
-shape does not have; ``Transformer.wait()`` shows it while waiting.
+description (records done, records per second, objects done and total, and per object
+whether it completed), which AWS's shape does not have; ``Transformer.wait()`` shows it
+while waiting. A job that ends early says which records completed
+(:mod:`~sagemaker_hf.local.transform_report`): in ``FailureReason`` when Failed, in
+``Progress["Interrupted"]`` when Stopped.
 """
 
 from __future__ import annotations
@@ -317,7 +320,8 @@ def describe(settings: LocalModeSettings, registry: Registry, request: dict[str,
 
 
 def stop(settings: LocalModeSettings, registry: Registry, request: dict[str, Any]) -> dict[str, Any]:
-    """Ask the job to stop: it ends the requests in flight, keeps the objects already written."""
+    """Ask the job to stop: it ends the requests in flight, keeps the objects already written
+    (and the unfinished one's first outputs as ``<object>.out.partial``)."""
     operation = "StopTransformJob"
     api.validate(SAGEMAKER, operation, request)
     name = request["TransformJobName"]
