@@ -93,8 +93,16 @@ class SettingsError(ValueError):
     """
 
 
+# An error body names the problem and the fix; a library's message can quote a whole request
+# value (transformers prints the parameter it refuses), so the body keeps only its beginning.
+MAX_MESSAGE_CHARS = 2000
+
+
 def error_body(error: ToolkitError) -> dict[str, object]:
-    return {"code": error.status, "type": error.type, "message": error.message}
+    message = error.message
+    if len(message) > MAX_MESSAGE_CHARS:
+        message = f"{message[:MAX_MESSAGE_CHARS]}… ({len(message) - MAX_MESSAGE_CHARS:,} more characters cut)"
+    return {"code": error.status, "type": error.type, "message": message}
 
 
 def _all_error_classes() -> dict[str, type[ToolkitError]]:

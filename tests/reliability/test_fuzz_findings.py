@@ -89,3 +89,15 @@ def test_a_parameter_nested_hundreds_deep_is_bad_input_before_the_model_sees_it(
     answers = model.predict_batch(["Hello", "there"], {"top_k": deep})
     assert all(isinstance(answer, BadInputError) and "'top_k' nests" in answer.message for answer in answers)
     assert model.predict("Hello", {"max_new_tokens": 2, "bad_words_ids": [[5]]})[0]["generated_text"]
+
+
+def test_an_error_quoting_a_huge_value_gives_a_bounded_body():
+    # transformers' refusal of a parameter quotes the whole value; the body keeps its beginning.
+    from sagemaker_hf.toolkit.errors import MAX_MESSAGE_CHARS, error_body
+
+    body = error_body(BadInputError("top_k has to be a strictly positive integer, but is " + "x" * 10_000))
+    assert body["code"] == 400 and body["type"] == "BadInputError"
+    assert body["message"].startswith("top_k has to be a strictly positive integer, but is xxx")
+    assert body["message"].endswith(f"… ({10_052 - MAX_MESSAGE_CHARS:,} more characters cut)")
+    assert len(body["message"]) < MAX_MESSAGE_CHARS + 50
+    assert error_body(BadInputError("short"))["message"] == "short"
