@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 from sagemaker_hf.errors import ResourceFailedError
-from sagemaker_hf.waiting import SYSTEM_CLOCK, TRAINING_JOB, Backoff, Clock, Probe, poll
+from sagemaker_hf.waiting import SYSTEM_CLOCK, TRAINING_JOB, Backoff, Clock, Probe, ThrottlingTolerance, poll
 
 logger = logging.getLogger(__name__)
 
@@ -122,17 +122,26 @@ def wait_for_training_job(
     to ``log_out`` (stdout). Returns the last description; a Failed job raises
     :class:`~sagemaker_hf.errors.ResourceFailedError` carrying its ``FailureReason``.
     """
+    from botocore.exceptions import ClientError
+
     client = session.sagemaker_client
     tail = LogTail(session.logs_client, job_name, log_out) if logs else None
+    throttling = ThrottlingTolerance()
 
     def look(elapsed: float) -> Probe[dict[str, Any]]:
         del elapsed
-        if tail is not None:
-            tail.flush()
-        description = client.describe_training_job(TrainingJobName=job_name)
+        try:
+            if tail is not None:
+                tail.flush()
+            description = client.describe_training_job(TrainingJobName=job_name)
+        except ClientError as error:
+            if throttling.absorbs(error):  # botocore's retries are spent: poll again, later
+                return Probe(throttling.status(error))
+            raise
         status = description.get(TRAINING_JOB.status_field, "Unknown")
         if status in TRAINING_JOB.in_progress:
-            return Probe(_status_text(description))
+            throttling.last_status = _status_text(description)
+            return Probe(throttling.last_status)
         if tail is not None:
             tail.flush()  # the lines written between the last read and the end
         if status in TRAINING_JOB.settled_ok:

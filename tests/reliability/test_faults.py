@@ -360,3 +360,25 @@ class _QuickClock:
 
     def sleep(self, seconds: float) -> None:
         time.sleep(min(seconds, 0.01))
+
+
+def test_the_training_waiter_outlasts_throttling_too(throttled_session, moto_role_arn):
+    from sagemaker_hf.training_logs import wait_for_training_job
+
+    session, proxy = throttled_session
+    session.sagemaker_client.create_training_job(
+        TrainingJobName="training",
+        AlgorithmSpecification={"TrainingImage": "image:latest", "TrainingInputMode": "File"},
+        RoleArn=moto_role_arn,
+        OutputDataConfig={"S3OutputPath": "s3://b/out/"},
+        ResourceConfig={"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 30},
+        StoppingCondition={"MaxRuntimeInSeconds": 3600},
+    )
+    proxy.throttle("DescribeTrainingJob", 4)
+    stream = io.StringIO()
+    job = wait_for_training_job(session, "training", logs=False, clock=_QuickClock(), stream=stream)
+    assert job["TrainingJobStatus"] == "Completed"
+    assert proxy.throttled["DescribeTrainingJob"] == 4
+    assert "Training job training: waiting (throttled: ThrottlingException once; polling more slowly)" in (
+        stream.getvalue()
+    )
