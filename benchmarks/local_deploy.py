@@ -53,22 +53,12 @@ def _ping(port: int) -> int | None:
 
 
 def bare_server(model: str) -> float:
-    from sagemaker_hf.local.processes import free_port
+    from sagemaker_hf.local.processes import free_port, serve_command
 
     port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "sagemaker_hf.toolkit",
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-    ]
     started = time.perf_counter()
     server = subprocess.Popen(
-        [*command, "--model-dir", model], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        serve_command(port, model), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
         while _ping(port) != 200:

@@ -28,7 +28,6 @@ import http.client
 import json
 import os
 import shutil
-import sys
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -160,17 +159,7 @@ def start(
         )
     except secret_env.SecretUnavailableError as error:
         return deployment, str(error)
-    command = [
-        sys.executable,
-        "-m",
-        "sagemaker_hf.toolkit",
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-    ]
-    command += ["--model-dir", str(model_dir)]
+    command = processes.serve_command(port, model_dir)
     log_path = work_dir / "server.log"
     pid, identity = processes.spawn(command, environment, work_dir, log_path)
     deployment.process = ChildProcess(

@@ -48,6 +48,23 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def serve_command(port: int, model_dir: Path | str | None = None) -> list[str]:
+    """The command that runs the inference toolkit on ``127.0.0.1:port`` with this Python
+    (local mode never listens beyond this machine); without ``model_dir`` the toolkit reads
+    ``SM_MODEL_DIR`` or downloads ``HF_MODEL_ID``."""
+    command = [
+        sys.executable,
+        "-m",
+        "sagemaker_hf.toolkit",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
+    return command if model_dir is None else [*command, "--model-dir", str(model_dir)]
+
+
 def spawn(
     command: Sequence[str], env: Mapping[str, str], cwd: Path, log_path: Path
 ) -> tuple[int, str | None]:

@@ -8,9 +8,7 @@ its output goes to ``log_path``. Readiness is polled on ``/ping`` with a deadlin
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -19,13 +17,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from sagemaker_hf.local.processes import free_port, serve_command
+
 _TOOLKIT_PREFIXES = ("SM_", "SAGEMAKER_", "HF_MODEL", "HF_TASK", "HF_TRUST_REMOTE_CODE")
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def ping_status(url: str, timeout: float = 5.0) -> int | None:
@@ -71,19 +65,10 @@ def toolkit_server(
     child_env.setdefault("OMP_NUM_THREADS", "1")
     child_env.update(env or {})
     port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "sagemaker_hf.toolkit",
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-    ]
-    command += ["--model-dir", str(model_dir)]
     with open(log_path, "wb") as log:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=child_env)
+        process = subprocess.Popen(
+            serve_command(port, model_dir), stdout=log, stderr=subprocess.STDOUT, env=child_env
+        )
     server = ServerProcess(f"http://127.0.0.1:{port}", process, log_path)
     try:
         server.wait_ready(ready_timeout)
