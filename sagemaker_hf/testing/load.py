@@ -91,13 +91,21 @@ class Tally:
             self.errors[kind] += 1
             self.examples.setdefault(kind, f"{type(error).__name__}: {error}"[:300])
 
+    # Read by the progress line while clients add new kinds: under the lock.
     @property
     def requests(self) -> int:
-        return len(self.latencies) + sum(self.errors.values())
+        with self._lock:
+            return len(self.latencies) + sum(self.errors.values())
 
     @property
     def unexpected(self) -> int:
-        return sum(count for kind, count in self.errors.items() if kind != BACKPRESSURE)
+        with self._lock:
+            return sum(count for kind, count in self.errors.items() if kind != BACKPRESSURE)
+
+    @property
+    def backpressure(self) -> int:
+        with self._lock:
+            return self.errors[BACKPRESSURE]
 
     def summary(self, seconds: float) -> LoadSummary:
         ordered = sorted(self.latencies)
@@ -107,7 +115,7 @@ class Tally:
             ok=len(ordered),
             errors=dict(self.errors),
             error_examples=dict(self.examples),
-            backpressure=self.errors[BACKPRESSURE],
+            backpressure=self.backpressure,
             unexpected_errors=self.unexpected,
             p50_ms=_percentile(ordered, 0.50) * 1000,
             p99_ms=_percentile(ordered, 0.99) * 1000,
@@ -240,7 +248,7 @@ def run_load(
 def _progress_line(elapsed: float, total: float, tally: Tally, sample: RssSample) -> str:
     return (
         f"  {elapsed:5.0f}/{total:.0f} s: {tally.requests} requests, {tally.unexpected} errors, "
-        f"{tally.errors[BACKPRESSURE]} backpressure, RSS {mib(sample.total)} MiB"
+        f"{tally.backpressure} backpressure, RSS {mib(sample.total)} MiB"
     )
 
 
