@@ -102,15 +102,7 @@ class LocalRuntimeClient:
             connection.close()
         if not 200 <= reply.status < 300:
             raise _model_error(operation, reply.status, data, str(process.log_path))
-        response: dict[str, Any] = {
-            "Body": _streaming_body(data),
-            "ContentType": reply.getheader("Content-Type", ""),
-            "InvokedProductionVariant": record.current.variant["VariantName"],
-            "ResponseMetadata": api.response_metadata(reply.status),
-        }
-        if reply.getheader(_CUSTOM_ATTRIBUTES_HEADER):
-            response["CustomAttributes"] = reply.getheader(_CUSTOM_ATTRIBUTES_HEADER)
-        return response
+        return _invoke_response(record, reply, _streaming_body(data))
 
     def invoke_endpoint_with_response_stream(self, **request: Any) -> dict[str, Any]:
         operation = "InvokeEndpointWithResponseStream"
@@ -140,15 +132,7 @@ class LocalRuntimeClient:
             data = reply.read()
             connection.close()
             raise _model_error(operation, reply.status, data, str(process.log_path))
-        response: dict[str, Any] = {
-            "Body": _PayloadParts(reply, connection),
-            "ContentType": reply.getheader("Content-Type", ""),
-            "InvokedProductionVariant": record.current.variant["VariantName"],
-            "ResponseMetadata": api.response_metadata(reply.status),
-        }
-        if reply.getheader(_CUSTOM_ATTRIBUTES_HEADER):
-            response["CustomAttributes"] = reply.getheader(_CUSTOM_ATTRIBUTES_HEADER)
-        return response
+        return _invoke_response(record, reply, _PayloadParts(reply, connection))
 
     def _not_in_service(
         self, operation: str, record: EndpointRecord, error: OSError | None = None
@@ -265,6 +249,19 @@ def _streaming_body(data: bytes) -> Any:
     from botocore.response import StreamingBody
 
     return StreamingBody(io.BytesIO(data), len(data))
+
+
+def _invoke_response(record: EndpointRecord, reply: http.client.HTTPResponse, body: Any) -> dict[str, Any]:
+    """InvokeEndpoint's (or the stream's) response around ``body``, from the server's reply."""
+    response: dict[str, Any] = {
+        "Body": body,
+        "ContentType": reply.getheader("Content-Type", ""),
+        "InvokedProductionVariant": record.current.variant["VariantName"],
+        "ResponseMetadata": api.response_metadata(reply.status),
+    }
+    if reply.getheader(_CUSTOM_ATTRIBUTES_HEADER):
+        response["CustomAttributes"] = reply.getheader(_CUSTOM_ATTRIBUTES_HEADER)
+    return response
 
 
 def _model_error(operation: str, status: int, data: bytes, log_path: str) -> Exception:
