@@ -1,10 +1,11 @@
-"""``sagemaker-hf local ls`` and ``sagemaker-hf local rm``: see and remove local endpoints.
+"""``sagemaker-hf local ls`` and ``sagemaker-hf local rm``: see local endpoints and jobs, remove endpoints.
 
 Endpoints outlive the notebook that deployed them, like real ones; these commands find
 them through the registry, from any process. ``ls`` computes each status live, so an
-endpoint whose process was killed shows as Failed with the reason; ``rm`` stops the
-process and deletes the endpoint. ``rm --all`` also stops processes of this local home
-that no record names any more (a crash between start and save).
+endpoint whose process was killed shows as Failed with the reason, and lists the local
+transform and training jobs below (a job whose Python process ended shows as Failed);
+``rm`` stops the process and deletes the endpoint. ``rm --all`` also stops processes of
+this local home that no record names any more (a crash between start and save).
 """
 
 from __future__ import annotations
@@ -26,13 +27,13 @@ The local home is $SAGEMAKER_HF_LOCAL_HOME (default ~/.cache/sagemaker-hf/local)
 def add_local_parsers(subparsers: Any) -> None:
     local = subparsers.add_parser(
         "local",
-        help="list or remove local endpoints (processes started by instance_type='local')",
+        help="list local endpoints and jobs, or remove endpoints (instance_type='local')",
         description="List or remove local-mode endpoints.",
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = local.add_subparsers(dest="local_command", metavar="COMMAND", required=True)
-    listing = commands.add_parser("ls", help="list local endpoints with their live status")
+    listing = commands.add_parser("ls", help="list local endpoints and jobs with their live status")
     listing.set_defaults(handler=_list)
     remove = commands.add_parser("rm", help="stop and delete local endpoints")
     remove.add_argument("names", nargs="*", metavar="NAME", help="endpoint names")
@@ -65,16 +66,47 @@ def _list(args: argparse.Namespace) -> int:
                 _first_line(observation.failure_reason),
             )
         )
-    if not rows:
+    if rows:
+        _print_table(("NAME", "STATUS", "PID", "URL", "CREATED", "REASON"), rows)
+    else:
         print(f"no local endpoints in {client.settings.home}")
-        return 0
-    header = ("NAME", "STATUS", "PID", "URL", "CREATED", "REASON")
+    jobs = _job_rows(client)
+    if jobs:
+        print()
+        _print_table(("JOB", "KIND", "STATUS", "CREATED", "REASON"), jobs)
+    return 0
+
+
+def _job_rows(client: Any) -> list[tuple[str, ...]]:
+    """Local transform and training jobs, newest first, with their live status."""
+    from sagemaker_hf.local.training_jobs import TrainingJobRecord
+    from sagemaker_hf.local.transform_jobs import TransformJobRecord
+
+    jobs = []
+    for name in client.registry.names(TransformJobRecord):
+        job = client.describe_transform_job(TransformJobName=name)
+        jobs.append(
+            (name, "transform", job["TransformJobStatus"], job["CreationTime"], job.get("FailureReason"))
+        )
+    for name in client.registry.names(TrainingJobRecord):
+        job = client.describe_training_job(TrainingJobName=name)
+        jobs.append(
+            (name, "training", job["TrainingJobStatus"], job["CreationTime"], job.get("FailureReason"))
+        )
+    jobs.sort(key=lambda job: job[3], reverse=True)
+    return [
+        (name, kind, status, created.astimezone().strftime("%Y-%m-%d %H:%M:%S"), _first_line(reason))
+        for name, kind, status, created, reason in jobs
+    ]
+
+
+def _print_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    """Columns padded to their widest value; the last one (a reason) is left as it is."""
     widths = [max(len(row[column]) for row in [header, *rows]) for column in range(len(header) - 1)]
     for row in [header, *rows]:
         print(
             "  ".join(value.ljust(width) for value, width in zip(row, widths, strict=False)) + "  " + row[-1]
         )
-    return 0
 
 
 def _first_line(reason: str | None) -> str:

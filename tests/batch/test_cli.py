@@ -51,3 +51,17 @@ def test_batch_writes_one_line_per_record_and_fails_naming_the_line(local_home, 
 
     refused = _batch("--model-dir", model_dir, str(data), "--output", "out", "--input-filter", "$..inputs")
     assert refused.returncode == 2 and "recursive descent" in refused.stderr
+
+    # `sagemaker-hf local ls`, another process, lists both jobs with their outcome.
+    listing = subprocess.run(
+        [sys.executable, "-m", "sagemaker_hf.cli", "local", "ls"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=os.environ.copy(),
+    )
+    assert listing.returncode == 0, listing.stderr
+    jobs = [line.split() for line in listing.stdout.splitlines() if " transform " in line]
+    assert sorted(job[2] for job in jobs) == ["Completed", "Failed"]
+    failed_row = next(line for line in listing.stdout.splitlines() if " Failed " in line)
+    assert "broken.jsonl line 42" in failed_row
