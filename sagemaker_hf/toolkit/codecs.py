@@ -1,45 +1,31 @@
-"""Request bodies in, predictions out: the default decode and encode steps.
+"""Request bodies in: the default decode step, for each Content-Type the server can read.
 
 Decisions worth knowing (also in the README):
 
 - ``application/json`` with any ``charset`` parameter works; a UTF-8 byte-order mark is
   accepted. Several JSON documents one per line under ``application/json`` are treated
   like JSON Lines (SageMaker batch transform's MultiRecord sends exactly that).
-- JSON Lines bodies decode to a :class:`MultiRecord`: one payload per non-blank line. The
-  answer has one JSON document per record, in order, joined by ``\\n`` without a trailing
-  newline (batch transform adds one after each response when it assembles by line).
+- JSON Lines bodies decode to a :class:`MultiRecord`: one payload per non-blank line; the
+  answer holds one JSON document per record, in order (:mod:`encoders`).
 - CSV: the header must name ``inputs`` (one input per row), or ``question`` and
   ``context``; a task whose model cannot read CSV answers 415.
 - ``application/x-npy`` is read with ``allow_pickle=False``: object arrays are refused (400).
-- JSON output: NaN and ±Infinity become ``null`` (JSON has no such numbers); numpy and
-  torch values become lists and numbers, PIL images base64 PNG, datetimes ISO 8601
-  strings, bytes base64.
 
-numpy and PIL are imported only by the functions that need them.
+Predictions go out through :mod:`sagemaker_hf.toolkit.encoders`. numpy and PIL are imported
+only by the functions that need them.
 """
 
 from __future__ import annotations
 
-import base64
 import codecs
 import csv
-import dataclasses
-import datetime
-import decimal
-import enum
 import io
 import json
-import math
 from collections.abc import Callable
 from typing import Any
 
 from sagemaker_hf.toolkit import media
-from sagemaker_hf.toolkit.errors import (
-    BadInputError,
-    ModelError,
-    NotAcceptableError,
-    UnsupportedMediaTypeError,
-)
+from sagemaker_hf.toolkit.errors import BadInputError, UnsupportedMediaTypeError
 
 
 class MultiRecord(list):
@@ -235,196 +221,3 @@ def decode(
             "fields; send application/json"
         )
     return _DECODE[decoder](body, parsed)
-
-
-# ---------------------------------------------------------------------------- encoding
-
-
-def _is_pil_image(value: Any) -> bool:
-    return type(value).__module__.startswith("PIL.") and hasattr(value, "save") and hasattr(value, "mode")
-
-
-def _png_base64(image: Any) -> str:
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
-
-
-def to_jsonable(value: Any) -> Any:
-    """Plain JSON values for a prediction; NaN and infinities become None.
-
-    Raises :class:`ModelError` for a value JSON cannot represent.
-    """
-    if value is None or isinstance(value, (bool, int, str)):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {
-            str(key) if not isinstance(key, str) else key: to_jsonable(item) for key, item in value.items()
-        }
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [to_jsonable(item) for item in value]
-    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
-        return value.isoformat()
-    if isinstance(value, decimal.Decimal):
-        return to_jsonable(float(value))
-    if isinstance(value, enum.Enum):
-        return to_jsonable(value.value)
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return base64.b64encode(bytes(value)).decode("ascii")
-    if _is_pil_image(value):
-        return _png_base64(value)
-    if hasattr(value, "detach") and hasattr(value, "tolist"):  # torch.Tensor, on any device
-        return to_jsonable(value.detach().cpu().tolist())
-    if hasattr(value, "tolist"):  # numpy arrays and scalars
-        return to_jsonable(value.tolist())
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return to_jsonable(dataclasses.asdict(value))
-    raise ModelError(
-        f"the prediction holds a value of type {type(value).__module__}.{type(value).__qualname__}, "
-        "which JSON cannot represent; return plain Python values, or add an output_fn"
-    )
-
-
-_JSON_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-# Types json writes exactly as to_jsonable would leave them (exact types: a subclass may not be).
-_PLAIN_SCALARS = frozenset({str, int, float, bool, type(None)})
-_PLAIN_DEPTH = 32  # deeper values take the full path, which behaves as it always did
-
-
-def _is_plain(value: Any, depth: int = 0) -> bool:
-    """Whether ``value`` holds only str-keyed dicts, lists, tuples and plain scalars, so that json
-    writes it as it writes ``to_jsonable(value)`` (NaN and infinities aside: json refuses them)."""
-    kind = type(value)
-    if kind in _PLAIN_SCALARS:
-        return True
-    if depth == _PLAIN_DEPTH:
-        return False
-    if kind is dict:
-        if not set(map(type, value)) <= {str}:
-            return False
-        items: Any = value.values()
-    elif kind is list or kind is tuple:
-        items = value
-    else:
-        return False
-    if set(map(type, items)) <= _PLAIN_SCALARS:  # one C-speed pass over a long list of numbers
-        return True
-    return all(_is_plain(item, depth + 1) for item in items)
-
-
-def _json_text(prediction: Any) -> str:
-    # The walk in to_jsonable costs ~45 us for one 384-float embedding; most predictions
-    # (task models' lists and dicts of numbers and strings) do not need it.
-    if _is_plain(prediction):
-        try:
-            return _JSON_ENCODER.encode(prediction)
-        except ValueError:  # NaN or an infinity, which to_jsonable turns into null
-            pass
-    return _JSON_ENCODER.encode(to_jsonable(prediction))
-
-
-def _encode_json(prediction: Any) -> bytes:
-    return _json_text(prediction).encode("utf-8")
-
-
-def _encode_jsonlines(prediction: Any) -> bytes:
-    items = prediction if isinstance(prediction, list) else [prediction]
-    return "\n".join(_json_text(item) for item in items).encode("utf-8")
-
-
-def _csv_rows(prediction: Any) -> list[dict[str, Any]]:
-    if isinstance(prediction, dict):
-        return [prediction]
-    if isinstance(prediction, list) and all(isinstance(item, dict) for item in prediction):
-        return prediction
-    if isinstance(prediction, list) and all(
-        isinstance(item, list) and all(isinstance(inner, dict) for inner in item) for item in prediction
-    ):
-        return [row for item in prediction for row in item]
-    raise NotAcceptableError(
-        f"the prediction is a {type(prediction).__name__}, not a list of objects, so text/csv cannot hold "
-        "it; accept application/json"
-    )
-
-
-def _csv_cell(value: Any) -> Any:
-    value = to_jsonable(value)
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return "" if value is None else value
-
-
-def _encode_csv(prediction: Any) -> bytes:
-    rows = _csv_rows(prediction)
-    header: dict[str, None] = {}
-    for row in rows:
-        header.update(dict.fromkeys(str(key) for key in row))
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(header), lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({str(key): _csv_cell(value) for key, value in row.items()})
-    return buffer.getvalue().encode("utf-8")
-
-
-def _encode_npy(prediction: Any) -> bytes:
-    import numpy
-
-    if hasattr(prediction, "detach"):
-        prediction = prediction.detach().cpu().numpy()
-    try:
-        array = numpy.asarray(prediction)
-    except ValueError as error:
-        raise NotAcceptableError(
-            f"the prediction cannot be an array ({error}); accept application/json"
-        ) from error
-    if array.dtype == object:
-        raise NotAcceptableError(
-            "the prediction holds objects (such as labels with scores), which .npy cannot store without "
-            "pickle; accept application/json"
-        )
-    buffer = io.BytesIO()
-    numpy.save(buffer, array, allow_pickle=False)
-    return buffer.getvalue()
-
-
-_ENCODE: dict[str, Callable[[Any], bytes]] = {
-    "json": _encode_json,
-    "jsonlines": _encode_jsonlines,
-    "csv": _encode_csv,
-    "npy": _encode_npy,
-}
-
-
-def _encoder_name(accept: str) -> str:
-    name = media.ENCODERS.get(media.parse_media_type(accept).essence)
-    if name is None:
-        raise NotAcceptableError(
-            f"cannot encode a prediction as {accept!r}; accept one of: {', '.join(media.ENCODERS)}"
-        )
-    return name
-
-
-def encode(prediction: Any, accept: str) -> bytes:
-    """Encode a prediction as ``accept``, one concrete media type (see :func:`media.negotiate`)."""
-    return _ENCODE[_encoder_name(accept)](prediction)
-
-
-def encode_records(predictions: list[Any], accept: str) -> bytes:
-    """One JSON document per record, one line each, in order (the multi-record answer).
-
-    Only JSON and JSON Lines can be split by line again, so other types are refused.
-    """
-    if _encoder_name(accept) not in ("json", "jsonlines"):
-        raise NotAcceptableError(
-            f"a multi-record body (JSON Lines) is answered with one JSON document per line; accept "
-            f"application/jsonlines or application/json, not {accept!r}"
-        )
-    return join_lines([_encode_json(prediction) for prediction in predictions])
-
-
-def join_lines(encoded_records: list[bytes]) -> bytes:
-    """Join per-record answers into one body, one line per record, without a trailing newline."""
-    return b"\n".join(record.rstrip(b"\r\n") for record in encoded_records)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sagemaker_hf.toolkit import codecs, loading, media, protocol, streaming
+from sagemaker_hf.toolkit import codecs, encoders, loading, media, protocol, streaming
 from sagemaker_hf.toolkit.errors import BadInputError, ModelError, ModelLoadError, ToolkitError
 from sagemaker_hf.toolkit.settings import Settings
 from sagemaker_hf.toolkit.user_code import Context, UserHooks
@@ -208,7 +208,7 @@ class Handler:
         if not isinstance(data, codecs.MultiRecord):
             return Decoded([data], records=False, timings=timings)
         if self.hooks.output_fn is None:
-            codecs.encode_records([], request.accept)  # refuse CSV/npy before running the model
+            encoders.encode_records([], request.accept)  # refuse CSV/npy before running the model
         return Decoded(list(data), records=True, timings=timings)
 
     def _encode_answer(self, item: Decoded, predictions: list[Any], accept: str) -> Result:
@@ -221,10 +221,10 @@ class Handler:
         if not item.records:
             body, response_type = self._encode(predictions[0], accept)
         elif self.hooks.output_fn is None:
-            body, response_type = codecs.encode_records(predictions, accept), accept
+            body, response_type = encoders.encode_records(predictions, accept), accept
         else:
             outputs = [self._encode(prediction, accept) for prediction in predictions]
-            body = codecs.join_lines([encoded for encoded, _ in outputs])
+            body = encoders.join_lines([encoded for encoded, _ in outputs])
             response_type = outputs[0][1] if outputs else accept
         item.timings["encode"] = time.perf_counter() - started
         return Result(body, response_type, item.timings)
@@ -341,7 +341,7 @@ class Handler:
     def _encode(self, prediction: Any, accept: str) -> tuple[bytes, str]:
         if self.hooks.output_fn is not None:
             return self._hook_output(self.hooks.output_fn(prediction, accept, context=self.context), accept)
-        return codecs.encode(prediction, accept), accept
+        return encoders.encode(prediction, accept), accept
 
     # ------------------------------------------------------------------ hook plumbing
 
@@ -369,5 +369,5 @@ class Handler:
         if isinstance(output, str):
             return output.encode("utf-8"), content_type
         if media.parse_media_type(content_type).essence in media.ENCODERS:
-            return codecs.encode(output, content_type), content_type
-        return codecs.encode(output, media.JSON), media.JSON
+            return encoders.encode(output, content_type), content_type
+        return encoders.encode(output, media.JSON), media.JSON

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from sagemaker_hf.toolkit import codecs
+from sagemaker_hf.toolkit import codecs, encoders
 from sagemaker_hf.toolkit.errors import (
     BadInputError,
     ModelError,
@@ -92,13 +92,13 @@ def test_json_lines_error_names_the_line():
 
 
 def test_records_answer_one_line_per_record_in_order():
-    body = codecs.encode_records([{"label": "A"}, [1, 2], "x"], "application/jsonlines")
+    body = encoders.encode_records([{"label": "A"}, [1, 2], "x"], "application/jsonlines")
     assert body.split(b"\n") == [b'{"label":"A"}', b"[1,2]", b'"x"']
 
 
 def test_records_refuse_csv():
     with pytest.raises(NotAcceptableError, match="one JSON document per line"):
-        codecs.encode_records([{"a": 1}], "text/csv")
+        encoders.encode_records([{"a": 1}], "text/csv")
 
 
 json_values = st.recursive(
@@ -111,7 +111,7 @@ json_values = st.recursive(
 @settings(max_examples=60, deadline=None)
 @given(st.lists(json_values, min_size=1, max_size=8))
 def test_json_lines_round_trip_keeps_count_and_order(records):
-    body = codecs.encode_records(records, "application/jsonlines")
+    body = encoders.encode_records(records, "application/jsonlines")
     assert codecs.decode(body, "application/jsonlines") == records
 
 
@@ -263,7 +263,7 @@ def test_json_encodes_numpy_tensors_datetimes_and_bytes():
         "raw": b"\x00\x01",
         7: "int key",
     }
-    assert json.loads(codecs.encode(prediction, "application/json")) == {
+    assert json.loads(encoders.encode(prediction, "application/json")) == {
         "score": 0.5,
         "count": 3,
         "flag": True,
@@ -277,49 +277,49 @@ def test_json_encodes_numpy_tensors_datetimes_and_bytes():
 
 
 def test_json_maps_nan_and_infinity_to_null():
-    encoded = codecs.encode([math.nan, math.inf, -math.inf, np.float64("nan"), 1.5], "application/json")
+    encoded = encoders.encode([math.nan, math.inf, -math.inf, np.float64("nan"), 1.5], "application/json")
     assert encoded == b"[null,null,null,null,1.5]"
 
 
 def test_json_encodes_pil_images_as_base64_png():
-    encoded = json.loads(codecs.encode({"mask": Image.new("L", (2, 2), 255)}, "application/json"))
+    encoded = json.loads(encoders.encode({"mask": Image.new("L", (2, 2), 255)}, "application/json"))
     decoded = Image.open(io.BytesIO(base64.b64decode(encoded["mask"])))
     assert decoded.format == "PNG"
     assert decoded.size == (2, 2)
 
 
 def test_json_keeps_non_ascii_text():
-    assert codecs.encode({"t": "naïve 東京"}, "application/json") == '{"t":"naïve 東京"}'.encode()
+    assert encoders.encode({"t": "naïve 東京"}, "application/json") == '{"t":"naïve 東京"}'.encode()
 
 
 def test_json_refuses_unknown_objects_with_a_500_naming_the_type():
     with pytest.raises(ModelError, match=r"type builtins\.object"):
-        codecs.encode({"x": object()}, "application/json")
+        encoders.encode({"x": object()}, "application/json")
 
 
 def test_csv_encodes_a_list_of_objects_with_a_header_from_the_keys():
     prediction = [{"label": "POS", "score": 0.9}, {"label": "NEG", "score": 0.1, "extra": [1, 2]}]
-    assert codecs.encode(prediction, "text/csv").decode() == (
+    assert encoders.encode(prediction, "text/csv").decode() == (
         'label,score,extra\nPOS,0.9,\nNEG,0.1,"[1,2]"\n'
     )
 
 
 def test_csv_flattens_one_level_of_lists_of_objects():
     prediction = [[{"label": "A"}], [{"label": "B"}]]
-    assert codecs.encode(prediction, "text/csv") == b"label\nA\nB\n"
+    assert encoders.encode(prediction, "text/csv") == b"label\nA\nB\n"
 
 
 def test_csv_refuses_predictions_that_are_not_objects():
     with pytest.raises(NotAcceptableError, match="accept application/json"):
-        codecs.encode([0.1, 0.2], "text/csv")
+        encoders.encode([0.1, 0.2], "text/csv")
 
 
 def test_json_lines_encode_a_list_as_one_line_per_item():
-    assert codecs.encode([{"a": 1}, {"a": 2}], "application/jsonlines") == b'{"a":1}\n{"a":2}'
+    assert encoders.encode([{"a": 1}, {"a": 2}], "application/jsonlines") == b'{"a":1}\n{"a":2}'
 
 
 def test_npy_round_trips_and_refuses_objects():
-    encoded = codecs.encode([[1.0, 2.0]], "application/x-npy")
+    encoded = encoders.encode([[1.0, 2.0]], "application/x-npy")
     assert np.load(io.BytesIO(encoded), allow_pickle=False).tolist() == [[1.0, 2.0]]
     with pytest.raises(NotAcceptableError, match="without pickle"):
-        codecs.encode([{"label": "A"}], "application/x-npy")
+        encoders.encode([{"label": "A"}], "application/x-npy")

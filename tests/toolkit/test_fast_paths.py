@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from starlette.requests import Request
 
-from sagemaker_hf.toolkit import codecs, media
+from sagemaker_hf.toolkit import encoders, media
 from sagemaker_hf.toolkit.errors import (
     ModelError,
     NotAcceptableError,
@@ -28,7 +28,7 @@ from sagemaker_hf.toolkit.settings import load_settings
 def full_path(prediction):
     """What JSON encoding wrote before the fast path: every value through to_jsonable."""
     return json.dumps(
-        codecs.to_jsonable(prediction), ensure_ascii=False, allow_nan=False, separators=(",", ":")
+        encoders.to_jsonable(prediction), ensure_ascii=False, allow_nan=False, separators=(",", ":")
     )
 
 
@@ -71,25 +71,25 @@ EDGE_CASES = {
 
 @pytest.mark.parametrize("value", EDGE_CASES.values(), ids=EDGE_CASES.keys())
 def test_json_encoding_matches_the_full_path(value):
-    assert outcome(codecs._json_text, value) == outcome(full_path, value)
+    assert outcome(encoders._json_text, value) == outcome(full_path, value)
 
 
 def test_nan_still_becomes_null_through_the_fast_path():
-    assert codecs.encode({"scores": [1.0, float("nan")]}, "application/json") == b'{"scores":[1.0,null]}'
+    assert encoders.encode({"scores": [1.0, float("nan")]}, "application/json") == b'{"scores":[1.0,null]}'
 
 
 def test_a_value_json_cannot_hold_still_names_its_type():
     with pytest.raises(ModelError, match=r"builtins\.object"):
-        codecs.encode({"x": [object()]}, "application/json")
+        encoders.encode({"x": [object()]}, "application/json")
 
 
 def test_the_plain_check_accepts_task_outputs_and_refuses_what_json_would_write_differently():
-    assert codecs._is_plain({"embeddings": [[0.5] * 8, [0.25] * 8]})
-    assert codecs._is_plain([{"label": "a", "score": 1.0, "start": 0, "end": None}])
-    assert not codecs._is_plain({True: 1})
-    assert not codecs._is_plain({"label": Label("a")})
-    assert not codecs._is_plain([np.float64(1.0)])
-    assert not codecs._is_plain(json.loads("[" * 40 + "]" * 40))
+    assert encoders._is_plain({"embeddings": [[0.5] * 8, [0.25] * 8]})
+    assert encoders._is_plain([{"label": "a", "score": 1.0, "start": 0, "end": None}])
+    assert not encoders._is_plain({True: 1})
+    assert not encoders._is_plain({"label": Label("a")})
+    assert not encoders._is_plain([np.float64(1.0)])
+    assert not encoders._is_plain(json.loads("[" * 40 + "]" * 40))
 
 
 SCALARS = (
@@ -116,7 +116,7 @@ KEYS = st.text(max_size=4) | st.integers(-3, 3) | st.booleans() | st.none() | st
     )
 )
 def test_json_encoding_matches_the_full_path_for_any_nesting(value):
-    assert outcome(codecs._json_text, value) == outcome(full_path, value)
+    assert outcome(encoders._json_text, value) == outcome(full_path, value)
 
 
 # ---------------------------------------------------------------- media types, parsed once per header

@@ -5,14 +5,15 @@ the parsed JSON, ``{"inputs": [...]}`` for CSV, ``{"inputs": image}`` for images
 ``{"inputs": bytes}`` for audio; ``encode(content, accept)`` returns ``str`` for JSON and
 CSV and ``bytes`` for NumPy. Both accept media-type parameters (``; charset=utf-8``),
 which the AWS module refuses, and raise the toolkit's own errors (400, 406, 415) instead
-of MMS exceptions. The work is done by :mod:`sagemaker_hf.toolkit.codecs`.
+of MMS exceptions. The work is done by :mod:`sagemaker_hf.toolkit.codecs` and
+:mod:`sagemaker_hf.toolkit.encoders`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sagemaker_hf.toolkit import codecs, media
+from sagemaker_hf.toolkit import codecs, encoders, media
 from sagemaker_hf.toolkit.compat import content_types
 
 
@@ -30,7 +31,7 @@ def decode(content: Any, content_type: str = content_types.JSON) -> Any:
 def encode(content: Any, content_type: str = content_types.JSON) -> str | bytes:
     """Encode a prediction; text types come back as ``str``, binary ones as ``bytes``."""
     accept = media.negotiate(content_type) if content_type in ("", content_types.ANY) else content_type
-    encoded = codecs.encode(content, accept)
+    encoded = encoders.encode(content, accept)
     if media.ENCODERS[media.parse_media_type(accept).essence] == "npy":
         return encoded
     return encoded.decode("utf-8")
@@ -53,8 +54,8 @@ def decode_audio(bpayload: Any) -> Any:
 
 
 def encode_json(content: Any) -> str:
-    return codecs.encode(content, content_types.JSON).decode("utf-8")
+    return encoders.encode(content, content_types.JSON).decode("utf-8")
 
 
 def encode_csv(content: Any) -> str:
-    return codecs.encode(content, content_types.CSV).decode("utf-8")
+    return encoders.encode(content, content_types.CSV).decode("utf-8")
