@@ -116,11 +116,13 @@ def main() -> None:
         print(f"both resolve to {answers['sagemaker_hf.image_uris']}")
 
         timings: dict[str, list[float]] = {name: [] for name in variants}
+        redraw = "\r" if sys.stderr.isatty() else ""  # in place on a terminal; a log gets the final count
         for run in range(args.runs):
             for name, command in variants.items():  # interleaved, so drift hits all alike
                 timings[name].append(run_once(command, cwd, env)[0])
-            print(f"\r{run + 1}/{args.runs} runs", end="", file=sys.stderr, flush=True)
-        print(file=sys.stderr, flush=True)
+            if redraw:
+                print(f"{redraw}{run + 1}/{args.runs} runs", end="", file=sys.stderr, flush=True)
+        print(f"{redraw}{args.runs}/{args.runs} runs", file=sys.stderr, flush=True)
 
         warm = {
             "sagemaker_hf.image_uris": (ours_python, "import sagemaker_hf.image_uris as u", 2000),
