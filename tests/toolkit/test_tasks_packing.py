@@ -1,0 +1,104 @@
+"""Packed sentence batches: each sentence's vector equals the one it gets alone, and packing
+stays off for a model that does not follow packed inputs."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from sagemaker_hf.toolkit.tasks import load_task_model, packing
+
+SENTENCES = [
+    "Hi",
+    "A man is eating food.",
+    "A man is eating a piece of bread.",
+    "The stock market fell today after the central bank raised interest rates for the third time.",
+    "Cats sleep.",
+    "Two children play football in a park on a sunny afternoon while their parents watch.",
+    "The new phone's battery lasts two days, but its camera struggles in low light.",
+    "Rain.",
+    "Paris is the capital of France, and Berlin is the capital of Germany; both are large cities.",
+    "She sells sea shells by the sea shore.",
+] * 3
+
+
+def vectors_alone(encoder, sentences):
+    return torch.stack([encoder.encode([sentence])[0] for sentence in sentences])
+
+
+def test_rows_hold_every_sentence_once_and_stay_within_the_row_size():
+    lengths = [5, 60, 70, 30, 30, 3, 64, 1]
+    rows = packing.plan_rows(lengths, row_tokens=64)
+    assert sorted(index for row in rows for index in row) == list(range(len(lengths)))
+    for row in rows:
+        assert len(row) == 1 or sum(lengths[index] for index in row) <= 64
+    assert [2] in rows  # longer than a row: alone
+    assert len(rows) == 5  # 70 | 64 | 60+3+1 | 30+30+... first fit by decreasing length
+    assert packing.packed_width(lengths, rows) == 70
+
+
+def test_minilm_packs_and_each_packed_vector_is_the_one_it_gets_alone(minilm_model_dir):
+    encoder = load_task_model("sentence-embeddings", minilm_model_dir, device="cpu", trust_remote_code=False).encoder
+    assert encoder.mask_form in packing.MASK_FORMS
+    packed = encoder._packed_vectors(SENTENCES, encoder.mask_form)
+    assert (packed - vectors_alone(encoder, SENTENCES)).abs().max().item() < 1e-5
+    assert (encoder.encode(SENTENCES) - packed).abs().max().item() < 1e-5
+
+
+@pytest.mark.parametrize("pooling", ["mean", "cls", "max", "last"])
+def test_every_pooling_mode_gives_the_same_vectors_packed(task_models, pooling):
+    encoder = task_models("sentence-embeddings").encoder
+    assert encoder.mask_form is not None
+    previous, encoder.pooling = encoder.pooling, pooling
+    try:
+        packed = encoder._packed_vectors(SENTENCES, encoder.mask_form)
+        assert (packed - vectors_alone(encoder, SENTENCES)).abs().max().item() < 1e-5
+    finally:
+        encoder.pooling = previous
+
+
+def test_more_rows_than_one_model_call_takes_are_split_and_kept_in_order(task_models):
+    encoder = task_models("sentence-embeddings").encoder
+    long_sentences = [f"{index} " + "the river runs past the old mill and on to the sea " * 5 for index in range(40)]
+    assert len(packing.plan_rows([len(ids) for ids in encoder.tokenizer(long_sentences)["input_ids"]])) > 32
+    packed = encoder._packed_vectors(long_sentences, encoder.mask_form)
+    assert (packed - vectors_alone(encoder, long_sentences)).abs().max().item() < 1e-5
+
+
+class IgnoresPositions(torch.nn.Module):
+    """A model that numbers positions itself, as some architectures do from the token ids."""
+
+    def __init__(self, model: torch.nn.Module) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, input_ids, attention_mask, token_type_ids=None, position_ids=None):
+        return self.model(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)
+
+
+def test_a_model_that_ignores_packed_positions_keeps_padded_batches(task_models, tiny_models, caplog):
+    from sagemaker_hf.toolkit.tasks.sentence import SentenceEncoder
+
+    loaded = task_models("sentence-embeddings").encoder
+    encoder = SentenceEncoder(
+        IgnoresPositions(loaded.model), loaded.tokenizer, "cpu", loaded.pooling, loaded.max_length
+    )
+    with caplog.at_level("INFO", logger="sagemaker_hf.toolkit.tasks.sentence"):
+        encoder.enable_packing()
+    assert encoder.mask_form is None
+    assert "sentence packing off" in caplog.text and "differ" in caplog.text
+    assert (encoder.encode(SENTENCES) - vectors_alone(encoder, SENTENCES)).abs().max().item() < 1e-5
+
+
+def test_verify_names_why_packing_is_off():
+    def alone(sentence):
+        return torch.ones(4)
+
+    def refuses(sentences, mask_form):
+        raise TypeError("forward() got an unexpected keyword argument 'position_ids'")
+
+    mask_form, reason = packing.verify(alone, refuses)
+    assert mask_form is None
+    assert all(f"{form}: TypeError" in reason for form in packing.MASK_FORMS) and "position_ids" in reason
+    mask_form, reason = packing.verify(alone, lambda sentences, form: torch.ones(len(sentences), 4))
+    assert mask_form == packing.MASK_FORMS[0] and "match" in reason
