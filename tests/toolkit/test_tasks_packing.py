@@ -38,7 +38,8 @@ def test_rows_hold_every_sentence_once_and_stay_within_the_row_size():
 
 
 def test_minilm_packs_and_each_packed_vector_is_the_one_it_gets_alone(minilm_model_dir):
-    encoder = load_task_model("sentence-embeddings", minilm_model_dir, device="cpu", trust_remote_code=False).encoder
+    task = load_task_model("sentence-embeddings", minilm_model_dir, device="cpu", trust_remote_code=False)
+    encoder = task.encoder
     assert encoder.mask_form in packing.MASK_FORMS
     packed = encoder._packed_vectors(SENTENCES, encoder.mask_form)
     assert (packed - vectors_alone(encoder, SENTENCES)).abs().max().item() < 1e-5
@@ -59,7 +60,8 @@ def test_every_pooling_mode_gives_the_same_vectors_packed(task_models, pooling):
 
 def test_more_rows_than_one_model_call_takes_are_split_and_kept_in_order(task_models):
     encoder = task_models("sentence-embeddings").encoder
-    long_sentences = [f"{index} " + "the river runs past the old mill and on to the sea " * 5 for index in range(40)]
+    text = "the river runs past the old mill and on to the sea " * 5
+    long_sentences = [f"{index} {text}" for index in range(40)]
     assert len(packing.plan_rows([len(ids) for ids in encoder.tokenizer(long_sentences)["input_ids"]])) > 32
     packed = encoder._packed_vectors(long_sentences, encoder.mask_form)
     assert (packed - vectors_alone(encoder, long_sentences)).abs().max().item() < 1e-5

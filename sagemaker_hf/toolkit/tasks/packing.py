@@ -94,7 +94,8 @@ def pack(
             start = end
     same = (owner[:, :, None] == owner[:, None, :]) & (owner[:, :, None] >= 0)
     if mask_form == "additive-4d":
-        mask = torch.zeros(len(rows), 1, width, width).masked_fill(~same[:, None], torch.finfo(torch.float32).min)
+        blocked = torch.finfo(torch.float32).min
+        mask = torch.zeros(len(rows), 1, width, width).masked_fill(~same[:, None], blocked)
     else:
         mask = same.long()
     inputs = {"input_ids": input_ids, "position_ids": positions, "attention_mask": mask}
