@@ -3,13 +3,14 @@ batched answers against unbatched ones, on the real all-MiniLM-L6-v2 and a tiny 
 
     .venv/bin/python benchmarks/serving.py            # 32 clients x 20 s per configuration
     .venv/bin/python benchmarks/serving.py --quick    # 32 clients x 4 s, fewer latency samples
-    .venv/bin/python benchmarks/serving.py --threads 2 --models all-MiniLM-L6-v2
+    .venv/bin/python benchmarks/serving.py --threads 1 --models all-MiniLM-L6-v2
 
 For each model it starts ``python -m sagemaker_hf.toolkit serve`` on 127.0.0.1 twice: with
 the default batching, and with ``SAGEMAKER_HF_MAX_BATCH_SIZE=1`` (one request at a time, as
-the AWS and Hugging Face toolkits serve). Every process runs with ``OMP_NUM_THREADS=1``
-(``--threads`` to change it), printed with the core count: the benchmark process, the front
-and the worker share the machine, and the in-process baseline must use what the worker uses.
+the AWS and Hugging Face toolkits serve). ``OMP_NUM_THREADS`` is set for every process to
+what the server uses by default on this machine, one worker with every core (``--threads``
+to change it), and printed with the core count: the in-process baseline must use what the
+worker uses. The benchmark process and the front share those cores with the worker.
 
 (a) overhead: one client, sequential keep-alive requests, HTTP p50/p99 against the same
     model's ``predict()`` called in this process on the same inputs, in alternating rounds;
@@ -48,6 +49,8 @@ from pathlib import Path
 
 from serving_http import Connection, Server
 from serving_inputs import PARAGRAPHS, SENTENCES
+
+from sagemaker_hf.toolkit.settings import usable_cores
 
 INPUT_SETS = {"short sentences": SENTENCES, "paragraphs": PARAGRAPHS}
 MODELS = {  # name -> HF_TASK
@@ -325,7 +328,12 @@ def main() -> int:
     )
     parser.add_argument("--quick", action="store_true", help="4 s of load and fewer latency rounds")
     parser.add_argument("--clients", type=int, default=32)
-    parser.add_argument("--threads", type=int, default=1, help="OMP_NUM_THREADS everywhere (default 1)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=usable_cores(),
+        help="OMP_NUM_THREADS everywhere (default: the server's, every core for its one worker)",
+    )
     parser.add_argument("--models", default=",".join(MODELS), help=f"comma-separated: {', '.join(MODELS)}")
     parser.add_argument("--max-batch-size", help="for the batching server (default: the server's default)")
     parser.add_argument(
