@@ -23,6 +23,10 @@ worker uses. The benchmark process and the front share those cores with the work
 (c) correctness: every answer the batched server gave under load equals the unbatched
     server's answer for the same input (numbers within 1e-4, relative or absolute).
 
+Before the models, the fixed cost of a request: the p50 of an empty Starlette app, and of the
+toolkit serving a no-op ``predict_fn`` (its front, the hop to the worker and back). (a) cannot
+pass for a model call shorter than that cost over 0.15; the output says so below the table.
+
 (b) and (c) use the short sentences. When the in-process ceiling is below the 3x target, no
 server can reach it on this machine, and the output says so below the table.
 
@@ -47,6 +51,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from serving_floor import empty_app_p50, toolkit_no_op_p50
 from serving_http import Connection, Server
 from serving_inputs import PARAGRAPHS, SENTENCES
 
@@ -198,8 +203,8 @@ def mean_tokens(directory: Path, texts: list[str]) -> float:
     return sum(len(ids) for ids in tokenizer(texts)["input_ids"]) / len(texts)
 
 
-def run_model(name: str, root: Path, options: argparse.Namespace) -> tuple[list[Row], str | None]:
-    """The model's table rows, and a note when the batching target is out of this machine's reach."""
+def run_model(name: str, root: Path, options: argparse.Namespace) -> tuple[list[Row], list[str]]:
+    """The model's table rows, and notes on targets that are out of this machine's reach."""
     import torch
     from transformers.utils import logging as transformers_logging
 
@@ -223,10 +228,12 @@ def run_model(name: str, root: Path, options: argparse.Namespace) -> tuple[list[
     )
     server = Server(directory, task, options.batching, options.log_level, log=root / f"{task}-batched.log")
     overheads: list[Row] = []
+    shortest_call = math.inf  # the in-process p50 of the faster input set
     try:
         for label, texts in INPUT_SETS.items():
             bare, http = asyncio.run(overhead(model, server.port, input_sets[label], options.rounds, 25))
             overheads += overhead_rows(f"{label}, ~{mean_tokens(directory, texts):.0f} tokens", bare, http)
+            shortest_call = min(shortest_call, percentile(bare, 0.5))
         before = batch_totals(server)
         batched = asyncio.run(load(server.port, bodies, options.clients, options.seconds, options.warmup))
         after = batch_totals(server)
@@ -255,9 +262,17 @@ def run_model(name: str, root: Path, options: argparse.Namespace) -> tuple[list[
     batches = after[1] - before[1]
     mean_batch = (after[0] - before[0]) / max(batches, 1)
     speedup = batched.throughput / single.throughput
-    note = None
+    notes = []
+    budget = (OVERHEAD_TARGET - 1) * shortest_call
+    if budget < options.fixed_cost:
+        notes.append(
+            f"{name}: (a) cannot reach {OVERHEAD_TARGET} with a separate worker process on this machine: a "
+            f"{ms(shortest_call)} model call leaves {budget * 1000:.2f} ms for everything else, less than "
+            f"this server's fixed cost with a no-op model ({options.fixed_cost * 1000:.2f} ms; an empty "
+            f"Starlette app alone costs {options.empty_app * 1000:.2f} ms)."
+        )
     if speedup < SPEEDUP_TARGET and best < SPEEDUP_TARGET:
-        note = (
+        notes.append(
             f"{name}: (b) cannot reach {SPEEDUP_TARGET:g}x on this machine. With {options.threads} torch "
             f"thread(s), one predict_batch of the {len(SENTENCES)} short inputs is only {best:.2f}x faster "
             "per input than predict one by one, in this process (the model is compute-bound, not "
@@ -265,7 +280,7 @@ def run_model(name: str, root: Path, options: argparse.Namespace) -> tuple[list[
             f"{speedup / best:.0%} of that ceiling."
         )
     rows = [*overheads, *load_rows(batched, single, mean_batch, batches, best), correctness]
-    return rows, note
+    return rows, notes
 
 
 def overhead_rows(label: str, bare: list[float], http: list[float]) -> list[Row]:
@@ -367,9 +382,18 @@ def main() -> int:
     table: list[tuple[str, ...]] = []
     notes: list[str] = []
     with tempfile.TemporaryDirectory(prefix="serving-benchmark-") as temporary:
+        print("fixed cost of a request: an empty Starlette app, then the toolkit, no-op model", flush=True)
+        requests = 500 if options.quick else 2000
+        options.empty_app = empty_app_p50(requests)
+        options.fixed_cost = toolkit_no_op_p50(Path(temporary), requests)
+        for check, value in (
+            ("(a) fixed cost: empty Starlette app, p50", options.empty_app),
+            ("(a) fixed cost: toolkit, no-op predict_fn, p50", options.fixed_cost),
+        ):
+            table.append(("(no model)" if not table else "", check, f"{value * 1000:.2f} ms", "", ""))
         for name in options.models.split(","):
-            rows, note = run_model(name.strip(), Path(temporary), options)
-            notes += [note] if note else []
+            rows, model_notes = run_model(name.strip(), Path(temporary), options)
+            notes += model_notes
             for check, measured, target, passed in rows:
                 verdict = "" if passed is None else ("PASS" if passed else "MISS")
                 table.append((name.strip(), check, measured, target, verdict))
