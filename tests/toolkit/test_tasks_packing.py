@@ -74,6 +74,10 @@ class IgnoresPositions(torch.nn.Module):
         super().__init__()
         self.model = model
 
+    @property
+    def dtype(self) -> torch.dtype:
+        return self.model.dtype
+
     def forward(self, input_ids, attention_mask, token_type_ids=None, position_ids=None):
         return self.model(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)
 
@@ -90,6 +94,22 @@ def test_a_model_that_ignores_packed_positions_keeps_padded_batches(task_models,
     assert encoder.mask_form is None
     assert "sentence packing off" in caplog.text and "differ" in caplog.text
     assert (encoder.encode(SENTENCES) - vectors_alone(encoder, SENTENCES)).abs().max().item() < 1e-5
+
+
+def test_a_half_precision_model_gets_its_mask_in_its_own_dtype(tiny_models, caplog):
+    from sagemaker_hf.toolkit.tasks.sentence import SentenceEncoder
+
+    loaded = load_task_model(
+        "sentence-embeddings", tiny_models["sentence-embeddings"], device="cpu", trust_remote_code=False
+    ).encoder
+    encoder = SentenceEncoder(
+        loaded.model.to(torch.bfloat16), loaded.tokenizer, "cpu", loaded.pooling, loaded.max_length
+    )
+    with caplog.at_level("INFO", logger="sagemaker_hf.toolkit.tasks.sentence"):
+        encoder.enable_packing()
+    assert "Error" not in caplog.text  # packed or not, never refused for its mask
+    inputs, _ = packing.pack(encoder.tokenizer(SENTENCES[:3]), [[0, 1, 2]], "additive-4d", torch.bfloat16)
+    assert inputs["attention_mask"].dtype == torch.bfloat16
 
 
 def test_verify_names_why_packing_is_off():

@@ -66,10 +66,11 @@ def packed_width(lengths: Sequence[int], rows: list[list[int]]) -> int:
 
 
 def pack(
-    encoded: dict[str, list[list[int]]], rows: list[list[int]], mask_form: str
+    encoded: dict[str, list[list[int]]], rows: list[list[int]], mask_form: str, dtype: Any
 ) -> tuple[dict[str, Any], list[Span]]:
     """Model inputs for ``rows`` of the tokenizer's unpadded output, and each sentence's span
-    (in the order of ``encoded``)."""
+    (in the order of ``encoded``). An additive mask is built in ``dtype``, the model's: the
+    attention kernels refuse a float32 mask for float16 states."""
     import torch
 
     token_ids = encoded["input_ids"]
@@ -94,8 +95,8 @@ def pack(
             start = end
     same = (owner[:, :, None] == owner[:, None, :]) & (owner[:, :, None] >= 0)
     if mask_form == "additive-4d":
-        blocked = torch.finfo(torch.float32).min
-        mask = torch.zeros(len(rows), 1, width, width).masked_fill(~same[:, None], blocked)
+        blocked = torch.finfo(dtype).min
+        mask = torch.zeros(len(rows), 1, width, width, dtype=dtype).masked_fill(~same[:, None], blocked)
     else:
         mask = same.long()
     inputs = {"input_ids": input_ids, "position_ids": positions, "attention_mask": mask}

@@ -115,7 +115,7 @@ class SentenceEncoder:
             local = {index: position for position, index in enumerate(members)}
             subset = {name: [values[index] for index in members] for name, values in encoded.items()}
             local_rows = [[local[index] for index in row] for row in group]
-            inputs, spans = packing.pack(subset, local_rows, mask_form)
+            inputs, spans = packing.pack(subset, local_rows, mask_form, self.model.dtype)
             states = self.model(**{name: tensor.to(self.device) for name, tensor in inputs.items()})
             token_states, mask = packing.unpack(states.last_hidden_state, spans)
             for index, vector in zip(members, self._normalized(token_states, mask), strict=True):
