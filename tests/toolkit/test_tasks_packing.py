@@ -37,6 +37,20 @@ def test_rows_hold_every_sentence_once_and_stay_within_the_row_size():
     assert packing.packed_width(lengths, rows) == 70
 
 
+def test_calls_keep_a_long_sentence_from_padding_the_short_rows():
+    lengths = [300] + [12] * 31
+    calls = packing.plan_calls(lengths, row_tokens=64, max_rows=32)
+    assert calls[0] == [[0]]  # the long sentence runs alone
+    assert sorted(index for rows in calls for row in rows for index in row) == list(range(32))
+    assert packing.call_tokens(lengths, calls) == 300 + 6 * 60 + 12  # 31 short ones: 6 rows of 5, then 1
+    assert packing.call_tokens(lengths, calls) < len(lengths) * 300  # what one padded call costs
+
+
+def test_a_call_holds_at_most_max_rows():
+    calls = packing.plan_calls([40] * 100, row_tokens=64, max_rows=32)
+    assert [len(rows) for rows in calls] == [32, 32, 32, 4]
+
+
 def test_minilm_packs_and_each_packed_vector_is_the_one_it_gets_alone(minilm_model_dir):
     task = load_task_model("sentence-embeddings", minilm_model_dir, device="cpu", trust_remote_code=False)
     encoder = task.encoder

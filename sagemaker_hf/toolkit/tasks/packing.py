@@ -22,6 +22,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sagemaker_hf.toolkit.tasks.protocol import MAX_MODEL_BATCH
+
 ROW_TOKENS = 64  # short rows keep the wasted cross-sentence attention small
 MASK_FORMS = ("additive-4d", "binary-3d")
 # Sentences of different lengths, so that a packed row mixes lengths and position offsets.
@@ -63,6 +65,31 @@ def plan_rows(lengths: Sequence[int], row_tokens: int = ROW_TOKENS) -> list[list
 
 def packed_width(lengths: Sequence[int], rows: list[list[int]]) -> int:
     return max(sum(lengths[index] for index in row) for row in rows)
+
+
+def plan_calls(
+    lengths: Sequence[int], row_tokens: int = ROW_TOKENS, max_rows: int = MAX_MODEL_BATCH
+) -> list[list[list[int]]]:
+    """Rows (see :func:`plan_rows`) grouped into model calls of at most ``max_rows`` rows,
+    fullest first. A call ends where a row holds less than half the call's widest row, so
+    that the row of one long sentence does not pad every short row to its length."""
+
+    def fill(row: list[int]) -> int:
+        return sum(lengths[index] for index in row)
+
+    calls: list[list[list[int]]] = []
+    for row in sorted(plan_rows(lengths, row_tokens), key=fill, reverse=True):
+        call = calls[-1] if calls else None
+        if call and len(call) < max_rows and 2 * fill(row) >= fill(call[0]):
+            call.append(row)
+        else:
+            calls.append([row])
+    return calls
+
+
+def call_tokens(lengths: Sequence[int], calls: list[list[list[int]]]) -> int:
+    """Token positions the model computes for ``calls``, padding included."""
+    return sum(len(rows) * packed_width(lengths, rows) for rows in calls)
 
 
 def pack(

@@ -84,9 +84,9 @@ class SentenceEncoder:
             chunks = length_chunks(lengths)
             padded_cost = sum(len(chunk) * max(lengths[index] for index in chunk) for chunk in chunks)
             if self.mask_form is not None:
-                rows = packing.plan_rows(lengths)
-                if len(rows) * packing.packed_width(lengths, rows) < PACKING_GAIN * padded_cost:
-                    return self._packed_vectors(sentences, self.mask_form, encoded)
+                calls = packing.plan_calls(lengths)
+                if packing.call_tokens(lengths, calls) < PACKING_GAIN * padded_cost:
+                    return self._packed_vectors(sentences, self.mask_form, encoded, calls)
             vectors: list[Any] = [None] * len(sentences)
             for chunk in chunks:
                 for index, vector in zip(chunk, self._vectors([sentences[i] for i in chunk]), strict=True):
@@ -100,17 +100,18 @@ class SentenceEncoder:
         states = self.model(**encoded).last_hidden_state
         return self._normalized(states, encoded["attention_mask"])
 
-    def _packed_vectors(self, sentences: list[str], mask_form: str, encoded: Any = None) -> Any:
-        """Vectors of sentences packed into rows, at most MAX_MODEL_BATCH rows per model call."""
+    def _packed_vectors(
+        self, sentences: list[str], mask_form: str, encoded: Any = None, calls: Any = None
+    ) -> Any:
+        """Vectors of sentences packed into rows, one model call per :func:`packing.plan_calls` group."""
         import torch
 
         if encoded is None:
             encoded = self.tokenizer(sentences, truncation=True, max_length=self.max_length)
-        lengths = [len(ids) for ids in encoded["input_ids"]]
-        rows = packing.plan_rows(lengths)
+        if calls is None:
+            calls = packing.plan_calls([len(ids) for ids in encoded["input_ids"]])
         vectors: list[Any] = [None] * len(sentences)
-        for first in range(0, len(rows), MAX_MODEL_BATCH):
-            group = rows[first : first + MAX_MODEL_BATCH]
+        for group in calls:
             members = [index for row in group for index in row]
             local = {index: position for position, index in enumerate(members)}
             subset = {name: [values[index] for index in members] for name, values in encoded.items()}
