@@ -26,12 +26,12 @@ from collections.abc import Callable
 from typing import Any
 
 from sagemaker_hf.toolkit import media
+from sagemaker_hf.toolkit.errors import ModelError, NotAcceptableError
 
 try:
     import orjson
 except ImportError:  # the toolkit extra installs it; json writes the same documents, slower
     orjson = None
-from sagemaker_hf.toolkit.errors import ModelError, NotAcceptableError
 
 
 def _is_pil_image(value: Any) -> bool:

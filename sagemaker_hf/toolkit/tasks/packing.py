@@ -5,8 +5,8 @@ a row of 8 tokens keeps the CPU's matrix units half idle. Packing puts sentences
 in rows of about :data:`ROW_TOKENS` tokens; each sentence attends only to its own tokens (a
 block-diagonal attention mask) and its positions start at 0, so its token states are the
 ones it gets alone, up to float rounding. On all-MiniLM-L6-v2 with 32 short sentences this
-ran 2.9x (1 thread) and 4x (2 threads) faster per sentence than one at a time, against
-2.4x and 2.7x for padded length-sorted chunks.
+ran 2.7-3.1x (1 thread) and about 4x (2 threads) faster per sentence than one at a time,
+against 2.4x and 2.7x for padded length-sorted chunks.
 
 Not every model follows these inputs: some derive positions from the token ids, or use
 relative attention that ignores the mask's blocks. :func:`verify` therefore runs probe
