@@ -25,6 +25,8 @@ from pathlib import Path
 MARKER_VARIABLE = "SAGEMAKER_HF_LOCAL_PROCESS"
 _PROC = Path("/proc")
 _POLL_SECONDS = 0.05
+# SIGKILLed processes exit within milliseconds, but one unmapping a large model can take longer.
+GROUP_EXIT_SECONDS = 10.0
 
 # Popen objects of the children this Python process started: kept so their exit codes
 # can be read (and zombies reaped); others are recognised through /proc or ps.
@@ -146,10 +148,34 @@ def stop_group(pid: int, expected_identity: str | None, timeout: float) -> None:
     if alive or expected_identity is None or identity(pid) is None:
         # Workers whose leader already died still carry its pid as their group id.
         _signal_group(pid, signal.SIGKILL)
+        # A killed worker holding a model takes a moment to exit; the endpoint is gone only
+        # once all of it is (a caller that looks right after must not find it running).
+        wait_until(lambda: not group_alive(pid), GROUP_EXIT_SECONDS)
     process = _children.pop(pid, None)
     if process is not None:
         with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=5)
+
+
+def group_alive(pgid: int) -> bool:
+    """Whether a process of the group ``pgid`` is still alive (zombies aside)."""
+    if not _PROC.is_dir():
+        try:
+            os.killpg(pgid, 0)
+        except (ProcessLookupError, PermissionError):
+            return False
+        return True
+    for entry in _PROC.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        state, _parent, group = stat[stat.rfind(")") + 2 :].split()[:3]
+        if int(group) == pgid and state not in ("Z", "X"):
+            return True
+    return False
 
 
 def _signal_group(pgid: int, sig: signal.Signals) -> None:
