@@ -157,14 +157,12 @@ def stop_group(pid: int, expected_identity: str | None, timeout: float) -> None:
             process.wait(timeout=5)
 
 
-def group_alive(pgid: int) -> bool:
-    """Whether a process of the group ``pgid`` is still alive (zombies aside)."""
+def group_members(pgid: int) -> list[int]:
+    """Live processes (zombies aside) of the process group ``pgid``, read from /proc (Linux;
+    elsewhere an empty list)."""
+    members = []
     if not _PROC.is_dir():
-        try:
-            os.killpg(pgid, 0)
-        except (ProcessLookupError, PermissionError):
-            return False
-        return True
+        return members
     for entry in _PROC.iterdir():
         if not entry.name.isdigit():
             continue
@@ -172,10 +170,21 @@ def group_alive(pgid: int) -> bool:
             stat = (entry / "stat").read_text()
         except OSError:
             continue
-        state, _parent, group = stat[stat.rfind(")") + 2 :].split()[:3]
+        state, _parent, group = stat[stat.rfind(")") + 2 :].split()[:3]  # the name may hold spaces
         if int(group) == pgid and state not in ("Z", "X"):
-            return True
-    return False
+            members.append(int(entry.name))
+    return sorted(members)
+
+
+def group_alive(pgid: int) -> bool:
+    """Whether a process of the group ``pgid`` is still alive (zombies aside)."""
+    if _PROC.is_dir():
+        return bool(group_members(pgid))
+    try:
+        os.killpg(pgid, 0)
+    except (ProcessLookupError, PermissionError):
+        return False
+    return True
 
 
 def _signal_group(pgid: int, sig: signal.Signals) -> None:

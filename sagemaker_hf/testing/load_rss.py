@@ -16,6 +16,8 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from sagemaker_hf.local import processes
+
 MIB = 1024 * 1024
 _PROC = Path("/proc")
 
@@ -41,22 +43,6 @@ def rss_bytes(pid: int) -> int | None:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) * 1024
     return None  # a zombie has no VmRSS
-
-
-def process_group(leader: int) -> list[int]:
-    """Live processes whose process group is ``leader`` (a local endpoint's front and workers)."""
-    members = []
-    for entry in _PROC.iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        state, _ppid, group = stat[stat.rfind(")") + 2 :].split()[:3]  # the name may hold spaces
-        if int(group) == leader and state not in ("Z", "X"):
-            members.append(int(entry.name))
-    return sorted(members)
 
 
 def _role(pid: int, leader: int) -> str:
@@ -98,7 +84,7 @@ class ProcessGroupRss:
 
     def sample(self, at_seconds: float) -> RssSample:
         sizes = {}
-        for pid in process_group(self.leader):
+        for pid in processes.group_members(self.leader):
             size = rss_bytes(pid)
             if size is not None:
                 sizes[self._label(pid)] = size
