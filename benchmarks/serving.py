@@ -384,7 +384,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="serving-benchmark-") as temporary:
         print("fixed cost of a request: an empty Starlette app, then the toolkit, no-op model", flush=True)
         requests = 500 if options.quick else 2000
-        options.empty_app = empty_app_p50(requests)
+        options.empty_app = empty_app_p50(Path(temporary), requests)
         options.fixed_cost = toolkit_no_op_p50(Path(temporary), requests)
         for check, value in (
             ("(a) fixed cost: empty Starlette app, p50", options.empty_app),

@@ -7,14 +7,15 @@ the toolkit serving a ``predict_fn`` that returns at once. What a model call add
 from __future__ import annotations
 
 import asyncio
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 from serving_http import Connection, Server
+
+from sagemaker_hf.local.processes import free_port
+from sagemaker_hf.testing.server_process import ServerProcess
 
 NO_OP_INFERENCE = """
 def model_fn(model_dir):
@@ -58,25 +59,15 @@ async def _p50(port: int, requests: int) -> float:
     return sorted(latencies)[len(latencies) // 2]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def empty_app_p50(requests: int) -> float:
-    port = _free_port()
-    process = subprocess.Popen([sys.executable, __file__, str(port)])
+def empty_app_p50(root: Path, requests: int) -> float:
+    port = free_port()
+    log = root / "empty-app.log"
+    with open(log, "wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, __file__, str(port)], stdout=output, stderr=subprocess.STDOUT
+        )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/ping", timeout=2):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the empty Starlette app did not start") from None
-                time.sleep(0.05)
+        ServerProcess(f"http://127.0.0.1:{port}", process, log).wait_ready(timeout=60)
         return asyncio.run(_p50(port, requests))
     finally:
         process.terminate()
