@@ -15,6 +15,10 @@ class SageMakerHFError(Exception):
     """Base class of every error raised by sagemaker-hf."""
 
 
+class SageMakerHFWarning(UserWarning):
+    """An argument that SDK v2 accepted is accepted here but has no effect; the text says why."""
+
+
 class UnsupportedValueError(SageMakerHFError, ValueError):
     """An argument names something the version matrix (or an API) does not support."""
 
