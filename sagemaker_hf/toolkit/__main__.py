@@ -27,6 +27,12 @@ environment variables (flags override them):
   SAGEMAKER_HF_MAX_BATCH_SIZE      requests per model call; 1 turns batching off (default 32)
   SAGEMAKER_HF_MAX_BATCH_DELAY_MS  longest wait for more requests to fill a batch (default 0)
   SAGEMAKER_HF_MAX_QUEUE_SIZE      waiting requests before 503 (default: 128 per worker)
+  SAGEMAKER_HF_MAX_HEADER_BYTES    largest request head, in bytes; more is a 431 (default 32768)
+  SAGEMAKER_HF_MAX_HEADER_COUNT    most header fields in a request; more is a 431 (default 100)
+  SAGEMAKER_HF_HEADER_TIMEOUT      seconds for a request head to arrive, else 408 (default 30)
+  SAGEMAKER_HF_BODY_TIMEOUT        longest silence while a body arrives, else 408 (default 30)
+  SAGEMAKER_HF_KEEP_ALIVE_TIMEOUT  seconds an idle connection stays open (default 75)
+  SAGEMAKER_HF_MAX_CONNECTIONS     open connections; the longest-idle is closed at the cap (default 1000)
   OMP_NUM_THREADS                  torch threads per worker (default: cores / workers)
 
 routes: GET /ping, POST /invocations, GET /execution-parameters, GET /info, GET /metrics

@@ -74,6 +74,19 @@ class OverloadedError(ToolkitError):
         self.retry_after = retry_after
 
 
+class ClientTimeoutError(ToolkitError):
+    """The client stopped sending its request's head or body (SAGEMAKER_HF_HEADER_TIMEOUT,
+    SAGEMAKER_HF_BODY_TIMEOUT); the connection is closed."""
+
+    status = 408
+
+
+class HeadersTooLargeError(ToolkitError):
+    """The request's head is over SAGEMAKER_HF_MAX_HEADER_BYTES or SAGEMAKER_HF_MAX_HEADER_COUNT."""
+
+    status = 431
+
+
 class RequestTimeoutError(ToolkitError):
     """The request ran past SAGEMAKER_MODEL_SERVER_TIMEOUT; the worker keeps running."""
 

@@ -18,6 +18,7 @@ import socket
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
@@ -377,15 +378,23 @@ def serve(settings: Settings) -> int:
         "listening on http://%s:%d (HTTP parser %s, event loop %s)",
         settings.host,
         settings.port,
-        "httptools" if fast["httptools"] else "h11",
+        "httptools" if fast["httptools"] else "h11, without read timeouts or a connection cap",
         "uvloop" if fast["uvloop"] else "asyncio",
     )
+    # Without httptools, h11 still caps the head, but slow clients and connections go unchecked.
+    http: Any = "h11"
+    if fast["httptools"]:
+        from sagemaker_hf.toolkit.transport import ConnectionGuard, connection_cap
+
+        http = ConnectionGuard(settings, connection_cap(settings)).protocol
     config = uvicorn.Config(
         create_app(settings, WorkerPool(settings, metrics.Metrics())),
+        http=http,
+        h11_max_incomplete_event_size=settings.max_header_bytes,
         log_config=None,
         access_log=False,
         lifespan="on",
-        timeout_keep_alive=75,
+        timeout_keep_alive=settings.keep_alive_timeout,  # type: ignore[arg-type]  # a float works
         # In-flight requests may run up to the request timeout; SageMaker kills after 30 s anyway.
         timeout_graceful_shutdown=int(settings.timeout) + 5,
     )

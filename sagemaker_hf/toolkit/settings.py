@@ -35,6 +35,12 @@ ENVIRONMENT: dict[str, tuple[str, ...]] = {
     "max_batch_size": ("SAGEMAKER_HF_MAX_BATCH_SIZE",),
     "max_batch_delay_ms": ("SAGEMAKER_HF_MAX_BATCH_DELAY_MS",),
     "max_queue_size": ("SAGEMAKER_HF_MAX_QUEUE_SIZE",),
+    "max_header_bytes": ("SAGEMAKER_HF_MAX_HEADER_BYTES",),
+    "max_header_count": ("SAGEMAKER_HF_MAX_HEADER_COUNT",),
+    "header_timeout": ("SAGEMAKER_HF_HEADER_TIMEOUT",),
+    "body_timeout": ("SAGEMAKER_HF_BODY_TIMEOUT",),
+    "keep_alive_timeout": ("SAGEMAKER_HF_KEEP_ALIVE_TIMEOUT",),
+    "max_connections": ("SAGEMAKER_HF_MAX_CONNECTIONS",),
     "omp_num_threads": ("OMP_NUM_THREADS",),
 }
 
@@ -64,6 +70,19 @@ DEFAULT_MAX_BATCH_DELAY_MS = 0.0
 # Queued requests allowed per worker, in full batches, beyond which the server answers 503.
 QUEUED_BATCHES_PER_WORKER = 4
 MIN_QUEUE_PER_WORKER = 128
+
+# Transport limits (toolkit/transport.py), chosen as the common servers choose them. The head:
+# nginx reads up to 4 x 8 KB, h11 16 KB, Apache and Tomcat take 100 header fields; SageMaker
+# forwards a handful of headers (its custom attributes are at most 1 KB). Timeouts: a real
+# client sends its head in one write; nginx waits 60 s for a head and 60 s between body reads.
+# Keep-alive above the 60 s idle timeout of AWS load balancers, so the client side (SageMaker's
+# front keeps its connections alive) closes an idle connection first, never us mid-reuse.
+DEFAULT_MAX_HEADER_BYTES = 32 * 1024
+DEFAULT_MAX_HEADER_COUNT = 100
+DEFAULT_HEADER_TIMEOUT = 30.0
+DEFAULT_BODY_TIMEOUT = 30.0
+DEFAULT_KEEP_ALIVE_TIMEOUT = 75.0
+DEFAULT_MAX_CONNECTIONS = 1000
 
 
 def gpu_count() -> int:
@@ -124,6 +143,36 @@ class Settings(BaseModel):
         description="requests that may wait for a worker before 503 (default: from workers and batch)",
     )
     omp_num_threads: int | None = Field(None, ge=1, description="threads per worker, if set by the user")
+    max_header_bytes: int = Field(
+        DEFAULT_MAX_HEADER_BYTES,
+        ge=1024,
+        le=16 * 1024 * 1024,
+        description="largest request head (request line and headers), in bytes; more is a 431",
+    )
+    max_header_count: int = Field(
+        DEFAULT_MAX_HEADER_COUNT, ge=8, le=10_000, description="most header fields in a request; more: 431"
+    )
+    header_timeout: float = Field(
+        DEFAULT_HEADER_TIMEOUT,
+        gt=0,
+        le=3600,
+        description="seconds a request's head may take to arrive, from its first byte or the connection",
+    )
+    body_timeout: float = Field(
+        DEFAULT_BODY_TIMEOUT, gt=0, le=3600, description="longest silence, in seconds, while a body arrives"
+    )
+    keep_alive_timeout: float = Field(
+        DEFAULT_KEEP_ALIVE_TIMEOUT,
+        gt=0,
+        le=3600,
+        description="seconds an idle keep-alive connection stays open between requests",
+    )
+    max_connections: int = Field(
+        DEFAULT_MAX_CONNECTIONS,
+        ge=1,
+        le=1_000_000,
+        description="open connections; at the cap the longest-idle one is closed for a new one",
+    )
 
     @field_validator("log_level", mode="before")
     @classmethod

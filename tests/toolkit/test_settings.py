@@ -90,6 +90,42 @@ def test_bad_values_name_the_variable_and_value(environ, named):
     assert named in str(caught.value)
 
 
+def test_transport_limits_have_defaults_and_are_read_from_the_environment():
+    defaults = load_settings({})
+    assert (defaults.max_header_bytes, defaults.max_header_count) == (32 * 1024, 100)
+    assert (defaults.header_timeout, defaults.body_timeout, defaults.keep_alive_timeout) == (30, 30, 75)
+    assert defaults.max_connections == 1000
+    settings = load_settings(
+        {
+            "SAGEMAKER_HF_MAX_HEADER_BYTES": "8192",
+            "SAGEMAKER_HF_MAX_HEADER_COUNT": "20",
+            "SAGEMAKER_HF_HEADER_TIMEOUT": "2.5",
+            "SAGEMAKER_HF_BODY_TIMEOUT": "4",
+            "SAGEMAKER_HF_KEEP_ALIVE_TIMEOUT": "10",
+            "SAGEMAKER_HF_MAX_CONNECTIONS": "64",
+        }
+    )
+    assert (settings.max_header_bytes, settings.max_header_count) == (8192, 20)
+    assert (settings.header_timeout, settings.body_timeout, settings.keep_alive_timeout) == (2.5, 4, 10)
+    assert settings.max_connections == 64
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("SAGEMAKER_HF_MAX_HEADER_BYTES", "100"),  # below a request line with a few headers
+        ("SAGEMAKER_HF_MAX_HEADER_COUNT", "many"),
+        ("SAGEMAKER_HF_HEADER_TIMEOUT", "0"),
+        ("SAGEMAKER_HF_BODY_TIMEOUT", "-1"),
+        ("SAGEMAKER_HF_KEEP_ALIVE_TIMEOUT", "forever"),
+        ("SAGEMAKER_HF_MAX_CONNECTIONS", "0"),
+    ],
+)
+def test_bad_transport_limits_name_the_variable(variable, value):
+    with pytest.raises(SettingsError, match=f"{variable}='{value}'"):
+        load_settings({variable: value})
+
+
 def test_bad_flag_values_name_the_flag():
     with pytest.raises(SettingsError, match="--workers=0"):
         load_settings({}, {"workers": 0})
@@ -149,6 +185,8 @@ def test_serve_help_lists_flags_and_variables():
         "--task",
         "SAGEMAKER_MODEL_SERVER_WORKERS",
         "HF_TOKEN",
+        "SAGEMAKER_HF_MAX_HEADER_BYTES",
+        "SAGEMAKER_HF_MAX_CONNECTIONS",
     ):
         assert expected in result.stdout
 
