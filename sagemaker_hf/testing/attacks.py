@@ -38,10 +38,11 @@ def connect(port: int, timeout: float = 10.0) -> socket.socket:
 
 
 def read_answer(sock: socket.socket, timeout: float) -> bytes:
-    """What the server sends until it closes the connection or ``timeout`` passes (then what came)."""
+    """The server's answer: read until it is complete (by its Content-Length), the server closes
+    the connection, or ``timeout`` passes (then what came)."""
     deadline = time.monotonic() + timeout
     received = bytearray()
-    while (left := deadline - time.monotonic()) > 0:
+    while (left := deadline - time.monotonic()) > 0 and not _complete(received):
         sock.settimeout(left)
         try:
             data = sock.recv(65536)
@@ -53,6 +54,17 @@ def read_answer(sock: socket.socket, timeout: float) -> bytes:
             break
         received += data
     return bytes(received)
+
+
+def _complete(answer: bytearray) -> bool:
+    head_end = answer.find(b"\r\n\r\n")
+    if head_end < 0:
+        return False
+    for line in bytes(answer[:head_end]).split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length" and value.strip().isdigit():
+            return len(answer) >= head_end + 4 + int(value)
+    return False  # no length: the answer ends when the server closes
 
 
 def request(port: int, raw: bytes, timeout: float = 10.0) -> int | None:

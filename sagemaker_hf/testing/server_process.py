@@ -58,16 +58,26 @@ class ServerProcess:
 
 @contextmanager
 def toolkit_server(
-    model_dir: Path, log_path: Path, env: Mapping[str, str] | None = None, ready_timeout: float = 180.0
+    model_dir: Path,
+    log_path: Path,
+    env: Mapping[str, str] | None = None,
+    ready_timeout: float = 180.0,
+    new_session: bool = False,
 ) -> Iterator[ServerProcess]:
-    """A ready server for ``model_dir``; SIGTERM (then SIGKILL after 60 s) on exit."""
+    """A ready server for ``model_dir``; SIGTERM (then SIGKILL after 60 s) on exit. With
+    ``new_session`` it leads its own process group (as local mode starts servers), so that
+    :class:`~sagemaker_hf.testing.load_rss.ProcessGroupRss` can sample it and its workers."""
     child_env = {name: value for name, value in os.environ.items() if not name.startswith(_TOOLKIT_PREFIXES)}
     child_env.setdefault("OMP_NUM_THREADS", "1")
     child_env.update(env or {})
     port = free_port()
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            serve_command(port, model_dir), stdout=log, stderr=subprocess.STDOUT, env=child_env
+            serve_command(port, model_dir),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=child_env,
+            start_new_session=new_session,
         )
     server = ServerProcess(f"http://127.0.0.1:{port}", process, log_path)
     try:
