@@ -25,8 +25,8 @@ import uvloop
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.server import ServerState
 
+from sagemaker_hf.toolkit.connections import ConnectionGuard
 from sagemaker_hf.toolkit.settings import Settings
-from sagemaker_hf.toolkit.transport import ConnectionGuard
 
 BODY = b'{"inputs": "A man is eating food."}'
 REQUEST = (

@@ -384,7 +384,7 @@ def serve(settings: Settings) -> int:
     # Without httptools, h11 still caps the head, but slow clients and connections go unchecked.
     http: Any = "h11"
     if fast["httptools"]:
-        from sagemaker_hf.toolkit.transport import ConnectionGuard, connection_cap
+        from sagemaker_hf.toolkit.connections import ConnectionGuard, connection_cap
 
         http = ConnectionGuard(settings, connection_cap(settings)).protocol
     config = uvicorn.Config(

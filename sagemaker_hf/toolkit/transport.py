@@ -1,12 +1,11 @@
-"""The front's connections under hostile clients: limits on the request head, read timeouts, and a
-connection cap under which ``/ping`` still answers.
+"""One connection of the front under hostile clients: limits on the request head, read timeouts,
+and its part in the connection cap (the cap, the /ping reserve and the sweep: :mod:`connections`).
 
 uvicorn's httptools protocol, as shipped, reads a request head of any size (httptools joins a
 header's pieces as they arrive: one 64 MB header grew the front by 81 MB and stalled /ping for
-up to 15 s), waits
-forever for a head or a body that never comes, and accepts connections until the process runs
-out of file descriptors. :class:`GuardedProtocol` is a thin subclass that enforces what the
-common servers enforce, each limit a setting (``toolkit/settings.py``):
+up to 15 s), waits forever for a head or a body that never comes, and accepts connections until
+the process runs out of file descriptors. :class:`GuardedProtocol` is a thin subclass that
+enforces what the common servers enforce, each limit a setting (``toolkit/settings.py``):
 
 - a request head (request line and headers) of at most ``SAGEMAKER_HF_MAX_HEADER_BYTES``,
   counted as the bytes arrive, so an endless header is refused one read past the limit, and
@@ -15,26 +14,22 @@ common servers enforce, each limit a setting (``toolkit/settings.py``):
   after the connection opened), and a body may not go silent for ``SAGEMAKER_HF_BODY_TIMEOUT``
   (408, then the connection is closed); an idle keep-alive connection is closed by uvicorn
   after ``SAGEMAKER_HF_KEEP_ALIVE_TIMEOUT``;
-- at ``SAGEMAKER_HF_MAX_CONNECTIONS`` open connections, a new one takes the place of the
-  connection idle longest (no request in progress, quiet for a second or more). When there is
-  none, it is admitted into a small reserve that answers only ``GET /ping`` (anything else gets
-  a 503), so health checks pass while every connection is busy. With the reserve full too, the
-  longest idle connection of any age makes room; with none idle at all, the newcomer is closed.
+- a connection admitted past ``SAGEMAKER_HF_MAX_CONNECTIONS`` (into the /ping reserve) is
+  answered only for ``GET /ping``; anything else gets a 503.
 
-Timeouts are checked by one sweep per server, a few times a second, not by a timer per request:
-a request pays a clock read and a few counters (measured with benchmarks/serving_floor.py).
+A refused client that may still be sending gets its answer, then what it sends is read and
+dropped for a moment before the close, so that it reads the answer instead of a reset.
+Timeouts are checked by one sweep per server a few times a second, not by a timer per request:
+a request pays a clock read and a few counters (benchmarks/transport_protocol.py: ~2 us of CPU).
 """
 
 from __future__ import annotations
 
 import asyncio
-import collections
 import enum
-import functools
 import http
 import json
-import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
@@ -45,59 +40,14 @@ from sagemaker_hf.toolkit.errors import (
     ToolkitError,
     error_body,
 )
-from sagemaker_hf.toolkit.settings import Settings
 
-logger = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from sagemaker_hf.toolkit.connections import ConnectionGuard
 
-# Connections beyond the cap that may only ask GET /ping.
-PING_RESERVE = 32
-# At the cap, a connection idle for less than this is closed for a newcomer only when the
-# /ping reserve is full.
-SHED_GRACE_SECONDS = 1.0
-# File descriptors the front needs besides its connections: the listening socket, the event
-# loop's, log files, and a few per worker (its pipe, the pipe's reader, the process sentinel).
-BASE_DESCRIPTORS = 64
-DESCRIPTORS_PER_WORKER = 4
 # After refusing a request whose client may still be sending, read and drop this much for this
-# long before closing: a socket closed with unread data is reset, and the client would see the
-# reset instead of the answer.
+# long before closing (see the module docstring).
 LINGER_SECONDS = 2.0
 LINGER_BYTES = 2 * 1024 * 1024
-# At most one summary of refused and closed connections per this many seconds (a flood of
-# thousands would otherwise be thousands of log lines).
-REPORT_SECONDS = 10.0
-
-
-def connection_cap(settings: Settings) -> int:
-    """The connections this process can hold: ``SAGEMAKER_HF_MAX_CONNECTIONS``, after raising the
-    soft open-file limit toward the hard one if needed; lowered to fit when the limit cannot rise."""
-    try:
-        import resource
-    except ImportError:  # not on a Unix: no limit to read
-        return settings.max_connections
-    others = PING_RESERVE + BASE_DESCRIPTORS + DESCRIPTORS_PER_WORKER * settings.workers
-    needed = settings.max_connections + others
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft == resource.RLIM_INFINITY or soft >= needed:
-        return settings.max_connections
-    raised = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
-    try:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (raised, hard))
-        soft = raised
-    except (ValueError, OSError):
-        pass
-    if soft >= needed:
-        return settings.max_connections
-    cap = max(1, soft - others)
-    logger.warning(
-        "the open-file limit is %d (hard limit %s), so the server holds at most %d connections, not "
-        "SAGEMAKER_HF_MAX_CONNECTIONS=%d: raise the limit (ulimit -n) or lower the setting",
-        soft,
-        hard,
-        cap,
-        settings.max_connections,
-    )
-    return cap
 
 
 class Phase(enum.Enum):
@@ -246,13 +196,14 @@ class GuardedProtocol(HttpToolsProtocol):
 
     def on_message_complete(self) -> None:
         if self.refusal is None:
-            self.phase = APP
+            # Answered before its body was in (a 413 by Content-Length): idle from here on.
+            self.phase = IDLE if self.cycle.response_complete else APP
             super().on_message_complete()
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
         if self.phase is APP and self.cycle.response_complete:
-            self.phase = IDLE
+            self.phase, self.active = IDLE, self.loop.time()
 
     # ------------------------------------------------------------------ limits
 
@@ -286,10 +237,17 @@ class GuardedProtocol(HttpToolsProtocol):
         self.flow.resume_reading()
 
     def check(self, now: float) -> None:
-        """Called by the guard's sweep: cut a head or a body that is too slow, end a linger."""
+        """Called by the guard's sweep: cut a head or a body that is too slow, an idle keep-alive
+        connection, or a linger."""
         phase = self.phase
         if phase is LINGER:
             if now - self.started >= LINGER_SECONDS:
+                self.transport.close()
+            return
+        if phase is IDLE:
+            # uvicorn's keep-alive timer does this too, but a read cancels it for good: bytes that
+            # arrive after an early answer (a 413's unread body) would leave the connection open.
+            if now - self.active >= self.settings.keep_alive_timeout and self.idle:
                 self.transport.close()
             return
         if phase not in (HEAD, BODY):
@@ -319,108 +277,3 @@ class GuardedProtocol(HttpToolsProtocol):
                 ),
                 linger=False,
             )
-
-
-class ConnectionGuard:
-    """What the connections of one server share: the settings, the open connections, the sweep."""
-
-    def __init__(self, settings: Settings, max_connections: int) -> None:
-        self.settings = settings
-        self.max_connections = max_connections
-        self.connections: dict[GuardedProtocol, None] = {}
-        self.regular = 0  # connections in the cap; the others are in the /ping reserve
-        self.sweep_seconds = min(1.0, settings.header_timeout / 4, settings.body_timeout / 4)
-        self.refused: collections.Counter[str] = collections.Counter()
-        self.shed = self.turned_away = self.closed_silent = 0
-        self._sweep_handle: asyncio.TimerHandle | None = None
-        self._reported_at = 0.0
-
-    @property
-    def protocol(self) -> functools.partial[GuardedProtocol]:
-        """What uvicorn's ``Config(http=...)`` takes: it calls it once per connection."""
-        return functools.partial(GuardedProtocol, guard=self)
-
-    def admit(self, protocol: GuardedProtocol) -> None:
-        """Count a new connection in; at the cap, make room (see the module docstring)."""
-        self.connections[protocol] = None
-        if self._sweep_handle is None:
-            self._sweep_handle = protocol.loop.call_later(self.sweep_seconds, self._sweep, protocol.loop)
-        if self.regular < self.max_connections:
-            self.regular += 1
-            return
-        # A connection made a moment ago has had no time to send its request (a health check
-        # among them): it makes room only once the /ping reserve is full.
-        grace = protocol.active - SHED_GRACE_SECONDS
-        victim = self._longest_idle(protocol, ping_only=False, quiet_since=grace)
-        if victim is None and len(self.connections) - self.regular <= PING_RESERVE:
-            protocol.ping_only = True
-            return
-        victim = victim or self._longest_idle(protocol, ping_only=False, quiet_since=protocol.active)
-        if victim is not None:
-            self.shed += 1
-            self._close(victim)  # its place in the cap is the newcomer's
-            self.regular += 1
-            return
-        protocol.ping_only = True
-        victim = self._longest_idle(protocol, ping_only=True, quiet_since=protocol.active)
-        if victim is not None:
-            self.shed += 1
-            self._close(victim)  # its place in the reserve is the newcomer's
-        else:
-            self.turned_away += 1
-            self._close(protocol)
-
-    def _longest_idle(
-        self, newcomer: GuardedProtocol, ping_only: bool, quiet_since: float
-    ) -> GuardedProtocol | None:
-        """The idle connection (of the cap, or of the reserve) quiet the longest, if quiet since
-        ``quiet_since``. A scan, only at the cap: cheaper than an order kept on every read."""
-        found: GuardedProtocol | None = None
-        for protocol in self.connections:
-            if protocol is newcomer or protocol.ping_only is not ping_only or protocol.active > quiet_since:
-                continue
-            if protocol.idle and (found is None or protocol.active < found.active):
-                found = protocol
-        return found
-
-    def _close(self, protocol: GuardedProtocol) -> None:
-        # Forgotten at once: connection_lost comes a loop iteration later, and the count must not
-        # wait for it while a flood of connections arrives.
-        self.forget(protocol)
-        protocol.transport.close()
-
-    def forget(self, protocol: GuardedProtocol) -> None:
-        if protocol in self.connections:
-            del self.connections[protocol]
-            if not protocol.ping_only:
-                self.regular -= 1
-
-    def count(self, error: ToolkitError) -> None:
-        self.refused[f"{error.status} {error.type}"] += 1
-
-    def _sweep(self, loop: asyncio.AbstractEventLoop) -> None:
-        now = loop.time()
-        for protocol in list(self.connections):
-            protocol.check(now)
-        if now - self._reported_at >= REPORT_SECONDS:
-            self._report(now)
-        self._sweep_handle = None
-        if self.connections:
-            self._sweep_handle = loop.call_later(self.sweep_seconds, self._sweep, loop)
-
-    def _report(self, now: float) -> None:
-        parts = [f"{count} answered {status}" for status, count in sorted(self.refused.items())]
-        if self.shed:
-            parts.append(
-                f"{self.shed} idle connection(s) closed for new ones at the cap of {self.max_connections} "
-                "(SAGEMAKER_HF_MAX_CONNECTIONS)"
-            )
-        if self.turned_away:
-            parts.append(f"{self.turned_away} connection(s) closed at once (cap and /ping reserve full)")
-        if self.closed_silent:
-            parts.append(f"{self.closed_silent} connection(s) closed that sent nothing")
-        if parts:
-            logger.warning("connections since the last report: %s", "; ".join(parts))
-        self.refused.clear()
-        self.shed = self.turned_away = self.closed_silent = 0
-        self._reported_at = now

@@ -144,6 +144,21 @@ def test_an_idle_keep_alive_connection_is_closed_after_the_keep_alive_timeout(se
         close_all(sockets)
 
 
+def test_a_connection_answered_before_its_body_arrived_is_closed_once_idle(server, watch):
+    # Over 64 MB declared, the front answers 413 at once and does not read the body. The body
+    # still comes, and its bytes cancelled uvicorn's keep-alive timer: the connection stayed open.
+    declared = 65 * 1024 * 1024
+    sockets = open_connections(server.port, 1, HEAD + b"Content-Length: %d\r\n\r\n" % declared)
+    try:
+        piece = bytes(1024 * 1024)
+        for _ in range(declared // len(piece)):
+            sockets[0].sendall(piece)
+        assert answers(sockets, timeout=CUT_WITHIN_SECONDS) == [413]
+        wait_until(lambda: all_cut(sockets), timeout=CUT_WITHIN_SECONDS, what="the idle connection to close")
+    finally:
+        close_all(sockets)
+
+
 def test_a_flood_of_idle_connections_past_the_cap_leaves_ping_and_requests_answered(server, watch):
     flood = open_connections(server.port, 300)  # 7.5 times the cap
     try:
@@ -219,7 +234,7 @@ def test_when_the_open_file_limit_cannot_rise_the_cap_is_lowered_to_fit_it():
         "logging.basicConfig(level=logging.WARNING)\n"
         "resource.setrlimit(resource.RLIMIT_NOFILE, (300, 300))\n"
         "from sagemaker_hf.toolkit.settings import Settings\n"
-        "from sagemaker_hf.toolkit.transport import connection_cap\n"
+        "from sagemaker_hf.toolkit.connections import connection_cap\n"
         "print(connection_cap(Settings(workers=2)))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
