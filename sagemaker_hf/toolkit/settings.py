@@ -75,8 +75,8 @@ MIN_QUEUE_PER_WORKER = 128
 # nginx reads up to 4 x 8 KB, h11 16 KB, Apache and Tomcat take 100 header fields; SageMaker
 # forwards a handful of headers (its custom attributes are at most 1 KB). Timeouts: a real
 # client sends its head in one write; nginx waits 60 s for a head and 60 s between body reads.
-# Keep-alive above the 60 s idle timeout of AWS load balancers, so the client side (SageMaker's
-# front keeps its connections alive) closes an idle connection first, never us mid-reuse.
+# Keep-alive longer than the 60 s idle timeout of AWS load balancers, so a client that keeps its
+# connections alive (SageMaker's front does) closes an idle one first, never us as it reuses it.
 DEFAULT_MAX_HEADER_BYTES = 32 * 1024
 DEFAULT_MAX_HEADER_COUNT = 100
 DEFAULT_HEADER_TIMEOUT = 30.0
