@@ -381,7 +381,7 @@ def serve(settings: Settings) -> int:
         "httptools" if fast["httptools"] else "h11, without read timeouts or a connection cap",
         "uvloop" if fast["uvloop"] else "asyncio",
     )
-    # Without httptools, h11 still caps the head, but slow clients and connections go unchecked.
+    # Without httptools, h11 cuts a head that has not ended; slow clients and connections go unchecked.
     http: Any = "h11"
     if fast["httptools"]:
         from sagemaker_hf.toolkit.connections import ConnectionGuard, connection_cap
