@@ -20,6 +20,8 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+from sagemaker_hf.local import secret_env
+
 # Set in every child's environment to its working directory, so a process whose record
 # was lost (a crash between spawn and save) can still be found and stopped.
 MARKER_VARIABLE = "SAGEMAKER_HF_LOCAL_PROCESS"
@@ -203,7 +205,7 @@ def log_tail(path: Path, max_lines: int = 25, max_chars: int = 3000) -> str:
         return f"(no log at {path})"
     lines = [line.rsplit("\r", 1)[-1] for line in text.splitlines() if line.strip()]
     tail = "\n".join(lines[-max_lines:])
-    return tail[-max_chars:]
+    return secret_env.redact(tail)[-max_chars:]  # masked first, so no secret is cut in half
 
 
 def marked_processes(home: Path) -> dict[int, Path]:

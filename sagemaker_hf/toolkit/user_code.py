@@ -27,7 +27,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sagemaker_hf.toolkit import requirements
 from sagemaker_hf.toolkit.errors import ModelError, ModelLoadError, ToolkitError
+from sagemaker_hf.toolkit.logs import redact
 
 logger = logging.getLogger(__name__)
 
@@ -247,6 +249,7 @@ def install_requirements(
     if not _has_requirements(path):
         logger.info("%s lists no packages; nothing to install", path)
         return
+    requirements.check_references(path)
     command = [
         sys.executable,
         "-m",
@@ -272,7 +275,7 @@ def install_requirements(
                 logger.info("pip: %s", line)
         code = process.wait()
     if code != 0:
-        tail = "\n".join(last_lines)
+        tail = redact("\n".join(last_lines))  # pip echoes lines it could not read, expanded
         raise ModelLoadError(
             f"installing {path} failed (pip exit code {code}); fix the file and redeploy. pip said:\n{tail}"
         )
