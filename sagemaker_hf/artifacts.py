@@ -8,6 +8,7 @@ in is unpacked through :func:`sagemaker_hf.safetar.safe_extract`.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import tarfile
 import tempfile
@@ -141,7 +142,7 @@ def make_tarball(source_dir: str | Path, output_path: str | Path) -> Path:
     paths = []
     for entry in _visible_entries(source_dir):
         if entry.resolve() != output_path.resolve():
-            paths += [entry, *sorted(entry.rglob("*"))] if entry.is_dir() else [entry]
+            paths += [entry, *_tree(entry)] if entry.is_dir() else [entry]
     total = sum(path.stat().st_size for path in paths if path.is_file())
     progress = TransferProgress(f"Packing {output_path}", total)
     with tarfile.open(output_path, "w:gz", compresslevel=6, dereference=True) as tar:
@@ -154,6 +155,24 @@ def make_tarball(source_dir: str | Path, output_path: str | Path) -> Path:
                 tar.addfile(info)
     progress.close()
     return output_path
+
+
+def _tree(directory: Path) -> list[Path]:
+    """Everything below ``directory``, following symlinked folders at any depth (as
+    ``shutil.copytree`` does when ``deploy()`` stages a folder), so both paths pack the same
+    files. A link back to a folder it sits in would never end: refused."""
+    found: list[Path] = []
+    for parent, folders, files in os.walk(directory, followlinks=True):
+        here = Path(parent)
+        ancestors = {here.resolve(), *(folder.resolve() for folder in here.parents)}
+        for name in folders:
+            if (here / name).is_symlink() and (here / name).resolve() in ancestors:
+                raise ConfigurationError(
+                    f"{str(here / name)!r} is a symbolic link to a folder that contains it, so the folder "
+                    "never ends; remove the link or replace it with a copy of what it should hold."
+                )
+        found += [here / name for name in folders + files]
+    return sorted(found)
 
 
 def build_model_archive(model_dir: str | Path, output_path: str | Path | None = None) -> Path:
