@@ -51,6 +51,10 @@ class UnsafeArchiveError(SageMakerHFError, ValueError):
     """A tar archive holds a member that would escape the extraction directory."""
 
 
+class UnsafeRequirementsError(SageMakerHFError, ValueError):
+    """A ``requirements.txt`` includes a file from outside its code folder, or a URL."""
+
+
 class AsyncInferenceModelError(SageMakerHFError):
     """An asynchronous inference request failed; carries the failure object's content."""
 

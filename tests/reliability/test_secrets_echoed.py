@@ -16,12 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from sagemaker_hf import HuggingFaceModel
-from sagemaker_hf.errors import ResourceFailedError
+from sagemaker_hf import HuggingFace, HuggingFaceModel
+from sagemaker_hf.errors import ResourceFailedError, UnsafeRequirementsError
+from sagemaker_hf.pip_requirements import check_references, has_requirements
 from sagemaker_hf.redaction import MASK, Redactor, secret_values
 from sagemaker_hf.session import LocalSession
-from sagemaker_hf.toolkit.errors import ModelLoadError
-from sagemaker_hf.toolkit.requirements import check_references
 from tests.fixtures.local_mode import LOCAL_VERSIONS
 from tests.fixtures.toolkit_server import running_server
 from tests.reliability.test_secrets import NEEDLE, SECRET_ENV, Produced
@@ -136,7 +135,7 @@ def test_requirement_file_references_outside_code_are_refused(tmp_path, lines, r
     (tmp_path / "outside.txt").write_text("numpy\n")
     (code / "escape.txt").symlink_to(tmp_path / "outside.txt")
     (code / "requirements.txt").write_text(lines + "\n")
-    with pytest.raises(ModelLoadError, match="Copy the file into code/") as caught:
+    with pytest.raises(UnsafeRequirementsError, match="Copy the file into code/") as caught:
         check_references(code / "requirements.txt", environ={"HOME": "/root"})
     assert refused in str(caught.value)
 
@@ -151,6 +150,55 @@ def test_requirement_files_inside_code_and_comments_are_accepted(tmp_path):
         "--requirement=more/base.txt\n-r missing.txt\npandas\n"
     )
     check_references(code / "requirements.txt", environ={})  # no error: pip reports the missing file
+    assert has_requirements(code / "requirements.txt")
+    (code / "empty.txt").write_text("# only a comment\n\n   # another\n")
+    assert not has_requirements(code / "empty.txt") and not has_requirements(code / "missing.txt")
+
+
+TRAINING_SCRIPT = """
+    import os
+
+    print("my password is", os.environ["MY_SERVICE_PASSWORD"], flush=True)
+    print("and my keys:", os.environ["AWS_SECRET_ACCESS_KEY"], os.environ["AWS_ACCESS_KEY_ID"], flush=True)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("attack", ["requirements", "script"])
+def test_a_local_training_job_never_writes_a_secret(tmp_path, monkeypatch, attack):
+    for variable, value in SECRET_ENV.items():
+        monkeypatch.setenv(variable, value)
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "train.py").write_text(textwrap.dedent(TRAINING_SCRIPT))
+    if attack == "requirements":
+        (code / "requirements.txt").write_text("-r /proc/self/environ\n")
+    home = tmp_path / "home"
+    session = LocalSession(local_home=home)
+    estimator = HuggingFace(
+        entry_point="train.py",
+        source_dir=str(code),
+        instance_type="local",
+        instance_count=1,
+        environment={"MY_SERVICE_PASSWORD": MODEL_PASSWORD},
+        sagemaker_session=session,
+        transformers_version="4.48.0",
+        pytorch_version="2.3.0",
+        py_version="py311",
+    )
+    produced = Produced()
+    if attack == "requirements":
+        with pytest.raises(ResourceFailedError) as failed:
+            estimator.fit(logs=False)
+        assert "-r /proc/self/environ points outside code/" in failed.value.failure_reason
+        produced.add("training failure", str(failed.value))
+    else:
+        estimator.fit(logs=False)
+        (log,) = home.rglob("*.log")
+        assert f"my password is {MASK}" in log.read_text()
+    produced.add("describe_training_job", estimator.describe())
+    assert produced.add_files(home) >= 3
+    assert not produced.leaks(), "\n".join(produced.leaks())
 
 
 def test_the_redactor_masks_values_longest_first_and_credential_shapes():

@@ -1,4 +1,7 @@
-"""``code/requirements.txt`` may include other files only from inside ``code/``.
+"""``requirements.txt`` files of model and training code, read before pip runs.
+
+:func:`has_requirements` says whether a file lists anything to install. It may include
+other files only from inside its own folder (``code/``):
 
 pip reads ``-r FILE`` / ``-c FILE`` lines (and their long forms) as more requirement files,
 and echoes a line it cannot parse in its error. ``-r /proc/self/environ`` therefore prints
@@ -6,6 +9,9 @@ the whole environment, credentials included, into the load error; a URL would fe
 requirements from anywhere. :func:`check_references` refuses, before pip runs, every such
 line whose file is not inside the code directory, following included files recursively.
 pip expands ``${NAME}`` from the environment before reading a line, so the check does too.
+
+This module is a leaf (standard library and :mod:`sagemaker_hf.errors` only): the inference
+toolkit and local training jobs both use it.
 """
 
 from __future__ import annotations
@@ -16,15 +22,22 @@ import shlex
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from sagemaker_hf.toolkit.errors import ModelLoadError
+from sagemaker_hf.errors import UnsafeRequirementsError
 
 _FILE_OPTIONS = ("-r", "--requirement", "-c", "--constraint")
 _VARIABLE = re.compile(r"\$\{([A-Z0-9_]+)\}")  # the only form pip expands
 _COMMENT = re.compile(r"(^|\s+)#.*$")
 
 
+def has_requirements(path: Path) -> bool:
+    """Whether ``path`` exists and holds a line that is not blank or a comment."""
+    if not path.is_file():
+        return False
+    return any(line.strip() for _, line in _logical_lines(path.read_text(encoding="utf-8", errors="replace")))
+
+
 def check_references(path: Path, environ: Mapping[str, str] | None = None) -> None:
-    """Raise :class:`ModelLoadError` if ``path`` (or a file it includes) names a file outside
+    """Raise :class:`UnsafeRequirementsError` if ``path`` (or a file it includes) names a file outside
     ``path``'s directory, or a URL, with ``-r``/``-c``."""
     root = path.parent.resolve()
     environ = os.environ if environ is None else environ
@@ -37,13 +50,13 @@ def check_references(path: Path, environ: Mapping[str, str] | None = None) -> No
         for number, option, target in _file_references(current, environ):
             where = f"{_shown(current, root)} line {number}: {option} {target}"
             if "://" in target:
-                raise ModelLoadError(
+                raise UnsafeRequirementsError(
                     f"{where} names a URL; requirement files may include only files inside code/. "
                     "Copy the file into code/ and refer to it by its relative path."
                 )
             included = (current.parent / target).resolve()
             if not included.is_relative_to(root):
-                raise ModelLoadError(
+                raise UnsafeRequirementsError(
                     f"{where} points outside code/; requirement files may include only files inside "
                     "code/. Copy the file into code/ and refer to it by its relative path."
                 )
