@@ -6,7 +6,8 @@ import json
 
 from sdk import Estimator, HuggingFace, Session, TrainingJobAnalytics
 
-from tests.parity.scenario import BUCKET, ROLE, TRAINING_VERSIONS, Case, scenario
+from tests.parity.scenario import BUCKET, ROLE, Case, scenario
+from tests.parity.scenarios.training import estimator
 
 JOB = "huggingface-pytorch-training-2025-01-01-12-00-00-000"
 TRAINING_IMAGE = (
@@ -81,22 +82,14 @@ def attach_then_deploy(case: Case) -> None:
 @scenario
 def attach_with_generic_estimator(case: Case) -> None:
     seed_finished_job(case)
-    estimator = Estimator.attach(JOB)
-    case.result("model_data", estimator.model_data)
-    case.result("image_uri", estimator.image_uri)
+    generic_estimator = Estimator.attach(JOB)
+    case.result("model_data", generic_estimator.model_data)
+    case.result("image_uri", generic_estimator.image_uri)
 
 
 @scenario
 def fit_then_deploy(case: Case) -> None:
-    case.script("scripts/train.py")
-    huggingface_estimator = HuggingFace(
-        entry_point="train.py",
-        source_dir="scripts",
-        instance_type="ml.p3.2xlarge",
-        instance_count=1,
-        role=ROLE,
-        **TRAINING_VERSIONS,
-    )
+    huggingface_estimator = estimator(case)
     huggingface_estimator.fit({"train": f"s3://{BUCKET}/data/train"})
     predictor = huggingface_estimator.deploy(initial_instance_count=1, instance_type="ml.g4dn.xlarge")
     case.result("predict", predictor.predict({"inputs": "great"}))
@@ -104,15 +97,7 @@ def fit_then_deploy(case: Case) -> None:
 
 @scenario
 def fit_then_transformer(case: Case) -> None:
-    case.script("scripts/train.py")
-    huggingface_estimator = HuggingFace(
-        entry_point="train.py",
-        source_dir="scripts",
-        instance_type="ml.p3.2xlarge",
-        instance_count=1,
-        role=ROLE,
-        **TRAINING_VERSIONS,
-    )
+    huggingface_estimator = estimator(case)
     huggingface_estimator.fit({"train": f"s3://{BUCKET}/data/train"})
     batch_job = huggingface_estimator.transformer(
         instance_count=1, instance_type="ml.m5.xlarge", strategy="SingleRecord"

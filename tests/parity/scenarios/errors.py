@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sdk import HuggingFace, HuggingFaceModel, ServerlessInferenceConfig, TrainingCompilerConfig
 
-from tests.parity.scenario import BUCKET, HUB, ROLE, TRAINING_VERSIONS, VERSIONS, Case, scenario
+from tests.parity.scenario import BUCKET, HUB, ROLE, VERSIONS, Case, scenario
+from tests.parity.scenarios.training import estimator
 
 
 @scenario
@@ -52,15 +53,7 @@ def endpoint_fails_to_start(case: Case) -> None:
 @scenario
 def training_job_fails(case: Case) -> None:
     case.aws.sagemaker.failures["training"] = "AlgorithmError: ExecuteUserScriptError: exit code 1"
-    case.script("scripts/train.py")
-    huggingface_estimator = HuggingFace(
-        entry_point="train.py",
-        source_dir="scripts",
-        instance_type="ml.p3.2xlarge",
-        instance_count=1,
-        role=ROLE,
-        **TRAINING_VERSIONS,
-    )
+    huggingface_estimator = estimator(case)
     huggingface_estimator.fit({"train": f"s3://{BUCKET}/data/train"})
 
 
@@ -88,13 +81,9 @@ def estimator_without_versions(case: Case) -> None:
 
 @scenario
 def estimator_compiler_on_cpu(case: Case) -> None:
-    case.script("scripts/train.py")
-    HuggingFace(
-        entry_point="train.py",
-        source_dir="scripts",
+    estimator(
+        case,
         instance_type="ml.c5.xlarge",
-        instance_count=1,
-        role=ROLE,
         transformers_version="4.21",
         pytorch_version="1.11",
         py_version="py38",
@@ -104,18 +93,7 @@ def estimator_compiler_on_cpu(case: Case) -> None:
 
 @scenario
 def estimator_spot_wait_shorter_than_run(case: Case) -> None:
-    case.script("scripts/train.py")
-    huggingface_estimator = HuggingFace(
-        entry_point="train.py",
-        source_dir="scripts",
-        instance_type="ml.p3.2xlarge",
-        instance_count=1,
-        role=ROLE,
-        use_spot_instances=True,
-        max_run=7200,
-        max_wait=3600,
-        **TRAINING_VERSIONS,
-    )
+    huggingface_estimator = estimator(case, use_spot_instances=True, max_run=7200, max_wait=3600)
     huggingface_estimator.fit({"train": f"s3://{BUCKET}/data/train"})
 
 

@@ -125,7 +125,7 @@ def async_predict_and_get_result(case: Case) -> None:
     )
     response = predictor.predict_async({"inputs": "I love it"}, inference_id="request-1")
     case.result("output_path", response.output_path)
-    case.result("result", response.get_result(WaiterConfig(max_attempts=2, delay=1)))
+    case.result("result", response.get_result(WaiterConfig(max_attempts=5, delay=1)))
 
 
 @scenario
@@ -155,7 +155,7 @@ def async_result_is_a_failure(case: Case) -> None:
     case.aws.sagemaker.async_outcome = "error"
     predictor = async_endpoint(case)
     response = predictor.predict_async({"inputs": "I love it"})
-    response.get_result(WaiterConfig(max_attempts=3, delay=1))
+    response.get_result(WaiterConfig(max_attempts=5, delay=1))
 
 
 @scenario
@@ -163,4 +163,4 @@ def async_result_never_comes(case: Case) -> None:
     case.aws.sagemaker.async_outcome = "pending"
     predictor = async_endpoint(case)
     response = predictor.predict_async({"inputs": "I love it"})
-    response.get_result(WaiterConfig(max_attempts=3, delay=1))
+    response.get_result(WaiterConfig(max_attempts=5, delay=1))

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from sdk import HuggingFace, S3Downloader, S3Uploader, Session, get_execution_role, s3_path_join, sagemaker
+from sdk import (
+    HuggingFaceModel,
+    S3Downloader,
+    S3Uploader,
+    Session,
+    get_execution_role,
+    s3_path_join,
+    sagemaker,
+)
 
-from tests.parity.scenario import BUCKET, ROLE, TRAINING_VERSIONS, Case, scenario
+from tests.parity.scenario import BUCKET, Case, scenario
+from tests.parity.scenarios.training import estimator
 
 KMS = "arn:aws:kms:us-east-1:123456789012:key/uploads"
 
@@ -33,16 +42,8 @@ def upload_data_folder_to_named_bucket(case: Case) -> None:
 
 @scenario
 def sourcedir_upload_default_bucket(case: Case) -> None:
-    case.script("scripts/train.py")
     case.write("scripts/requirements.txt", "datasets\n")
-    huggingface_estimator = HuggingFace(
-        entry_point="train.py",
-        source_dir="scripts",
-        instance_type="ml.p3.2xlarge",
-        instance_count=1,
-        role=ROLE,
-        **TRAINING_VERSIONS,
-    )
+    huggingface_estimator = estimator(case)
     huggingface_estimator.fit({"train": f"s3://{BUCKET}/data/train"})
 
 
@@ -93,7 +94,8 @@ def execution_role_plain_user(case: Case) -> None:
 
 @scenario
 def execution_role_hub_snippet_fallback(case: Case) -> None:
-    # The Hugging Face Hub's "Deploy > Amazon SageMaker" snippet, as generated for every model.
+    # The Hugging Face Hub's "Deploy > Amazon SageMaker" snippet, as generated for every
+    # model, run as a plain IAM user: the role comes from the except branch.
     import boto3
 
     case.aws.identity = "user"
@@ -103,6 +105,16 @@ def execution_role_hub_snippet_fallback(case: Case) -> None:
         iam = boto3.client("iam")
         role = iam.get_role(RoleName="sagemaker_execution_role")["Role"]["Arn"]
     case.result("role", role)
+
+    hub = {
+        "HF_MODEL_ID": "distilbert/distilbert-base-uncased-finetuned-sst-2-english",
+        "HF_TASK": "text-classification",
+    }
+    huggingface_model = HuggingFaceModel(
+        transformers_version="4.26", pytorch_version="1.13", py_version="py39", env=hub, role=role
+    )
+    predictor = huggingface_model.deploy(initial_instance_count=1, instance_type="ml.m5.xlarge")
+    case.result("predict", predictor.predict({"inputs": "I like you. I love you"}))
 
 
 @scenario
