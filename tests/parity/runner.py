@@ -18,6 +18,7 @@ import contextlib
 import json
 import logging
 import os
+import shutil
 import signal
 import socket
 import sys
@@ -192,12 +193,7 @@ def run_scenario(name: str, func: Any, holder: Holder, home: Path) -> dict[str, 
     }
 
 
-def main(argv: list[str]) -> int:
-    side, output_path, *only = argv
-    if side not in ("v2", "hf"):
-        print(f"usage: runner.py v2|hf OUT.json [NAME ...] (got side {side!r})", file=sys.stderr)
-        return 2
-    home = Path(tempfile.mkdtemp(prefix=f"parity-{side}-"))
+def run_side(side: str, home: Path, only: list[str]) -> dict[str, Any]:
     hermetic_environment(home)
     sys.path[0] = str(ROOT)  # the repository, not this folder: scenarios import tests.parity.*
 
@@ -218,20 +214,33 @@ def main(argv: list[str]) -> int:
     for path in sorted((PARITY / "scenarios").glob("*.py")):
         if path.stem != "__init__":
             __import__(f"tests.parity.scenarios.{path.stem}")
-    results = {
-        name: run_scenario(name, func, holder, home)
-        for name, func in SCENARIOS.items()
-        if not only or name in only
-    }
-    record = {
+    return {
         "side": side,
         "python": sys.executable,
         "version": getattr(sdk.sagemaker, "__version__", "?"),
         "import_errors": import_errors,
         "import_seconds": round(import_seconds, 2),
-        "scenarios": results,
+        "scenarios": {
+            name: run_scenario(name, func, holder, home)
+            for name, func in SCENARIOS.items()
+            if not only or name in only
+        },
     }
-    Path(output_path).write_text(json.dumps(record, indent=1, sort_keys=True, default=repr))
+
+
+def main(argv: list[str]) -> int:
+    side, output_path, *only = argv
+    if side not in ("v2", "hf"):
+        print(f"usage: runner.py v2|hf OUT.json [NAME ...] (got side {side!r})", file=sys.stderr)
+        return 2
+    output = Path(output_path).resolve()  # scenarios change the working directory
+    home = Path(tempfile.mkdtemp(prefix=f"parity-{side}-"))
+    try:
+        record = run_side(side, home, only)
+    finally:
+        os.chdir(ROOT)
+        shutil.rmtree(home, ignore_errors=True)
+    output.write_text(json.dumps(record, indent=1, sort_keys=True, default=repr))
     return 0
 
 
