@@ -74,12 +74,14 @@ def hermetic_environment(home: Path) -> None:
 
 
 def share_botocore_data() -> None:
-    """Parse each of botocore's JSON data files once per process, not once per boto3 session.
+    """One botocore data loader for the whole process, and each JSON data file parsed once.
 
-    Both SDKs make many sessions (v2 one per ``Session()`` and per endpoint lookup), and
-    parsing the service models dominated the run. botocore treats loaded data as read-only.
+    Both SDKs make many boto3 sessions (v2 one per ``Session()`` and per endpoint lookup),
+    and each new session's loader listed and parsed the service models again: that was most
+    of the run. botocore treats loaded data as read-only, so sharing it changes no request.
     """
     import botocore.loaders
+    import botocore.session
 
     parsed: dict[str, Any] = {}
     original = botocore.loaders.JSONFileLoader.load_file
@@ -90,6 +92,12 @@ def share_botocore_data() -> None:
         return parsed[file_path]
 
     botocore.loaders.JSONFileLoader.load_file = load_file  # type: ignore[method-assign]
+    shared_loader = botocore.loaders.create_loader()
+
+    def register_data_loader(self: Any) -> None:
+        self._components.lazy_register_component("data_loader", lambda: shared_loader)
+
+    botocore.session.Session._register_data_loader = register_data_loader  # type: ignore[method-assign]
 
 
 _real_sleep = time.sleep
