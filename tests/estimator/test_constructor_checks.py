@@ -37,8 +37,6 @@ BAD_ARGUMENTS: dict[str, tuple[dict[str, Any], tuple[str, ...]]] = {
     "metric regex": ({"metric_definitions": [{"Name": "loss", "Regex": "(["}]}, ("does not compile",)),
     "environment name": ({"environment": {"1BAD": "x"}}, ("environment", "1BAD")),
     "half a VPC": ({"subnets": ["subnet-1"]}, ("security_group_ids",)),
-    "git_config": ({"git_config": {"repo": "https://example.com/r.git"}}, ("git_config", "git clone")),
-    "debugger": ({"debugger_hook_config": {"S3OutputPath": "s3://b"}}, ("debugger_hook_config", "None")),
     "reserved hyperparameter": (
         {"hyperparameters": {"sagemaker_program": "x.py"}},
         ("sagemaker_program", "set by the estimator"),
@@ -191,6 +189,6 @@ def test_bad_inputs_name_the_channel(moto_session, moto_role_arn, source_dir):
         estimator.fit({"train": "does-not-exist"}, wait=False)
     with pytest.raises(ConfigurationError, match=r"Channel name 'bad name'"):
         estimator.fit({"bad name": "s3://data/x"}, wait=False)
-    with pytest.raises(ConfigurationError, match=r"fit\(inputs=\.\.\.\) got a int"):
+    with pytest.raises(ConfigurationError, match=r"fit\(inputs=\.\.\.\): got int 3; expected str or Path"):
         estimator.fit(3, wait=False)
     assert moto_session.sagemaker_client.list_training_jobs()["TrainingJobSummaries"] == []

@@ -60,7 +60,7 @@ def test_plain_job(requests_log, moto_session, moto_role_arn, source_dir):
             "EnableSageMakerMetricsTimeSeries": True,
         },
         "RoleArn": moto_role_arn,
-        "OutputDataConfig": {"S3OutputPath": f"s3://{BUCKET}"},
+        "OutputDataConfig": {"S3OutputPath": f"s3://{BUCKET}/"},
         "ResourceConfig": {"InstanceType": GPU_INSTANCE, "InstanceCount": 1, "VolumeSizeInGB": 30},
         "StoppingCondition": {"MaxRuntimeInSeconds": 86400},
         "HyperParameters": {
