@@ -280,3 +280,40 @@ def test_bad_v2_arguments_are_refused_with_the_fix(arguments, words, source_dir)
             **{"instance_type": GPU_INSTANCE, **arguments},
         )
     assert words in str(raised.value)
+
+
+def test_training_input_takes_v2s_arguments_in_v2s_order():
+    from sagemaker_hf.training import TrainingInput
+
+    # Positional, in v2's order: s3_data, distribution, compression, content_type, record_wrapping,
+    # s3_data_type, instance_groups, input_mode. The configs are the ones v2 2.257.7 built.
+    grouped = TrainingInput("s3://x", None, None, None, None, "S3Prefix", ["a"], "File")
+    assert grouped.config == {
+        "DataSource": {
+            "S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": "s3://x", "InstanceGroupNames": ["a"]}
+        },
+        "InputMode": "File",
+    }
+    augmented = TrainingInput(
+        "s3://x",
+        s3_data_type="AugmentedManifestFile",
+        attribute_names=["source-ref", "label"],
+        target_attribute_name="label",
+        shuffle_config={"Seed": 3},
+        hub_access_config={"HubContentArn": "arn:hub"},
+        model_access_config={"AcceptEula": True},
+    )
+    assert augmented.config == {
+        "DataSource": {
+            "S3DataSource": {
+                "S3DataType": "AugmentedManifestFile",
+                "S3Uri": "s3://x",
+                "S3DataDistributionType": "FullyReplicated",
+                "AttributeNames": ["source-ref", "label"],
+                "HubAccessConfig": {"HubContentArn": "arn:hub"},
+                "ModelAccessConfig": {"AcceptEula": True},
+            }
+        },
+        "TargetAttributeName": "label",
+        "ShuffleConfig": {"Seed": 3},
+    }
