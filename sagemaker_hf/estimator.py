@@ -170,7 +170,7 @@ class HuggingFace(TrainingEstimator):
             raise configuration_error("HuggingFace()", error) from None
         self.options.warn_ignored("HuggingFace")
         self.instance_type = instance_type
-        self.distribution = check_distribution(distribution, self._image_instance_type)
+        self.distribution = check_distribution(distribution, instance_type, instance_groups)
         if compiler_config:
             compiler_config.check_estimator(
                 self._image_instance_type, pytorch_version, tensorflow_version, image_uri, self.distribution
@@ -227,7 +227,7 @@ class HuggingFace(TrainingEstimator):
     def hyperparameters(self) -> dict[str, str]:
         """The user's, distribution and compiler hyperparameters, JSON-encoded (as SDK v2)."""
         values: dict[str, Any] = dict(self._hyperparameters)
-        values.update(distribution_hyperparameters(self.distribution, self._image_instance_type))
+        values.update(distribution_hyperparameters(self.distribution, self.instance_type))
         if self.compiler_config:
             values.update(self.compiler_config.to_hyperparameters())
         return encode_hyperparameters(values)

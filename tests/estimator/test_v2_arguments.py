@@ -317,3 +317,81 @@ def test_training_input_takes_v2s_arguments_in_v2s_order():
         "TargetAttributeName": "label",
         "ShuffleConfig": {"Seed": 3},
     }
+
+
+GROUPS = [
+    {"InstanceGroupName": "g1", "InstanceType": "ml.p4d.24xlarge", "InstanceCount": 2},
+    {"InstanceGroupName": "g2", "InstanceType": "ml.c5.xlarge", "InstanceCount": 1},
+]
+GROUP_VERSIONS = {"transformers_version": "4.28.1", "pytorch_version": "2.0.0", "py_version": "py310"}
+
+
+@pytest.mark.parametrize(
+    ("groups", "distribution", "flags"),
+    [
+        (  # the hyperparameters v2 2.257.7 sent for the same arguments
+            GROUPS,
+            {"mpi": {"enabled": True, "processes_per_host": 8}, "instance_groups": ["g1"]},
+            {
+                "sagemaker_distribution_instance_groups": '["g1"]',
+                "sagemaker_mpi_custom_mpi_options": '""',
+                "sagemaker_mpi_enabled": "true",
+                "sagemaker_mpi_num_of_processes_per_host": "8",
+            },
+        ),
+        (
+            GROUPS[:1],
+            {"torch_distributed": {"enabled": True}},
+            {"sagemaker_torch_distributed_enabled": "true"},
+        ),
+        (
+            GROUPS[:1],
+            {"mpi": {"enabled": True}},
+            {
+                "sagemaker_distribution_instance_groups": '["g1"]',
+                "sagemaker_mpi_custom_mpi_options": '""',
+                "sagemaker_mpi_enabled": "true",
+            },
+        ),
+    ],
+)
+def test_distribution_in_a_heterogeneous_cluster(
+    groups, distribution, flags, requests_log, moto_session, moto_role_arn, source_dir
+):
+    estimator = HuggingFace(
+        entry_point="train.py",
+        source_dir=str(source_dir),
+        role=moto_role_arn,
+        sagemaker_session=moto_session,
+        instance_groups=groups,
+        distribution=distribution,
+        **GROUP_VERSIONS,
+    )
+    estimator.fit("s3://data/train", wait=False)
+    request = requests_log.one("CreateTrainingJob")
+    hyperparameters = {
+        key: value
+        for key, value in request["HyperParameters"].items()
+        if not key.startswith(("sagemaker_program", "sagemaker_submit", "sagemaker_job", "sagemaker_region"))
+        and key != "sagemaker_container_log_level"
+    }
+    assert hyperparameters == flags
+    assert request["ResourceConfig"] == {"InstanceGroups": groups, "VolumeSizeInGB": 30}
+    assert request["AlgorithmSpecification"]["TrainingImage"].endswith(
+        "2.0.0-transformers4.28.1-gpu-py310-cu118-ubuntu20.04"
+    )
+    attached = HuggingFace.attach(request["TrainingJobName"], sagemaker_session=moto_session)
+    assert attached.instance_groups == groups
+
+
+def test_a_distribution_group_the_estimator_lacks_is_refused(source_dir):
+    with pytest.raises(
+        ConfigurationError, match=r"must name one of the estimator's instance groups \(g1, g2\)"
+    ):
+        HuggingFace(
+            entry_point="train.py",
+            source_dir=str(source_dir),
+            instance_groups=GROUPS,
+            distribution={"mpi": {"enabled": True}, "instance_groups": ["g3"]},
+            **GROUP_VERSIONS,
+        )
