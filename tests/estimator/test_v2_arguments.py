@@ -395,3 +395,17 @@ def test_a_distribution_group_the_estimator_lacks_is_refused(source_dir):
             distribution={"mpi": {"enabled": True}, "instance_groups": ["g3"]},
             **GROUP_VERSIONS,
         )
+
+
+def test_fit_sends_the_experiment_config(requests_log, moto_session, moto_role_arn, source_dir):
+    estimator = HuggingFace(
+        entry_point="train.py",
+        source_dir=str(source_dir),
+        role=moto_role_arn,
+        instance_type=GPU_INSTANCE,
+        sagemaker_session=moto_session,
+        **VERSIONS,
+    )
+    experiment = {"ExperimentName": "e", "TrialName": "t", "TrialComponentDisplayName": "d"}
+    estimator.fit("s3://data/train", wait=False, experiment_config=experiment)
+    assert requests_log.one("CreateTrainingJob")["ExperimentConfig"] == experiment  # as v2 sent it
