@@ -19,6 +19,7 @@ Accepted strategies, as in SDK v2::
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -28,6 +29,14 @@ from sagemaker_hf.errors import ConfigurationError
 
 # SDK v2 (fw_utils): where SageMaker's data parallel library runs.
 SMDDP_INSTANCE_TYPES = ("ml.p3.16xlarge", "ml.p3dn.24xlarge", "ml.p4d.24xlarge", "ml.p4de.24xlarge")
+# SDK v2 2.257.7 (fw_utils): the PyTorch versions whose images launch torch_distributed (torchrun),
+# as typed (v2 compared the strings: "1.13" is not "1.13.1").
+TORCH_DISTRIBUTED_GPU_VERSIONS = (
+    "1.13.1", "2.0.0", "2.0.1", "2.1.0", "2.1.2", "2.2.0", "2.3.0",
+    "2.3.1", "2.4.1", "2.5.1", "2.6.0", "2.7.1", "2.8.0",
+)  # fmt: skip
+TORCH_DISTRIBUTED_TRAINIUM_VERSIONS = ("1.11", "1.11.0", "1.12", "1.12.0", "1.12.1", "1.13.1", "2.0.0")
+_INSTANCE_FAMILY = re.compile(r"^ml[._]([a-z\d\-]+)\.?\w*$")
 
 PYTORCH_DDP = "sagemaker_pytorch_ddp_enabled"
 TORCH_DISTRIBUTED = "sagemaker_torch_distributed_enabled"
@@ -172,12 +181,41 @@ def _training_group(distribution: dict[str, Any], instance_groups: list[dict[str
     return named[0]
 
 
+def _check_torch_distributed(instance_type: str | None, pytorch_version: str | None) -> None:
+    """v2's rule: torchrun runs on GPU and Trainium instances, in the images of these versions."""
+    from sagemaker_hf.session import LOCAL_INSTANCE_TYPES
+
+    if pytorch_version is None or instance_type is None or instance_type in LOCAL_INSTANCE_TYPES:
+        return  # a custom image decides for itself; local mode runs no launcher
+    match = _INSTANCE_FAMILY.match(instance_type)
+    family = match[1] if match else ""
+    if family.startswith(("p", "g")):
+        versions = TORCH_DISTRIBUTED_GPU_VERSIONS
+    elif family.startswith("trn"):
+        versions = TORCH_DISTRIBUTED_TRAINIUM_VERSIONS
+    else:
+        raise ConfigurationError(
+            f"distribution={{'torch_distributed': ...}} runs on GPU (ml.p*, ml.g*) and Trainium (ml.trn*) "
+            f"instances, not instance_type={instance_type!r}."
+        )
+    if pytorch_version not in versions:
+        raise ConfigurationError(
+            f"pytorch_version={pytorch_version!r} has no torch_distributed launcher on {instance_type}; use "
+            f"one of {', '.join(versions)} (the versions as SDK v2 lists them), or "
+            "distribution={'pytorchddp': {'enabled': True}}."
+        )
+
+
 def check_distribution(
     distribution: dict[str, Any] | None,
     instance_type: str | None,
     instance_groups: list[dict[str, Any]] | None = None,
+    pytorch_version: str | None = None,
 ) -> dict[str, Any]:
-    """``distribution`` validated (``{}`` when None); errors name the key and the fix."""
+    """``distribution`` validated (``{}`` when None); errors name the key and the fix.
+
+    ``pytorch_version`` is None with a custom ``image_uri`` (whose launchers are not known).
+    """
     if not distribution:
         return {}
     if not isinstance(distribution, dict):
@@ -199,6 +237,8 @@ def check_distribution(
         parsed = Distribution.model_validate(strategies)
     except ValidationError as error:
         raise configuration_error("distribution", error) from None
+    if parsed.torch_distributed is not None and parsed.torch_distributed.enabled:
+        _check_torch_distributed(instance_type, pytorch_version)
     if parsed.data_parallel_enabled and instance_type not in SMDDP_INSTANCE_TYPES:
         raise ConfigurationError(
             f"instance_type={instance_type!r} cannot run smdistributed dataparallel; it runs on "

@@ -170,7 +170,9 @@ class HuggingFace(TrainingEstimator):
             raise configuration_error("HuggingFace()", error) from None
         self.options.warn_ignored("HuggingFace")
         self.instance_type = instance_type
-        self.distribution = check_distribution(distribution, instance_type, instance_groups)
+        self.distribution = check_distribution(
+            distribution, instance_type, instance_groups, None if image_uri else pytorch_version
+        )
         if compiler_config:
             compiler_config.check_estimator(
                 self._image_instance_type, pytorch_version, tensorflow_version, image_uri, self.distribution

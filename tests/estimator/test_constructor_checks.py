@@ -95,13 +95,17 @@ BAD_ARGUMENTS: dict[str, tuple[dict[str, Any], tuple[str, ...]]] = {
         },
         ("smdistributed", "pytorchxla"),
     ),
-    "compiler needs xla from 1.11": (
+    "compiler with torch_distributed before 1.13.1": (  # v2 refused it the same way
         {
             **COMPILER_VERSIONS,
             "compiler_config": TrainingCompilerConfig(),
             "distribution": {"torch_distributed": {"enabled": True}},
         },
-        ("pytorchxla",),
+        ("pytorch_version='1.11.0'", "torch_distributed", "1.13.1"),
+    ),
+    "torch_distributed on a CPU instance": (
+        {"instance_type": "ml.m5.xlarge", "distribution": {"torch_distributed": {"enabled": True}}},
+        ("torch_distributed", "GPU", "ml.m5.xlarge"),
     ),
     "entry point on S3": ({"entry_point": "s3://code/train.py"}, ("entry_point", "local file")),
     "missing entry point file": ({"entry_point": "missing.py"}, ("missing.py", "source_dir")),
@@ -152,6 +156,8 @@ def test_hyperparameters_are_json_encoded_with_the_distribution_flags(source_dir
             {
                 "hyperparameters": {"epochs": 1, "model": "bert", "layers": [1, 2]},
                 "instance_type": MULTI_GPU_INSTANCE,
+                "transformers_version": "4.26.0",
+                "pytorch_version": "1.13.1",  # torch_distributed's first version, as v2 typed it
                 "distribution": {"torch_distributed": {"enabled": True}},
             },
         )
