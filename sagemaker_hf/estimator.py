@@ -23,7 +23,7 @@ from sagemaker_hf._validation import checked_arguments, warn_ignored_arguments, 
 from sagemaker_hf.configs import TrainingCompilerConfig, configuration_error
 from sagemaker_hf.distribution import check_distribution, distribution_hyperparameters
 from sagemaker_hf.errors import ConfigurationError, UnsupportedValueError
-from sagemaker_hf.estimator_attach import RESERVED_HYPERPARAMETERS, attach_arguments
+from sagemaker_hf.estimator_attach import RESERVED_HYPERPARAMETERS, attach_arguments, job_tags
 from sagemaker_hf.estimator_base import TrainingEstimator
 from sagemaker_hf.estimator_generic import Estimator, attached
 from sagemaker_hf.names import normalize_tags
@@ -287,7 +287,8 @@ class HuggingFace(TrainingEstimator):
         """
         session = sagemaker_session if sagemaker_session is not None else Session()
         job = session.sagemaker_client.describe_training_job(TrainingJobName=training_job_name)
-        estimator = cls(**attach_arguments(job, model_channel_name), sagemaker_session=session)
+        tags = job_tags(session.sagemaker_client, job)
+        estimator = cls(**attach_arguments(job, model_channel_name), tags=tags, sagemaker_session=session)
         estimator._submit_directory = estimator.source_dir
         return attached(estimator, job)
 

@@ -101,6 +101,18 @@ def job_arguments(job: dict[str, Any], model_channel_name: str = "model") -> dic
     return arguments
 
 
+def job_tags(client: Any, job: dict[str, Any]) -> list[dict[str, str]] | None:
+    """The job's tags (v2's attach() read them with ListTags); None where the client keeps none."""
+    from botocore.exceptions import ClientError
+
+    try:
+        return client.list_tags(ResourceArn=job["TrainingJobArn"]).get("Tags") or None
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "NotImplemented":  # local mode keeps no tags
+            return None
+        raise
+
+
 def attach_arguments(job: dict[str, Any], model_channel_name: str = "model") -> dict[str, Any]:
     """``HuggingFace(**arguments)`` for the job described by ``job`` (DescribeTrainingJob)."""
     name = job["TrainingJobName"]

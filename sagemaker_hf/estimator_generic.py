@@ -25,7 +25,7 @@ from pydantic import ValidationError
 from sagemaker_hf._validation import checked_arguments, warn_ignored_arguments, warn_unknown_arguments
 from sagemaker_hf.configs import configuration_error
 from sagemaker_hf.errors import ConfigurationError
-from sagemaker_hf.estimator_attach import job_arguments
+from sagemaker_hf.estimator_attach import job_arguments, job_tags
 from sagemaker_hf.estimator_base import TrainingEstimator
 from sagemaker_hf.estimator_model import VPC_CONFIG_DEFAULT
 from sagemaker_hf.names import normalize_tags
@@ -39,12 +39,14 @@ _IGNORED = "it is not supported by sagemaker-hf (Debugger rules, custom predicto
 
 
 def attached(estimator: TrainingEstimator, job: dict[str, Any]) -> Any:
-    """``estimator`` bound to the described ``job``; a job still running is waited for (no logs)."""
+    """``estimator`` bound to the described ``job``; a job still running is waited for (no logs), as v2.
+
+    A job that failed raises :class:`~sagemaker_hf.errors.ResourceFailedError`, as v2's wait did.
+    """
     name = job["TrainingJobName"]
     estimator.latest_training_job = TrainingJob(name, estimator.sagemaker_session)
     estimator._current_job_name = name
-    if job["TrainingJobStatus"] in ("InProgress", "Stopping"):
-        estimator.wait(logs=False)
+    estimator.wait(logs=False)
     return estimator
 
 
@@ -280,6 +282,7 @@ class Estimator(TrainingEstimator):
             sagemaker_session=session,
             hyperparameters=dict(job.get("HyperParameters") or {}),
             enable_sagemaker_metrics=algorithm.get("EnableSageMakerMetricsTimeSeries"),
+            tags=job_tags(session.sagemaker_client, job),
             **job_arguments(job, model_channel_name),
         )
         return attached(estimator, job)

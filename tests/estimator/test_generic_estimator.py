@@ -165,3 +165,20 @@ def test_an_uncompressed_output_is_deployed_as_model_data_source(
     container = requests_log.one("CreateModel")["PrimaryContainer"]
     assert container["ModelDataSource"] == model_data  # what v2 sent
     assert "ModelDataUrl" not in container
+
+
+def test_attach_reads_the_tags_and_raises_for_a_failed_job_as_v2(moto_session, moto_role_arn, source_dir):
+    trained = _huggingface(moto_session, moto_role_arn, source_dir, tags={"project": "demo"})
+    trained.fit("s3://data/train", logs=False)
+    job = trained.latest_training_job.name
+    for attach in (HuggingFace.attach, Estimator.attach):
+        assert attach(job, sagemaker_session=moto_session).tags == [{"Key": "project", "Value": "demo"}]
+
+    from sagemaker_hf.errors import ResourceFailedError
+    from tests.sdk.conftest import answer
+
+    failed = {**trained.describe(), "TrainingJobStatus": "Failed", "FailureReason": "AlgorithmError: boom"}
+    failed.pop("ResponseMetadata", None)
+    answer(moto_session.sagemaker_client, "DescribeTrainingJob", failed)
+    with pytest.raises(ResourceFailedError, match="AlgorithmError: boom"):
+        Estimator.attach(job, sagemaker_session=moto_session)  # v2's attach waited, and raised
