@@ -8,9 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from sagemaker_hf import HuggingFace
 from sagemaker_hf.analytics import TrainingJobAnalytics
-from tests.estimator.conftest import GPU_INSTANCE, VERSIONS
+from tests.estimator.conftest import huggingface_estimator
 
 METRICS = [
     {"Name": "loss", "Regex": "'loss': ([0-9.]+)"},
@@ -21,15 +20,7 @@ METRICS = [
 @pytest.fixture
 def trained(moto_session, moto_role_arn, source_dir):
     """A finished job with metric definitions, and the loss CloudWatch holds for it."""
-    estimator = HuggingFace(
-        entry_point="train.py",
-        source_dir=str(source_dir),
-        role=moto_role_arn,
-        instance_type=GPU_INSTANCE,
-        metric_definitions=METRICS,
-        sagemaker_session=moto_session,
-        **VERSIONS,
-    )
+    estimator = huggingface_estimator(moto_session, moto_role_arn, source_dir, metric_definitions=METRICS)
     estimator.fit("s3://data/train", logs=False)
     job = estimator.latest_training_job.name
     started = estimator.describe()["TrainingStartTime"]

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import inspect
 import json
-from typing import Any
 
 import pytest
 
 from sagemaker_hf import HuggingFace, HuggingFaceModel
 from sagemaker_hf.errors import ConfigurationError
 from sagemaker_hf.estimator import Estimator
-from tests.estimator.conftest import BUCKET, GPU_INSTANCE, TRAINING_IMAGE, VERSIONS
+from tests.estimator.conftest import BUCKET, TRAINING_IMAGE, huggingface_estimator
 
 CUSTOM_IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/my:latest"
 INFERENCE_IMAGE = (
@@ -21,20 +20,8 @@ INFERENCE_IMAGE = (
 )
 
 
-def _huggingface(session: Any, role: str, source_dir: Any, **arguments: Any) -> HuggingFace:
-    return HuggingFace(
-        entry_point="train.py",
-        source_dir=str(source_dir),
-        role=role,
-        instance_type=GPU_INSTANCE,
-        sagemaker_session=session,
-        **VERSIONS,
-        **arguments,
-    )
-
-
 def test_fit_keeps_the_names_and_output_path_it_used(moto_session, moto_role_arn, source_dir):
-    estimator = _huggingface(moto_session, moto_role_arn, source_dir)
+    estimator = huggingface_estimator(moto_session, moto_role_arn, source_dir)
     assert (estimator.base_job_name, estimator.output_path) == (None, None)
     estimator.fit("s3://data/train", wait=False)
     # v2's values after fit(): notebooks print them.
@@ -45,7 +32,7 @@ def test_fit_keeps_the_names_and_output_path_it_used(moto_session, moto_role_arn
     assert estimator.sagemaker_session is moto_session
 
     moto_session.s3_client.create_bucket(Bucket="out")
-    named = _huggingface(moto_session, moto_role_arn, source_dir, output_path="s3://out/runs")
+    named = huggingface_estimator(moto_session, moto_role_arn, source_dir, output_path="s3://out/runs")
     named.fit("s3://data/train", wait=False, job_name="my-job")
     assert named.base_job_name is None  # v2 left it unset when job_name was given
     assert (named._current_job_name, named.output_path) == ("my-job", "s3://out/runs")
@@ -113,7 +100,7 @@ def test_the_generic_estimator_in_script_mode(requests_log, moto_session, moto_r
 
 
 def test_estimator_attach_gives_the_model_of_a_hugging_face_job(moto_session, moto_role_arn, source_dir):
-    trained = _huggingface(moto_session, moto_role_arn, source_dir, hyperparameters={"epochs": 2})
+    trained = huggingface_estimator(moto_session, moto_role_arn, source_dir, hyperparameters={"epochs": 2})
     trained.fit("s3://data/train", logs=False)
     job = trained.latest_training_job.name
 
@@ -156,7 +143,9 @@ def _model_takes_a_dict() -> bool:
 def test_an_uncompressed_output_is_deployed_as_model_data_source(
     requests_log, moto_session, moto_role_arn, source_dir
 ):
-    estimator = _huggingface(moto_session, moto_role_arn, source_dir, disable_output_compression=True)
+    estimator = huggingface_estimator(
+        moto_session, moto_role_arn, source_dir, disable_output_compression=True
+    )
     estimator.fit("s3://data/train", logs=False)
     model_data = estimator.model_data
     assert isinstance(model_data, dict)
@@ -168,7 +157,7 @@ def test_an_uncompressed_output_is_deployed_as_model_data_source(
 
 
 def test_attach_reads_the_tags_and_raises_for_a_failed_job_as_v2(moto_session, moto_role_arn, source_dir):
-    trained = _huggingface(moto_session, moto_role_arn, source_dir, tags={"project": "demo"})
+    trained = huggingface_estimator(moto_session, moto_role_arn, source_dir, tags={"project": "demo"})
     trained.fit("s3://data/train", logs=False)
     job = trained.latest_training_job.name
     for attach in (HuggingFace.attach, Estimator.attach):

@@ -12,7 +12,7 @@ import pytest
 
 from sagemaker_hf import HuggingFace
 from sagemaker_hf.errors import ConfigurationError, SageMakerHFWarning
-from tests.estimator.conftest import BUCKET, GPU_INSTANCE, TRAINING_IMAGE, VERSIONS
+from tests.estimator.conftest import BUCKET, GPU_INSTANCE, TRAINING_IMAGE, VERSIONS, huggingface_estimator
 
 OUTPUT = f"s3://{BUCKET}/"
 RESOURCES = {"InstanceType": GPU_INSTANCE, "InstanceCount": 1, "VolumeSizeInGB": 30}
@@ -162,10 +162,7 @@ V2_REQUESTS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
 
 
 def _fit(session: Any, role: str, source_dir: Any, arguments: dict[str, Any]) -> HuggingFace:
-    settings = {"instance_type": GPU_INSTANCE, **VERSIONS, **arguments}
-    estimator = HuggingFace(
-        entry_point="train.py", source_dir=str(source_dir), role=role, sagemaker_session=session, **settings
-    )
+    estimator = huggingface_estimator(session, role, source_dir, **arguments)
     estimator.fit("s3://data/train", wait=False)
     return estimator
 
@@ -398,14 +395,7 @@ def test_a_distribution_group_the_estimator_lacks_is_refused(source_dir):
 
 
 def test_fit_sends_the_experiment_config(requests_log, moto_session, moto_role_arn, source_dir):
-    estimator = HuggingFace(
-        entry_point="train.py",
-        source_dir=str(source_dir),
-        role=moto_role_arn,
-        instance_type=GPU_INSTANCE,
-        sagemaker_session=moto_session,
-        **VERSIONS,
-    )
+    estimator = huggingface_estimator(moto_session, moto_role_arn, source_dir)
     experiment = {"ExperimentName": "e", "TrialName": "t", "TrialComponentDisplayName": "d"}
     estimator.fit("s3://data/train", wait=False, experiment_config=experiment)
     assert requests_log.one("CreateTrainingJob")["ExperimentConfig"] == experiment  # as v2 sent it
