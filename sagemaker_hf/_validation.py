@@ -7,7 +7,8 @@ Two jobs, one home:
   :class:`~sagemaker_hf.errors.ConfigurationError` naming the argument, the type given and
   the type expected, instead of a ``TypeError: unhashable type`` three calls deeper.
 - :func:`warn_ignored_arguments` accepts SDK v2 keywords that mean nothing here with a
-  warning that names them, instead of refusing code that ran on v2 with ``TypeError``.
+  warning that names them, instead of refusing code that ran on v2 with ``TypeError``;
+  :func:`warn_unknown_arguments` does the same for keywords v2 swallowed through ``**kwargs``.
 
 Annotations are the single source of truth: a new parameter is checked by being annotated.
 Only the outer shape is enforced (``list[str]`` checks the list and its items, ``dict[str,
@@ -16,12 +17,13 @@ Any]`` the mapping and its keys); values are checked by the code that uses them.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import inspect
 import types
 import typing
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import PurePath
 from typing import Any, TypeVar
 
@@ -75,6 +77,28 @@ def warn_ignored_arguments(owner: str, given: Mapping[str, object], why: str) ->
         listed = ", ".join(names)
         warnings.warn(
             f"{owner}: ignoring SDK v2 argument(s) {listed}: {why}",
+            SageMakerHFWarning,
+            stacklevel=_first_caller_outside_package(),
+        )
+    return names
+
+
+def warn_unknown_arguments(owner: str, unknown: Mapping[str, object], known: Iterable[str]) -> list[str]:
+    """Warn about keywords no SDK v2 signature had, suggesting the nearest real argument.
+
+    SDK v2's estimators swallowed unknown keywords through ``**kwargs``, so a typo such as
+    ``metrics_definition=`` silently did nothing there; here it still runs, with a warning
+    that names it. The values are never used. Returns the names warned about.
+    """
+    names = list(unknown)
+    if names:
+        choices = sorted(set(known))
+        described = []
+        for name in names:
+            nearest = difflib.get_close_matches(name, choices, n=1)
+            described.append(f"{name} (did you mean {nearest[0]}?)" if nearest else name)
+        warnings.warn(
+            f"{owner}: ignoring unknown argument(s) {', '.join(described)}; they have no effect.",
             SageMakerHFWarning,
             stacklevel=_first_caller_outside_package(),
         )

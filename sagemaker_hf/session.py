@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sagemaker_hf import __version__
+from sagemaker_hf._validation import checked_arguments
 from sagemaker_hf.errors import ConfigurationError
 from sagemaker_hf.roles import ROLE_HELP
 
@@ -192,6 +193,23 @@ class Session:
 
         base = f"s3://{bucket or self.default_bucket()}/{key_prefix.strip('/')}"
         return storage.upload_path(self, path, base)
+
+    @checked_arguments("Session.logs_for_job")
+    def logs_for_job(
+        self,
+        job_name: str,
+        wait: bool = False,
+        poll: float = 10,
+        log_type: str | bool = "All",
+        timeout: float | None = None,
+    ) -> None:
+        """Print a training job's log; with ``wait``, follow it until the job ends (SDK v2's).
+
+        See :func:`sagemaker_hf.training_logs.logs_for_job`.
+        """
+        from sagemaker_hf.training_logs import logs_for_job
+
+        logs_for_job(self, job_name, wait, poll, log_type, timeout)
 
     # ---- roles -----------------------------------------------------------------------
 

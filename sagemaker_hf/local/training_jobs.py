@@ -90,6 +90,17 @@ class TrainingJobRecord(Record):
     def output_prefix(self) -> str:
         return storage.join_uri(self.request["OutputDataConfig"]["S3OutputPath"], self.name, "output")
 
+    @property
+    def uncompressed(self) -> bool:
+        """``CompressionType="NONE"``: the model folder is uploaded file by file, as SageMaker does."""
+        return self.request["OutputDataConfig"].get("CompressionType") == "NONE"
+
+    @property
+    def model_artifacts(self) -> str:
+        if self.uncompressed:
+            return f"{self.output_prefix}/model/"
+        return f"{self.output_prefix}/model.tar.gz"
+
     def move_to(self, status: str, secondary: str, message: str) -> None:
         now = api.now()
         if self.transitions and "EndTime" not in self.transitions[-1]:
@@ -253,7 +264,11 @@ def _finalize(settings: LocalModeSettings, registry: Registry, storage_session: 
             record.move_to("InProgress", "Uploading", "Uploading generated training model")
             artifacts = record.work_dir / ARTIFACTS_DIR
             try:
-                for archive in ("model.tar.gz", "output.tar.gz"):
+                if record.uncompressed:
+                    storage.upload_path(storage_session, record.tree.model, record.model_artifacts)
+                for archive in (
+                    ("output.tar.gz",) if record.uncompressed else ("model.tar.gz", "output.tar.gz")
+                ):
                     if (artifacts / archive).is_file():
                         storage.upload_file(
                             storage_session, artifacts / archive, f"{record.output_prefix}/{archive}"
@@ -303,7 +318,7 @@ def describe(
     response: dict[str, Any] = {
         "TrainingJobName": record.name,
         "TrainingJobArn": record.arn,
-        "ModelArtifacts": {"S3ModelArtifacts": f"{record.output_prefix}/model.tar.gz"},
+        "ModelArtifacts": {"S3ModelArtifacts": record.model_artifacts},
         "TrainingJobStatus": record.status,
         "SecondaryStatus": record.secondary_status,
         "HyperParameters": job.get("HyperParameters", {}),
