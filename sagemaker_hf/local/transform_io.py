@@ -59,11 +59,14 @@ class InputReadError(Exception):
 
 
 class RecordTooLarge(Exception):
-    """A record is longer than a request may be; nothing of it or after it was read further."""
+    """A record is longer than a request may be; nothing of it or after it was read further.
 
-    def __init__(self, line: int, size_read: int, limit: int) -> None:
+    ``size`` is the record's size when ``whole``, else how much of it was read before stopping.
+    """
+
+    def __init__(self, line: int, size: int, limit: int, whole: bool) -> None:
         super().__init__(f"line {line} is over {limit:,} bytes")
-        self.line, self.size_read, self.limit = line, size_read, limit
+        self.line, self.size, self.limit, self.whole = line, size, limit, whole
 
 
 class OutputWriteError(Exception):
@@ -157,14 +160,14 @@ def _whole(chunks: Iterator[bytes], limit: int | None) -> Record:
         parts.append(chunk)
         size += len(chunk)
         if limit is not None and size > limit:
-            raise RecordTooLarge(1, size, limit)
+            raise RecordTooLarge(1, size, limit, whole=False)
     return Record(1, b"".join(parts))
 
 
 def _record(number: int, line: bytes, limit: int | None, encoding: str) -> Record | None:
     data = line[:-1] if line.endswith(b"\r") else line
     if limit is not None and len(data) > limit:
-        raise RecordTooLarge(number, len(data), limit)
+        raise RecordTooLarge(number, len(data), limit, whole=True)
     return None if is_blank(data, encoding) else Record(number, data)
 
 
@@ -190,7 +193,7 @@ def _lines(chunks: Iterator[bytes], limit: int | None, encoding: str) -> Iterato
             pending.append(rest)
             pending_size += len(rest)
             if limit is not None and pending_size > limit + 1:  # +1: a \r that will not count
-                raise RecordTooLarge(number + 1, pending_size, limit)
+                raise RecordTooLarge(number + 1, pending_size, limit, whole=False)
     if pending:
         record = _record(number + 1, b"".join(pending), limit, encoding)
         if record is not None:

@@ -294,25 +294,21 @@ class _ObjectRunner:
 
     # ---- requests --------------------------------------------------------------------
 
+    def _over_limit(self, line: int, size: str) -> RecordFailed:
+        return RecordFailed(
+            line,
+            f"the record is {size}, over MaxPayloadInMB={self.megabytes} ({self.max_bytes:,} bytes); "
+            "raise max_payload or make the record smaller",
+        )
+
     def _body(self, record: Record) -> bytes:
         try:
             body = self.codec.request_body(record.data)
         except DataProcessingError as error:
             raise RecordFailed(record.line, f"InputFilter: {error}") from None
         if self.max_bytes is not None and len(body) > self.max_bytes:
-            raise RecordFailed(
-                record.line,
-                f"the record is {len(body):,} bytes, over MaxPayloadInMB={self.megabytes} "
-                f"({self.max_bytes:,} bytes); raise max_payload or make the record smaller",
-            )
+            raise self._over_limit(record.line, f"{len(body):,} bytes")
         return body
-
-    def _too_large(self, error: RecordTooLarge) -> RecordFailed:
-        return RecordFailed(
-            error.line,
-            f"the record is over MaxPayloadInMB={self.megabytes} ({error.limit:,} bytes; reading stopped "
-            f"{error.size_read:,} bytes into it); raise max_payload or make the record smaller",
-        )
 
     def _payloads(self, item: InputObject) -> Iterator[Payload]:
         """The object's requests; a record that cannot be read or sent ends them, after the
@@ -334,8 +330,11 @@ class _ObjectRunner:
                 records.append(record)
                 bodies.append(body)
                 size += len(body)
-        except RecordTooLarge as error:
-            ending = self._too_large(error)
+        except RecordTooLarge as error:  # reading stopped at the limit (or one chunk after it)
+            described = f"{error.size:,} bytes"
+            if not error.whole:
+                described = f"more than {described} (reading stopped there)"
+            ending = self._over_limit(error.line, described)
         except (RecordFailed, InputReadError) as error:
             ending = error
         finally:
@@ -377,7 +376,8 @@ class _ObjectRunner:
                 written = self.codec.output(record.data, piece)
             except DataProcessingError as error:
                 raise RecordFailed(record.line, f"JoinSource/OutputFilter: {error}", outputs) from None
-            if self.one_line and b"\n" in written:
+            # A rewritten answer is compact JSON, or a CSV row whose newlines are inside quotes.
+            if self.one_line and not self.codec.rewrites_answers and b"\n" in written:
                 try:
                     written = one_line(written)
                 except ValueError as error:
