@@ -15,12 +15,23 @@ from tests.fixtures.local_mode import LOCAL_VERSIONS
 from tests.sdk.conftest import RequestLog
 
 # User code that loads at once (no transformers): each answer shows the record it answers,
-# so order and alignment can be checked exactly.
+# so order and alignment can be checked exactly. A record {"gate": "<path>"} creates
+# <path>.reached, then is held until <path> exists (at most 60 s): a test knows a request is
+# in flight, and decides when it ends.
 ECHO_CODE = """
+    import os
+    import time
+
     def model_fn(model_dir):
         return "echo"
 
     def predict_fn(data, model):
+        gate = data.get("gate") if isinstance(data, dict) else None
+        if gate:
+            open(gate + ".reached", "w").close()
+            deadline = time.monotonic() + 60
+            while not os.path.exists(gate) and time.monotonic() < deadline:
+                time.sleep(0.02)
         return {"echo": data}
 """
 
@@ -48,6 +59,19 @@ def write_csv(path: Path, count: int) -> Path:
         for number in range(count):
             handle.write(f'{number},"{sentence(number)}, really"\n')
     return path
+
+
+def with_line(path: Path, number: int, text: str) -> Path:
+    """Replace line ``number`` (1-based) of ``path`` with ``text``."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines[number - 1] = text
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def echoed_ids(path: Path) -> list[int]:
+    """The ``id`` of each record an echo model's output file answers, in order."""
+    return [json.loads(line)["echo"]["id"] for line in output_lines(path)]
 
 
 def output_lines(path: Path) -> list[str]:
