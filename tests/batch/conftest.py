@@ -98,24 +98,30 @@ def batch_session(local_session: Any) -> Iterator[Any]:
     assert not running, f"transform jobs left running: {running}"
 
 
-@pytest.fixture(scope="module")
-def echo_model(batch_session: Any, tmp_path_factory: pytest.TempPathFactory) -> HuggingFaceModel:
-    code_dir = tmp_path_factory.mktemp("echo-code")
-    (code_dir / "inference.py").write_text(textwrap.dedent(ECHO_CODE))
+def user_code_model(session: Any, code_dir: Path, code: str) -> HuggingFaceModel:
+    """A model served by ``code`` as its ``inference.py`` (no weights, so it loads at once)."""
+    (code_dir / "inference.py").write_text(textwrap.dedent(code))
     return HuggingFaceModel(
         entry_point="inference.py",
         source_dir=str(code_dir),
-        sagemaker_session=batch_session,
+        sagemaker_session=session,
         **LOCAL_VERSIONS,
+    )
+
+
+@pytest.fixture(scope="module")
+def echo_model(batch_session: Any, tmp_path_factory: pytest.TempPathFactory) -> HuggingFaceModel:
+    return user_code_model(batch_session, tmp_path_factory.mktemp("echo-code"), ECHO_CODE)
+
+
+def task_model(session: Any, tiny_models: Any, task: str) -> HuggingFaceModel:
+    """The tiny random model of ``task``, served by the toolkit's pipeline for it."""
+    return HuggingFaceModel(
+        model_data=str(tiny_models[task]), env={"HF_TASK": task}, sagemaker_session=session, **LOCAL_VERSIONS
     )
 
 
 @pytest.fixture(scope="module")
 def classifier(batch_session: Any, tiny_models: Any) -> HuggingFaceModel:
     """The tiny random text-classification model (labels NEGATIVE / POSITIVE)."""
-    return HuggingFaceModel(
-        model_data=str(tiny_models["text-classification"]),
-        env={"HF_TASK": "text-classification"},
-        sagemaker_session=batch_session,
-        **LOCAL_VERSIONS,
-    )
+    return task_model(batch_session, tiny_models, "text-classification")

@@ -9,15 +9,13 @@ lines that only look blank.
 from __future__ import annotations
 
 import json
-import textwrap
 from typing import Any
 
 import pytest
 
 from sagemaker_hf import HuggingFaceModel
 from sagemaker_hf.errors import ResourceFailedError
-from tests.batch.conftest import echoed_ids, output_lines, write_jsonl
-from tests.fixtures.local_mode import LOCAL_VERSIONS
+from tests.batch.conftest import echoed_ids, output_lines, task_model, user_code_model, write_jsonl
 
 # An output_fn that answers a record {"text": ...} with that text, anything else with indented JSON.
 OWN_OUTPUT_CODE = """
@@ -38,24 +36,12 @@ OWN_OUTPUT_CODE = """
 
 @pytest.fixture(scope="module")
 def fill_mask(batch_session: Any, tiny_models: Any) -> HuggingFaceModel:
-    return HuggingFaceModel(
-        model_data=str(tiny_models["fill-mask"]),
-        env={"HF_TASK": "fill-mask"},
-        sagemaker_session=batch_session,
-        **LOCAL_VERSIONS,
-    )
+    return task_model(batch_session, tiny_models, "fill-mask")
 
 
 @pytest.fixture(scope="module")
 def own_output_model(batch_session: Any, tmp_path_factory: pytest.TempPathFactory) -> HuggingFaceModel:
-    code_dir = tmp_path_factory.mktemp("own-output-code")
-    (code_dir / "inference.py").write_text(textwrap.dedent(OWN_OUTPUT_CODE))
-    return HuggingFaceModel(
-        entry_point="inference.py",
-        source_dir=str(code_dir),
-        sagemaker_session=batch_session,
-        **LOCAL_VERSIONS,
-    )
+    return user_code_model(batch_session, tmp_path_factory.mktemp("own-output-code"), OWN_OUTPUT_CODE)
 
 
 @pytest.mark.parametrize("strategy", ["SingleRecord", "MultiRecord"])
