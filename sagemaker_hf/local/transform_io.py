@@ -12,7 +12,7 @@
   ``SplitType=None`` makes the whole object one record. Each record carries its line
   number, for error messages. A record can be at most ``MaxPayloadInMB``, as on SageMaker:
   reading stops as soon as one is longer (:class:`RecordTooLarge`), so a 1 GB line costs
-  one MB of memory and one MB of reading past the limit, not a gigabyte.
+  the limit and one more chunk, in reading and in memory, not a gigabyte.
 - **Outputs** (:class:`OutputFile`): written as records complete, to a file in the job's
   folder, then moved (``file://``) or uploaded (``s3://``, with ``KmsKeyId``) to
   ``<S3OutputPath>/<name>.out`` once the object is done, or to ``<name>.out.partial``
