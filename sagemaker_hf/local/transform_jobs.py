@@ -212,9 +212,18 @@ def _run(
         _settle(registry, name, outcome.status, outcome.failure_reason, outcome.status != "Failed")
     finally:
         _running.pop(str(job.work_dir), None)
-    # An archive extracted for the job (a model folder is used in place) and unpublished outputs.
+    # An archive extracted for the job (a model folder is used in place). Outputs left in the
+    # job's folder could not be published, and the job's reason and Progress name them: kept.
     shutil.rmtree(job.work_dir / "model", ignore_errors=True)
-    shutil.rmtree(job.work_dir / "outputs", ignore_errors=True)
+    _remove_empty_folders(job.work_dir / "outputs")
+
+
+def _remove_empty_folders(root: Path) -> None:
+    for folder in sorted((path for path in root.rglob("*") if path.is_dir()), reverse=True):
+        if not any(folder.iterdir()):
+            folder.rmdir()
+    if root.is_dir() and not any(root.iterdir()):
+        root.rmdir()
 
 
 def _update(registry: Registry, name: str, **changes: Any) -> None:

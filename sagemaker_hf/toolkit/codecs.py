@@ -6,7 +6,9 @@ Decisions worth knowing (also in the README):
   accepted. Several JSON documents one per line under ``application/json`` are treated
   like JSON Lines (SageMaker batch transform's MultiRecord sends exactly that).
 - JSON Lines bodies decode to a :class:`MultiRecord`: one payload per non-blank line; the
-  answer holds one JSON document per record, in order (:mod:`encoders`).
+  answer holds one JSON document per record, in order (:mod:`encoders`). Blank lines (and
+  CSV rows) are those :func:`sagemaker_hf.records.is_blank` says, the rule local batch jobs
+  use too, so a job and the server always count the same records.
 - CSV: the header must name ``inputs`` (one input per row), or ``question`` and
   ``context``; a task whose model cannot read CSV answers 415.
 - ``application/x-npy`` is read with ``allow_pickle=False``: object arrays are refused (400).
@@ -24,6 +26,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from sagemaker_hf.records import is_blank
 from sagemaker_hf.toolkit import media
 from sagemaker_hf.toolkit.errors import BadInputError, UnsupportedMediaTypeError
 
@@ -93,15 +96,16 @@ def _decode_json(body: bytes | str, content_type: media.MediaType) -> Any:
         ) from error
 
 
-def _lines(text: str) -> list[str]:
+def _record_lines(text: str) -> list[tuple[int, str]]:
+    """The lines that hold a record, with their 1-based numbers."""
     # Not str.splitlines(): it also splits on U+0085 and U+2028, which JSON strings may hold raw.
-    return text.split("\n")
+    return [(number, line) for number, line in enumerate(text.split("\n"), start=1) if not is_blank(line)]
 
 
 def _json_lines(text: str) -> list[Any] | None:
     """Each non-blank line parsed as JSON, or None if any line is not JSON."""
     try:
-        return [_loads(line) for line in _lines(text) if line.strip()]
+        return [_loads(line) for _, line in _record_lines(text)]
     except json.JSONDecodeError:
         return None
 
@@ -110,9 +114,7 @@ def _decode_jsonlines(body: bytes | str, content_type: media.MediaType) -> Multi
     text = body_text(body, content_type)
     _require_content(text, '{"inputs": "..."} on each line')
     records = MultiRecord()
-    for number, line in enumerate(_lines(text), start=1):
-        if not line.strip():
-            continue
+    for number, line in _record_lines(text):
         try:
             records.append(_loads(line))
         except json.JSONDecodeError as error:
@@ -126,7 +128,9 @@ def _decode_csv(body: bytes | str, content_type: media.MediaType) -> dict[str, l
     text = body_text(body, content_type)
     _require_content(text, "a header line 'inputs' followed by one input per line")
     try:
-        rows = [row for row in csv.reader(io.StringIO(text)) if row]
+        rows = [
+            row for row in csv.reader(io.StringIO(text)) if not (len(row) <= 1 and is_blank("".join(row)))
+        ]
     except csv.Error as error:
         raise BadInputError(f"the body is not valid CSV: {error}") from error
     header = [name.strip().lower() for name in rows[0]]

@@ -127,8 +127,9 @@ def _encode_json(prediction: Any) -> bytes:
 
 
 def _encode_jsonlines(prediction: Any) -> bytes:
-    items = prediction if isinstance(prediction, list) else [prediction]
-    return b"\n".join(_encode_json(item) for item in items)
+    # One request is one record, and a record's answer is one line, whatever it holds: a list
+    # prediction (fill-mask's five guesses) split into lines would read as five records.
+    return _encode_json(prediction)
 
 
 def _csv_rows(prediction: Any) -> list[dict[str, Any]]:

@@ -314,8 +314,9 @@ def test_csv_refuses_predictions_that_are_not_objects():
         encoders.encode([0.1, 0.2], "text/csv")
 
 
-def test_json_lines_encode_a_list_as_one_line_per_item():
-    assert encoders.encode([{"a": 1}, {"a": 2}], "application/jsonlines") == b'{"a":1}\n{"a":2}'
+def test_json_lines_encode_one_prediction_on_one_line_even_a_list():
+    # One request is one record: its answer is one line (a batch job writes one line per record).
+    assert encoders.encode([{"a": 1}, {"a": 2}], "application/jsonlines") == b'[{"a":1},{"a":2}]'
 
 
 def test_npy_round_trips_and_refuses_objects():
