@@ -22,6 +22,28 @@ def wait_in_service(session: Any, endpoint_name: str) -> dict[str, Any]:
     )
 
 
+def deploy_echo(
+    session: Any, code_dir: Path, endpoint_name: str, wait: bool = True, **deploy_options: Any
+) -> Any:
+    """An endpoint serving :data:`ECHO_CODE` (loads at once, no transformers); its predictor."""
+    from sagemaker_hf import HuggingFaceModel
+    from tests.fixtures.local_mode import LOCAL_VERSIONS
+
+    model = HuggingFaceModel(
+        entry_point="inference.py",
+        source_dir=str(write_code(code_dir, ECHO_CODE)),
+        sagemaker_session=session,
+        **LOCAL_VERSIONS,
+    )
+    return model.deploy(
+        initial_instance_count=1,
+        instance_type="local",
+        endpoint_name=endpoint_name,
+        wait=wait,
+        **deploy_options,
+    )
+
+
 def endpoint_record(session: Any, endpoint_name: str) -> EndpointRecord | None:
     return session.sagemaker_client.registry.load(EndpointRecord, endpoint_name)
 
@@ -51,4 +73,12 @@ LABELS_CODE = """
 
     def predict_fn(data, labels):
         return {{"version": VERSION, "labels": labels, "echo": data}}
+"""
+
+ECHO_CODE = """
+    def model_fn(model_dir):
+        return "ready"
+
+    def predict_fn(data, model):
+        return {"echo": data}
 """

@@ -13,15 +13,7 @@ from botocore.exceptions import ClientError
 from sagemaker_hf import HuggingFaceModel
 from sagemaker_hf.local import processes
 from tests.fixtures.local_mode import LOCAL_VERSIONS
-from tests.local.conftest import endpoint_record, wait_in_service, write_code
-
-ECHO_CODE = """
-    def model_fn(model_dir):
-        return "ready"
-
-    def predict_fn(data, model):
-        return {"echo": data}
-"""
+from tests.local.conftest import ECHO_CODE, endpoint_record, wait_in_service, write_code
 
 
 def _cli(*arguments: str) -> subprocess.CompletedProcess:
