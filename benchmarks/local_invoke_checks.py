@@ -22,17 +22,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from serving_floor import BODY, NO_OP_INFERENCE
+
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 VERSIONS = {"transformers_version": "4.49", "pytorch_version": "2.6", "py_version": "py312"}
-NO_OP_INFERENCE = """
-def model_fn(model_dir):
-    return None
-
-
-def predict_fn(data, model):
-    return {"ok": True}
-"""
-BODY = b'{"inputs": "A man is eating food."}'
 
 
 def _per_call_microseconds(function, repeat: int) -> float:

@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 from typing import Any
 
 from sagemaker_hf.local.registry import EndpointRecord
+
+
+def local_cli(*arguments: str) -> subprocess.CompletedProcess:
+    """``sagemaker-hf local ARGUMENTS`` in a separate process: it knows the endpoints only through
+    the registry on disk."""
+    return subprocess.run(
+        [sys.executable, "-m", "sagemaker_hf.cli", "local", *arguments],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=os.environ.copy(),
+    )
 
 
 def wait_in_service(session: Any, endpoint_name: str) -> dict[str, Any]:

@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,7 +17,7 @@ from botocore.exceptions import ClientError
 
 from sagemaker_hf.local import processes
 from sagemaker_hf.local.registry import EndpointRecord
-from tests.local.conftest import deploy_echo, endpoint_record, error_code
+from tests.local.conftest import deploy_echo, endpoint_record, error_code, local_cli, wait_in_service
 
 # The top-level fields of an endpoint record, as issue 17 promises them (the format is unchanged).
 RECORD_FIELDS = {
@@ -34,16 +31,6 @@ RECORD_FIELDS = {
     "failure",
     "update_failure",
 }
-
-
-def _cli(*arguments: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "sagemaker_hf.cli", "local", *arguments],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        env=os.environ.copy(),
-    )
 
 
 def _record_path(home: Path, name: str) -> Path:
@@ -66,8 +53,6 @@ def three_endpoints(local_session, tmp_path):
     names = ("good", "truncated", "newer")
     for name in names:
         deploy_echo(local_session, tmp_path / "code", name, wait=False)
-    from tests.local.conftest import wait_in_service
-
     for name in names:
         wait_in_service(local_session, name)
     processes_by_name = {name: endpoint_record(local_session, name).current.process for name in names}
@@ -101,14 +86,14 @@ def test_bad_records_are_reported_by_name_and_rm_removes_them(local_session, loc
         == b'{"echo":{"inputs":1}}'
     )
 
-    listing = _cli("ls")
+    listing = local_cli("ls")
     assert listing.returncode == 0, listing.stderr
     rows = {line.split()[0]: line for line in listing.stdout.splitlines() if line}
     assert rows["good"].split()[1] == "InService"
     for name in ("truncated", "newer"):
         assert rows[name].split()[1] == "Unreadable" and f"local rm {name}" in rows[name]
 
-    removed = _cli("rm", "truncated")
+    removed = local_cli("rm", "truncated")
     assert (removed.returncode, removed.stdout.strip()) == (0, "deleted truncated"), removed.stderr
     truncated = three_endpoints["truncated"]
     assert not processes.is_running(truncated.pid, truncated.identity)
@@ -116,7 +101,7 @@ def test_bad_records_are_reported_by_name_and_rm_removes_them(local_session, loc
     assert not (local_home / "endpoints" / "truncated").exists()
     assert not list((local_home / "registry" / "endpoints").glob("truncated.*"))
 
-    everything = _cli("rm", "--all")
+    everything = local_cli("rm", "--all")
     assert everything.returncode == 0, everything.stderr
     assert {"deleted good", "deleted newer"} <= set(everything.stdout.splitlines())
     for process in three_endpoints.values():
@@ -154,7 +139,7 @@ def test_a_bad_record_of_any_kind_does_not_break_ls_nor_its_calls(local_session,
     bad.write_text('{"name": "broken-record", "arn": ')
     client = local_session.sagemaker_client
     try:
-        listing = _cli("ls")
+        listing = local_cli("ls")
         assert listing.returncode == 0, listing.stderr
         describe, member = {
             "transform-jobs": (client.describe_transform_job, "TransformJobName"),

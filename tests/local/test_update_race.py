@@ -8,15 +8,12 @@ then fail *and* stop the server it started.
 from __future__ import annotations
 
 import contextlib
-import os
-import subprocess
-import sys
 
 import pytest
 from botocore.exceptions import ClientError
 
 from sagemaker_hf.local import endpoints, processes
-from tests.local.conftest import deploy_echo, endpoint_record, error_code
+from tests.local.conftest import deploy_echo, endpoint_record, error_code, local_cli
 
 
 def _endpoint_processes(home, name: str) -> dict:
@@ -47,13 +44,7 @@ def test_an_update_that_loses_a_race_with_rm_stops_its_new_server(
     def start_then_lose_the_race(*args, **kwargs):
         deployment, failure = real_start(*args, **kwargs)
         started.append(deployment)
-        removed = subprocess.run(
-            [sys.executable, "-m", "sagemaker_hf.cli", "local", "rm", "raced"],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            env=os.environ.copy(),
-        )
+        removed = local_cli("rm", "raced")
         assert removed.returncode == 0, removed.stderr
         return deployment, failure
 
