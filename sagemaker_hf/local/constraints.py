@@ -15,7 +15,7 @@ also takes a ``file://`` URI or a path on this machine.
 The model's patterns are Java regular expressions. :func:`python_pattern` translates the
 Java constructs they use (``\\p{L}``-style classes, ``\\z``, surrogate-pair ranges) into
 Python's ``re``. Unicode category classes are expanded to ASCII only for an ASCII value
-(the common case, instant); for other values once, over all of Unicode (about a second).
+(the common case); for other values once per process, over all of Unicode (about 0.1 s).
 """
 
 from __future__ import annotations
