@@ -9,8 +9,8 @@ port), and it checks every member of the request against botocore's constraints.
 script deploys a no-op endpoint locally and measures, in one run:
 
 * each check alone, in a tight loop (microseconds per call);
-* ``invoke_endpoint`` end to end with the process check, and with it switched off, in
-  alternating rounds (the medians, and their ratio).
+* ``invoke_endpoint`` end to end with the process check, and with it switched off, call
+  by call alternately (the median of each round's medians, and their ratio).
 """
 
 from __future__ import annotations
@@ -35,14 +35,23 @@ def _per_call_microseconds(function, repeat: int) -> float:
     return (time.perf_counter() - started) / repeat * 1e6
 
 
-def _invoke_round(runtime, name: str, calls: int) -> float:
-    """Median seconds per invoke_endpoint over ``calls`` calls."""
-    latencies = []
-    for _ in range(calls):
-        started = time.perf_counter()
-        runtime.invoke_endpoint(EndpointName=name, Body=BODY, ContentType="application/json")["Body"].read()
-        latencies.append(time.perf_counter() - started)
-    return statistics.median(latencies)
+def _invoke_pairs(runtime, name: str, calls: int, processes) -> tuple[list[float], list[float]]:
+    """Seconds per invoke_endpoint, with and without the process check, alternating call by call
+    (so a machine whose load drifts weighs on both alike)."""
+    real_is_running = processes.is_running
+    timings: tuple[list[float], list[float]] = ([], [])
+    try:
+        for call in range(2 * calls):
+            with_check = call % 2 == 0
+            processes.is_running = real_is_running if with_check else (lambda pid, identity: True)
+            started = time.perf_counter()
+            runtime.invoke_endpoint(EndpointName=name, Body=BODY, ContentType="application/json")[
+                "Body"
+            ].read()
+            timings[0 if with_check else 1].append(time.perf_counter() - started)
+    finally:
+        processes.is_running = real_is_running
+    return timings
 
 
 def main() -> None:
@@ -78,15 +87,12 @@ def main() -> None:
                 lambda: api.validate(api.RUNTIME, "InvokeEndpoint", request), 20000
             )
 
-            real_is_running = processes.is_running
+            _invoke_pairs(runtime, "invoke-checks", args.calls // 5, processes)  # warm-up
             with_check, without_check = [], []
-            _invoke_round(runtime, "invoke-checks", args.calls // 5)  # warm-up
             for _ in range(args.rounds):
-                processes.is_running = real_is_running
-                with_check.append(_invoke_round(runtime, "invoke-checks", args.calls))
-                processes.is_running = lambda pid, identity: True
-                without_check.append(_invoke_round(runtime, "invoke-checks", args.calls))
-            processes.is_running = real_is_running
+                on_round, off_round = _invoke_pairs(runtime, "invoke-checks", args.calls, processes)
+                with_check.append(statistics.median(on_round))
+                without_check.append(statistics.median(off_round))
         finally:
             predictor.delete_endpoint()
 
