@@ -237,6 +237,34 @@ def stop(deployment: Deployment, settings: LocalModeSettings, remove_files: bool
         remove_work_dir(deployment.work_dir, settings)
 
 
+@dataclass(frozen=True)
+class Leftovers:
+    """What an endpoint whose record is unreadable left: its processes and working directories."""
+
+    processes: list[tuple[int, str | None]]  # (pid, identity)
+    work_dirs: list[Path]
+
+
+def leftovers(settings: LocalModeSettings, endpoint_name: str, listed: list[ChildProcess]) -> Leftovers:
+    """The processes of ``endpoint_name``: those its pid file lists (``listed``) and those whose
+    marker points into its folder; with its working directories. Collected under the registry
+    lock, so a new endpoint of the same name started afterwards is not among them."""
+    folder = (settings.endpoints_dir / endpoint_name).resolve()
+    found = {process.pid: process.identity for process in listed}
+    for pid, work_dir in processes.marked_processes(settings.home).items():
+        if folder in work_dir.resolve().parents:
+            found.setdefault(pid, processes.identity(pid))
+    work_dirs = sorted(path for path in folder.iterdir() if path.is_dir()) if folder.is_dir() else []
+    return Leftovers(sorted(found.items()), work_dirs)
+
+
+def stop_leftovers(found: Leftovers, settings: LocalModeSettings) -> None:
+    for pid, identity in found.processes:
+        processes.stop_group(pid, identity, settings.stop_timeout_seconds)
+    for work_dir in found.work_dirs:
+        remove_work_dir(work_dir, settings)
+
+
 def remove_work_dir(work_dir: Path, settings: LocalModeSettings) -> None:
     """Delete an endpoint's working directory (never anything outside ``<home>/endpoints``)."""
     root = settings.endpoints_dir.resolve()

@@ -26,6 +26,7 @@ from sagemaker_hf.local import secret_env
 # was lost (a crash between spawn and save) can still be found and stopped.
 MARKER_VARIABLE = "SAGEMAKER_HF_LOCAL_PROCESS"
 _PROC = Path("/proc")
+_HAS_PROC = _PROC.is_dir()
 _POLL_SECONDS = 0.05
 # SIGKILLed processes exit within milliseconds, but one unmapping a large model can take longer.
 GROUP_EXIT_SECONDS = 10.0
@@ -90,14 +91,15 @@ def spawn(
 
 def identity(pid: int) -> str | None:
     """The start time of a live process ``pid``; None if there is none (or only a zombie)."""
-    if _PROC.is_dir():
-        try:
-            stat = (_PROC / str(pid) / "stat").read_text()
+    if _HAS_PROC:
+        try:  # bytes, not text: this runs before every local invoke (about 6 us, not 18)
+            with open(f"/proc/{pid}/stat", "rb") as handle:
+                stat = handle.read()
         except OSError:
             return None
-        fields = stat[stat.rfind(")") + 2 :].split()  # the command name may hold spaces
+        fields = stat[stat.rfind(b")") + 2 :].split()  # the command name may hold spaces
         state, start_time = fields[0], fields[19]
-        return None if state in ("Z", "X") else start_time
+        return None if state in (b"Z", b"X") else start_time.decode()
     result = subprocess.run(  # macOS and other systems without /proc
         ["ps", "-o", "stat=,lstart=", "-p", str(pid)], capture_output=True, text=True, check=False
     )

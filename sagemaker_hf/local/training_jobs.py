@@ -1,4 +1,4 @@
-"""Local training jobs: CreateTrainingJob, DescribeTrainingJob and StopTrainingJob on this machine.
+"""Local training jobs: CreateTrainingJob, DescribeTrainingJob, StopTrainingJob and ListTrainingJobs.
 
 ``create`` checks the request as boto3 would, lays out the job's ``/opt/ml`` tree
 (:mod:`~sagemaker_hf.local.training_setup`: channels, code, checkpoints, config files),
@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from sagemaker_hf import storage
-from sagemaker_hf.local import api, processes
+from sagemaker_hf.local import api, listing, processes
 from sagemaker_hf.local.api import SAGEMAKER, validation_error
 from sagemaker_hf.local.registry import Record, Registry
 from sagemaker_hf.local.settings import LocalModeSettings
@@ -369,3 +369,25 @@ def stop(
         processes.stop_group(record.process.pid, record.process.identity, settings.stop_timeout_seconds)
     _finalize(settings, registry, storage_session, name)
     return {"ResponseMetadata": api.response_metadata()}
+
+
+def list_jobs(
+    settings: LocalModeSettings, registry: Registry, storage_session: Any, request: dict[str, Any]
+) -> dict[str, Any]:
+    """ListTrainingJobs, with the filters, sorting and pages of :mod:`~sagemaker_hf.local.listing`."""
+    api.validate(SAGEMAKER, listing.TRAINING_JOBS.operation, request)
+    summaries = []
+    for stored in registry.all(TrainingJobRecord):
+        record = _observe(settings, registry, storage_session, stored.name)
+        summary = {
+            "TrainingJobName": record.name,
+            "TrainingJobArn": record.arn,
+            "CreationTime": record.created,
+            "LastModifiedTime": record.modified,
+            "TrainingJobStatus": record.status,
+            "SecondaryStatus": record.secondary_status,
+        }
+        if record.ended is not None:
+            summary["TrainingEndTime"] = record.ended
+        summaries.append(summary)
+    return listing.list_response(listing.TRAINING_JOBS, summaries, request)
