@@ -233,7 +233,9 @@ def prepare_model_data(
             return model_data
         if Path(model_data).is_file():
             logger.info("Uploading %s to %s", model_data, destination_uri)
-            return storage.upload_file(session, model_data, destination_uri, kms_key=kms_key)
+            return storage.upload_file(
+                session, model_data, destination_uri, kms_key=kms_key, built_archive=True
+            )
         check_model_layout(model_data)
     with tempfile.TemporaryDirectory(prefix="sagemaker-hf-") as scratch:
         stage = Path(scratch) / "model"
@@ -242,4 +244,4 @@ def prepare_model_data(
             write_code_dir(session, stage, code)
         archive = make_tarball(stage, Path(scratch) / MODEL_ARCHIVE_NAME)
         logger.info("Uploading the packed model to %s", destination_uri)
-        return storage.upload_file(session, archive, destination_uri, kms_key=kms_key)
+        return storage.upload_file(session, archive, destination_uri, kms_key=kms_key, built_archive=True)

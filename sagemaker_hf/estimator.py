@@ -251,8 +251,11 @@ class HuggingFace(AfterTraining):
         """CreateTrainingJob arguments; uploads the code and any local inputs on the way."""
         image = image or self.training_image_uri(session)
         role_arn = session.execution_role_arn(self.role, "training a model")
-        code_kms = self.settings.output_kms_key if not self.code_location else None
-        submit_directory = self.code.upload(session, self._code_uri(session, job_name), code_kms)
+        code_uri = self._code_uri(session, job_name)
+        # SDK v2 encrypts the code with output_kms_key whenever it goes to the output's bucket.
+        output_uri = self.output_path or session.artifact_uri()
+        code_kms = self.settings.output_kms_key if storage.same_s3_bucket(code_uri, output_uri) else None
+        submit_directory = self.code.upload(session, code_uri, code_kms)
         self._submit_directory = submit_directory
         channels = input_channels(session, inputs, job_name)
         if self.settings.enable_network_isolation:
