@@ -3,8 +3,9 @@
 Two jobs, one home:
 
 - :func:`checked_arguments` checks each argument of a public function against its own
-  annotation, so ``deploy(instance_type=["ml.m5.xlarge"])`` raises a
-  :class:`~sagemaker_hf.errors.ConfigurationError` naming the argument, the type given and
+  annotation, so ``deploy(instance_type=["ml.m5.xlarge"])`` raises an
+  :class:`~sagemaker_hf.errors.ArgumentTypeError` (a ``ConfigurationError`` and a
+  ``TypeError``) naming the argument, the type given and
   the type expected, instead of a ``TypeError: unhashable type`` three calls deeper.
 - :func:`warn_ignored_arguments` accepts SDK v2 keywords that mean nothing here with a
   warning that names them, instead of refusing code that ran on v2 with ``TypeError``.
@@ -25,7 +26,7 @@ from collections.abc import Callable, Mapping
 from pathlib import PurePath
 from typing import Any, TypeVar
 
-from sagemaker_hf.errors import ConfigurationError, SageMakerHFWarning
+from sagemaker_hf.errors import ArgumentTypeError, SageMakerHFWarning
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -55,7 +56,7 @@ def checked_arguments(owner: str) -> Callable[[F], F]:
                 expected = annotations.get(name, _UNCHECKED)
                 if expected is _UNCHECKED or _matches(value, expected):
                     continue
-                raise ConfigurationError(
+                raise ArgumentTypeError(
                     f"{owner}({name}=...): got {_describe_value(value)}; expected {describe_type(expected)}."
                 )
             return function(*args, **kwargs)
