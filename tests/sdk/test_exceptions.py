@@ -184,8 +184,12 @@ def test_failed_resources_carry_v2s_attributes():
 
 
 def test_stream_errors_are_v2s_classes():
-    failure = errors.ModelStreamError("overloaded", "InternalStreamFailure")
-    assert isinstance(failure, v2_names.InternalStreamFailure)
+    from sagemaker_hf.response_stream import ByteIterator
+
+    events = [{"PayloadPart": {"Bytes": b"he"}}, {"InternalStreamFailure": {"Message": "overloaded"}}]
+    with pytest.raises(v2_names.InternalStreamFailure) as raised:
+        list(ByteIterator(events))
+    assert isinstance(raised.value, v2_names.ModelStreamError) and raised.value.message == "overloaded"
     model_error = errors.ModelStreamError("bad input", "ModelError")
     assert (model_error.message, model_error.code) == ("bad input", "ModelError")
     assert not isinstance(model_error, v2_names.InternalStreamFailure)

@@ -273,3 +273,30 @@ def test_bucket_owned_elsewhere_says_pass_default_bucket(moto_session, operation
     # SDK v2 let S3's error through: `except ClientError` still catches ours, with S3's answer
     assert isinstance(raised.value, ClientError)
     assert raised.value.response["Error"]["Code"] == code
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda: Session(default_bucket=3),
+            r"Session\(default_bucket=...\): got int 3; expected str or None",
+        ),
+        (lambda: Session(region_name=["us-east-1"]), r"Session\(region_name=...\): got list"),
+        (
+            lambda: sagemaker_hf.LocalSession(startup_timeout="soon"),
+            r"LocalSession\(startup_timeout=...\): got str 'soon'; expected float or None",
+        ),
+        (lambda: get_execution_role(use_default="yes"), r"get_execution_role\(use_default=...\): got str"),
+        (
+            lambda: Session(region_name="us-east-1").upload_data(3),
+            r"Session.upload_data\(path=...\): got int 3",
+        ),
+    ],
+)
+def test_public_arguments_are_type_checked(moto_endpoint, call, message):
+    from sagemaker_hf.errors import ArgumentTypeError
+
+    with pytest.raises(ArgumentTypeError, match=message) as raised:
+        call()
+    assert isinstance(raised.value, TypeError) and isinstance(raised.value, ValueError)
