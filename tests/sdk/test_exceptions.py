@@ -28,19 +28,8 @@ BUCKET = "results"
 
 
 def _failed_endpoint(session: Any, role: str, reason: str) -> None:
-    answer(
-        session.sagemaker_client,
-        "DescribeEndpoint",
-        {
-            "EndpointName": "ep",
-            "EndpointArn": "arn:aws:sagemaker:us-east-1:123456789012:endpoint/ep",
-            "EndpointConfigName": "ep",
-            "EndpointStatus": "Failed",
-            "FailureReason": reason,
-            "CreationTime": 0,
-            "LastModifiedTime": 0,
-        },
-    )
+    failed = {"EndpointName": "ep", "EndpointStatus": "Failed", "FailureReason": reason}
+    answer(session.sagemaker_client, "DescribeEndpoint", failed)  # moto's endpoints never fail
     model = HuggingFaceModel(role=role, env=HUB_ENV, sagemaker_session=session, **VERSIONS)
     model.deploy(initial_instance_count=1, instance_type="ml.m5.xlarge", endpoint_name="ep")
 
