@@ -262,7 +262,7 @@ def prepare_model_data(
         local = storage.local_path(model_data)
         if local.is_file():
             logger.info("Uploading %s to %s", model_data, destination_uri)
-            return storage.upload_file(session, local, destination_uri, kms_key=kms_key)
+            return storage.upload_file(session, local, destination_uri, kms_key=kms_key, built_archive=True)
         check_model_layout(local)
     with tempfile.TemporaryDirectory(prefix="sagemaker-hf-") as scratch:
         stage = Path(scratch) / "model"
@@ -271,4 +271,4 @@ def prepare_model_data(
             write_code_dir(session, stage, code)
         archive = make_tarball(stage, Path(scratch) / MODEL_ARCHIVE_NAME)
         logger.info("Uploading the packed model to %s", destination_uri)
-        return storage.upload_file(session, archive, destination_uri, kms_key=kms_key)
+        return storage.upload_file(session, archive, destination_uri, kms_key=kms_key, built_archive=True)

@@ -109,7 +109,9 @@ class TrainingEstimator(AfterTraining):
         """``sagemaker_submit_directory``: the code packed and uploaded (cloned first for git_config)."""
         assert self.code is not None
         destination = self._code_uri(session, job_name)
-        kms_key = self.settings.output_kms_key if not self.code_location else None
+        # SDK v2 encrypts the code with output_kms_key whenever it goes to the output's bucket.
+        output_uri = self.output_path or session.artifact_uri()
+        kms_key = self.settings.output_kms_key if storage.same_s3_bucket(destination, output_uri) else None
         if self.git_config is None:
             return self.code.upload(session, destination, kms_key)
         from sagemaker_hf.git_checkout import checkout

@@ -13,7 +13,13 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 from sagemaker_hf import storage
-from sagemaker_hf.errors import AsyncInferenceModelError, ConfigurationError
+from sagemaker_hf.errors import (
+    AsyncInferenceModelError,
+    ConfigurationError,
+    PollingTimeoutError,
+    UnexpectedClientError,
+    WaitTimeoutError,
+)
 from sagemaker_hf.names import timestamp
 from sagemaker_hf.response_stream import TokenIterator
 from sagemaker_hf.serializers import BaseDeserializer, BaseSerializer, JSONDeserializer, JSONSerializer
@@ -204,6 +210,14 @@ class AsyncInferenceResponse:
         self._has_result = False
 
     def _look(self, elapsed: float) -> Probe[Any]:
+        from botocore.exceptions import ClientError
+
+        try:
+            return self._look_once()
+        except ClientError as error:  # SDK v2 wrapped S3's other refusals (AccessDenied, ...) so
+            raise UnexpectedClientError(str(error)) from error
+
+    def _look_once(self) -> Probe[Any]:
         session = self.predictor_async.sagemaker_session
         if storage.exists(session, self.output_path):
             body = storage.read_bytes(session, self.output_path)
@@ -227,8 +241,8 @@ class AsyncInferenceResponse:
         Waits up to ``waiter_config`` (checks ``delay`` seconds apart) or ``timeout``
         seconds; by default as long as SDK v2 (60 × 15 s), checking after 0.5 s and
         backing off to every 15 s; raises :class:`AsyncInferenceModelError` with the failure
-        object's content if the request failed, :class:`WaitTimeoutError` if neither
-        object appears in time.
+        object's content if the request failed, :class:`PollingTimeoutError` (a
+        ``WaitTimeoutError``, and SDK v2's class) if neither object appears in time.
         """
         if waiter_config is not None and not isinstance(waiter_config, WaiterConfig):
             raise ConfigurationError("waiter_config must be a sagemaker_hf.predictor.WaiterConfig.")
@@ -240,15 +254,19 @@ class AsyncInferenceResponse:
                 # look early, then back off to v2's delay.
                 backoff = Backoff(initial=min(0.5, config.delay), factor=1.5, maximum=config.delay)
                 timeout = config.max_attempts * config.delay if timeout is None else timeout
-            self._result = poll(
-                self._look,
-                f"Async inference {self.output_path}",
-                timeout=timeout,
-                max_attempts=None if timeout is not None else config.max_attempts,
-                backoff=backoff,
-                clock=clock,
-                stream=stream,
-            )
+            started = clock.monotonic()
+            try:
+                self._result = poll(
+                    self._look,
+                    f"Async inference {self.output_path}",
+                    timeout=timeout,
+                    max_attempts=None if timeout is not None else config.max_attempts,
+                    backoff=backoff,
+                    clock=clock,
+                    stream=stream,
+                )
+            except WaitTimeoutError as error:  # SDK v2's class, so v2's except clauses catch it
+                raise PollingTimeoutError(str(error), self.output_path, clock.monotonic() - started) from None
             self._has_result = True
         return self._result
 

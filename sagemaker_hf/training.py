@@ -233,7 +233,9 @@ class TrainingCode:
         if self.source_dir is not None and storage.is_s3(self.source_dir):
             return self.source_dir
         if self.packed:
-            return storage.upload_file(session, storage.local_path(self.source_dir), destination_uri, kms_key)
+            return storage.upload_file(
+                session, storage.local_path(self.source_dir), destination_uri, kms_key, built_archive=True
+            )
         with tempfile.TemporaryDirectory(prefix="sagemaker-hf-code-") as scratch:
             stage = Path(scratch) / "code"
             if self.source_dir is not None:
@@ -247,7 +249,7 @@ class TrainingCode:
                 else:
                     shutil.copy2(dependency, stage / dependency.name)
             archive = make_tarball(stage, Path(scratch) / SOURCE_ARCHIVE_NAME)
-            return storage.upload_file(session, archive, destination_uri, kms_key)
+            return storage.upload_file(session, archive, destination_uri, kms_key, built_archive=True)
 
 
 # ---- versions ----------------------------------------------------------------------------
