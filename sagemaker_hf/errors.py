@@ -186,6 +186,7 @@ class ModelStreamError(SageMakerHFError):
 class InternalStreamFailure(ModelStreamError):
     """SageMaker's own failure in the middle of a response stream (SDK v2's name)."""
 
+
 class GitCheckoutError(SageMakerHFError, subprocess.CalledProcessError):
     """``git`` failed for a ``git_config`` (clone, branch, commit); never carries a credential.
 
