@@ -53,16 +53,24 @@ def checked_arguments(owner: str) -> Callable[[F], F]:
                 raise TypeError(f"{owner}(): {error}") from None
             for name, value in bound.arguments.items():
                 expected = annotations.get(name, _UNCHECKED)
-                if expected is _UNCHECKED or _matches(value, expected):
-                    continue
-                raise ConfigurationError(
-                    f"{owner}({name}=...): got {_describe_value(value)}; expected {describe_type(expected)}."
-                )
+                if expected is not _UNCHECKED:
+                    check_argument(owner, name, value, expected)
             return function(*args, **kwargs)
 
         return typing.cast(F, wrapper)
 
     return decorate
+
+
+def check_argument(owner: str, name: str, value: Any, expected: Any) -> None:
+    """Raise :class:`ConfigurationError` unless ``value`` matches the annotation ``expected``.
+
+    For checks that cannot be a decorator, e.g. the fields of a config model.
+    """
+    if not _matches(value, expected):
+        raise ConfigurationError(
+            f"{owner}({name}=...): got {_describe_value(value)}; expected {describe_type(expected)}."
+        )
 
 
 def warn_ignored_arguments(owner: str, given: Mapping[str, object], why: str) -> list[str]:
