@@ -5,10 +5,13 @@ instead, and the fix. They subclass the built-in type a caller would naturally c
 (``ValueError`` for bad arguments, ``TimeoutError`` for waits), so code written for
 SDK v2 that catches those keeps working.
 
-This module is a leaf: it imports nothing, so the toolkit may use it too.
+This module is a leaf: it imports nothing of ours (only the standard library), so the toolkit
+may use it too.
 """
 
 from __future__ import annotations
+
+import subprocess
 
 
 class SageMakerHFError(Exception):
@@ -66,3 +69,18 @@ class ModelStreamError(SageMakerHFError):
     def __init__(self, message: str, error_code: str) -> None:
         self.error_code = error_code
         super().__init__(f"The model's stream failed ({error_code}): {message}")
+
+
+class GitCheckoutError(SageMakerHFError, subprocess.CalledProcessError):
+    """``git`` failed for a ``git_config`` (clone, branch, commit); never carries a credential.
+
+    A ``subprocess.CalledProcessError``, as SDK v2 raised, whose message says what failed
+    and git's reason.
+    """
+
+    def __init__(self, returncode: int, cmd: list[str], message: str) -> None:
+        subprocess.CalledProcessError.__init__(self, returncode, cmd, stderr=message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
