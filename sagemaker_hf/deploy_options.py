@@ -27,6 +27,7 @@ _INFERENCE_COMPONENTS_WHY = (
 def check_constructor_options(
     predictor_cls: Any,
     git_config: dict[str, str] | None,
+    entry_point: str | None,
     resources: Any,
     additional_model_data_sources: Any,
     model_reference_arn: str | None,
@@ -37,10 +38,9 @@ def check_constructor_options(
             f"predictor_cls={predictor_cls!r} is not a class: pass e.g. sagemaker_hf.predictor.Predictor, "
             "or None to have deploy() return None (as SDK v2 did)."
         )
-    if git_config is not None:
+    if git_config is not None and entry_point is None:
         raise ConfigurationError(
-            "git_config is not supported on HuggingFaceModel yet: clone the repository and pass "
-            "entry_point/source_dir inside the checkout."
+            "git_config needs entry_point= (the script's path inside the repository, or inside source_dir)."
         )
     warn_ignored_arguments("HuggingFaceModel", {"resources": resources}, _INFERENCE_COMPONENTS_WHY)
     warn_ignored_arguments(

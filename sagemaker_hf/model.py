@@ -17,12 +17,7 @@ from typing import Any
 from sagemaker_hf import image_uris, storage
 from sagemaker_hf._validation import checked_arguments
 from sagemaker_hf.api_shapes import check_structure
-from sagemaker_hf.artifacts import (
-    MODEL_ARCHIVE_NAME,
-    CodeSpec,
-    check_model_data,
-    prepare_model_data,
-)
+from sagemaker_hf.artifacts import MODEL_ARCHIVE_NAME, CodeSpec, check_model_data
 from sagemaker_hf.configs import (
     AsyncInferenceConfig,
     DataCaptureConfig,
@@ -44,10 +39,10 @@ from sagemaker_hf.endpoint_request import (
     wait_for_endpoint,
 )
 from sagemaker_hf.errors import ConfigurationError
-from sagemaker_hf.model_container import check_env, container_environment, create_model
+from sagemaker_hf.model_container import check_env, container_environment, create_model, upload_model_data
 from sagemaker_hf.model_source import check_model_data_source, resolve_model_data_source, with_access_config
 from sagemaker_hf.names import base_from_name, base_name_from_image, name_from_base, normalize_tags
-from sagemaker_hf.predictor import DeserializerLike, HuggingFacePredictor, SerializerLike
+from sagemaker_hf.predictor import DeserializerLike, HuggingFacePredictor, SerializerLike, deployed_predictor
 
 logger = logging.getLogger(__name__)
 
@@ -90,14 +85,20 @@ class HuggingFaceModel:
         versions = (transformers_version, pytorch_version, tensorflow_version, py_version, image_uri)
         image_uris.check_image_versions("HuggingFaceModel", *versions)
         check_constructor_options(
-            predictor_cls, git_config, resources, additional_model_data_sources, model_reference_arn
+            predictor_cls,
+            git_config,
+            entry_point,
+            resources,
+            additional_model_data_sources,
+            model_reference_arn,
         )
         if entry_point is None and (source_dir or dependencies):
             raise ConfigurationError(
                 "source_dir and dependencies need entry_point='inference.py' (the script to run)."
             )
         self.code = CodeSpec(entry_point, source_dir, tuple(dependencies or ())) if entry_point else None
-        if self.code is not None:
+        self.git_config = git_config
+        if self.code is not None and git_config is None:  # with git_config the paths are in the repository
             self.code.check()
         self.role = role
         if isinstance(model_data, dict):
@@ -179,7 +180,9 @@ class HuggingFaceModel:
             if needs_upload:
                 base = self.code_location or session.artifact_uri()
                 destination = storage.join_uri(base, model_name, MODEL_ARCHIVE_NAME)
-                url = prepare_model_data(session, model_data, self.code, destination, self.model_kms_key)
+                url = upload_model_data(
+                    session, model_data, self.code, self.git_config, destination, self.model_kms_key
+                )
             self._model_data_url = (model_name, url)
         return self._model_data_url[1]
 
@@ -311,20 +314,10 @@ class HuggingFaceModel:
         )
         if wait:
             wait_for_endpoint(session.sagemaker_client, self.endpoint_name)
-        return self._predictor(session, serializer, deserializer, async_inference_config is not None)
-
-    def _predictor(self, session: Any, serializer: Any, deserializer: Any, is_async: bool) -> Any:
-        """As SDK v2: ``predictor_cls(endpoint_name, session)``, then the given (de)serializer."""
-        from sagemaker_hf.predictor import AsyncPredictor
-
-        if self.predictor_cls is None:
-            return None
-        predictor = self.predictor_cls(self.endpoint_name, session)
-        if serializer is not None:
-            predictor.serializer = serializer
-        if deserializer is not None:
-            predictor.deserializer = deserializer
-        return AsyncPredictor(predictor, name=self.endpoint_name) if is_async else predictor
+        is_async = async_inference_config is not None
+        return deployed_predictor(
+            self.predictor_cls, self.endpoint_name, session, serializer, deserializer, is_async
+        )
 
     # ---- other operations ------------------------------------------------------------
 

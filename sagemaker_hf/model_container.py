@@ -1,11 +1,12 @@
-"""CreateModel's request: the container's environment, and the call that reuses an existing model."""
+"""CreateModel's request: the container's environment, its model data, and the call that reuses an
+existing model."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from sagemaker_hf.artifacts import CONTAINER_CODE_DIR, CodeSpec
+from sagemaker_hf.artifacts import CONTAINER_CODE_DIR, CodeSpec, prepare_model_data
 from sagemaker_hf.errors import ConfigurationError
 
 logger = logging.getLogger(__name__)
@@ -70,3 +71,26 @@ def create_model(
         if _EXISTING_MODEL_MESSAGE not in error.response["Error"].get("Message", ""):
             raise
         logger.info("Model %s already exists; reusing it.", name)
+
+
+def upload_model_data(
+    session: Any,
+    model_data: str | None,
+    code: CodeSpec | None,
+    git_config: dict[str, str] | None,
+    destination: str,
+    kms_key: str | None,
+) -> str | None:
+    """The model data (and code) packed as needed and uploaded to ``destination``.
+
+    With ``git_config`` the code's paths are inside the repository: it is cloned (as SDK v2
+    did) for the time it takes to pack the code, then removed.
+    """
+    if git_config is None or code is None:
+        return prepare_model_data(session, model_data, code, destination, kms_key)
+    from sagemaker_hf.git_checkout import checkout
+
+    with checkout(git_config, code.entry_point, code.source_dir, list(code.dependencies) or None) as paths:
+        checked_out = CodeSpec(paths.entry_point, paths.source_dir, tuple(paths.dependencies or ()))
+        checked_out.check()
+        return prepare_model_data(session, model_data, checked_out, destination, kms_key)

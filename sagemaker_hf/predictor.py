@@ -29,6 +29,7 @@ __all__ = [
     "Predictor",
     "SerializerLike",
     "WaiterConfig",
+    "deployed_predictor",
 ]
 
 
@@ -199,3 +200,24 @@ class AsyncPredictor:
 
     def delete_model(self) -> None:
         self.predictor.delete_model()
+
+
+def deployed_predictor(
+    predictor_cls: Any,
+    endpoint_name: str,
+    session: Any,
+    serializer: SerializerLike | None,
+    deserializer: DeserializerLike | None,
+    is_async: bool,
+) -> Any:
+    """What deploy() returns, as SDK v2: ``predictor_cls(endpoint_name, session)`` with the
+    given (de)serializer, wrapped in an :class:`AsyncPredictor` for async endpoints; None
+    without a ``predictor_cls``."""
+    if predictor_cls is None:
+        return None
+    predictor = predictor_cls(endpoint_name, session)
+    if serializer is not None:
+        predictor.serializer = serializer
+    if deserializer is not None:
+        predictor.deserializer = deserializer
+    return AsyncPredictor(predictor, name=endpoint_name) if is_async else predictor

@@ -276,3 +276,41 @@ def test_explainer_config_in_the_apis_shape_reaches_the_endpoint_config(
         _model(moto_session, moto_role_arn).deploy(
             1, "ml.m5.xlarge", explainer_config={"ClarifyExplainerConfig": {}}
         )
+
+
+def test_git_config_packs_the_code_from_the_repository(moto_session, moto_role_arn, tmp_path):
+    from tests.estimator.git_repos import make_repository
+    from tests.sdk.conftest import s3_bytes, tar_members
+
+    repository = make_repository(tmp_path / "origin")
+    git_config = {"repo": str(repository.path), "branch": "main", "commit": repository.first_commit}
+    model = _model(
+        moto_session,
+        moto_role_arn,
+        entry_point="train.py",
+        dependencies=["lib/helpers.py"],
+        git_config=git_config,
+    )
+    predictor = model.deploy(1, "ml.m5.xlarge")
+    described, _ = _describe(moto_session, predictor.endpoint_name)
+    container = described["PrimaryContainer"]
+    assert container["Environment"]["SAGEMAKER_PROGRAM"] == "train.py"
+    members = tar_members(s3_bytes(moto_session, container["ModelDataUrl"]))
+    assert members["code/train.py"] == b"print('v1')\n"  # the commit asked for, not main's tip
+    assert members["code/lib/helpers.py"] == b"VALUE = 1\n"
+
+
+def test_git_config_paths_are_checked_inside_the_repository(
+    requests_log, moto_session, moto_role_arn, tmp_path
+):
+    from tests.estimator.git_repos import make_repository
+
+    repository = make_repository(tmp_path / "origin")
+    model = _model(
+        moto_session, moto_role_arn, entry_point="missing.py", git_config={"repo": str(repository.path)}
+    )
+    with pytest.raises(ConfigurationError, match=r"entry_point='missing\.py' is not a file of"):
+        model.deploy(1, "ml.m5.xlarge")
+    assert "CreateModel" not in requests_log.operations()
+    with pytest.raises(ConfigurationError, match="git_config needs entry_point"):
+        _model(moto_session, moto_role_arn, git_config={"repo": str(repository.path)})
