@@ -69,7 +69,7 @@ class ModelPackageSpec:
         }
 
     def request(self, group_name: str | None, container: dict[str, Any]) -> dict[str, Any]:
-        """CreateModelPackage's arguments, with v2's defaults for approval and marketplace."""
+        """CreateModelPackage's arguments, with v2's defaults for approval, marketplace and validation."""
         optional = {
             "ModelPackageName": self.model_package_name,
             "ModelPackageGroupName": group_name,
@@ -84,6 +84,7 @@ class ModelPackageSpec:
             "InferenceSpecification": self.specification(container),
             "CertifyForMarketplace": False,
             "ModelApprovalStatus": self.approval_status or DEFAULT_APPROVAL_STATUS,
+            "SkipModelValidation": "None",
         }
 
 
@@ -135,6 +136,11 @@ def register_model(model: HuggingFaceModel, spec: ModelPackageSpec, image_uri: s
     )
     assert image is not None
     model.name = model.name or name_from_base(base_name_from_image(image))
+    if spec.model_package_name and isinstance(model.model_data, dict):
+        raise ConfigurationError(
+            "Un-versioned SageMaker Model Package currently cannot be created with ModelDataSource "
+            "(model_data as an S3DataSource dict): register into a group with model_package_group_name=."
+        )
     container = model.prepare_container_def(session, image, model.name)
     group_name = spec.model_package_group_name
     if spec.model_package_name is None:

@@ -66,7 +66,12 @@ def test_a_versioned_package_carries_v2s_framework_fields(requests_log, moto_ses
     _model(moto_session, moto_role_arn).register(
         ["application/json"], ["application/json"], ["ml.m5.xlarge"], model_package_group_name="g"
     )
-    [container] = requests_log.one("CreateModelPackage")["InferenceSpecification"]["Containers"]
+    request = requests_log.one("CreateModelPackage")
+    assert (request["CertifyForMarketplace"], request["SkipModelValidation"]) == (
+        False,
+        "None",
+    )  # v2's defaults
+    [container] = request["InferenceSpecification"]["Containers"]
     assert container["Framework"] == "PYTORCH"
     assert container["FrameworkVersion"] == VERSIONS["pytorch_version"]
 
@@ -86,3 +91,22 @@ def test_an_unversioned_package_needs_both_instance_lists(requests_log, moto_ses
             model_package_group_name="g",
         )
     assert requests_log.operations() == []
+
+
+def test_an_unversioned_package_cannot_hold_uncompressed_model_data(
+    requests_log, moto_session, moto_role_arn
+):
+    source = {
+        "S3DataSource": {"S3Uri": "s3://models/p/", "S3DataType": "S3Prefix", "CompressionType": "None"}
+    }
+    model = HuggingFaceModel(
+        role=moto_role_arn, model_data=source, sagemaker_session=moto_session, **VERSIONS
+    )
+    with pytest.raises(ValueError, match="Un-versioned SageMaker Model Package currently cannot be created"):
+        model.register(["a/b"], ["a/b"], ["ml.m5.xlarge"], ["ml.m5.xlarge"], model_package_name="pkg")
+    assert requests_log.operations() == []
+    arn = model.register(["a/b"], ["a/b"], ["ml.m5.xlarge"], model_package_group_name="uncompressed")
+    [container] = moto_session.sagemaker_client.describe_model_package(ModelPackageName=arn)[
+        "InferenceSpecification"
+    ]["Containers"]
+    assert container["ModelDataSource"] == source
