@@ -109,6 +109,17 @@ def _argument_matcher(
     return arguments_of
 
 
+def check_argument(owner: str, name: str, value: Any, expected: Any) -> None:
+    """Raise :class:`ArgumentTypeError` unless ``value`` matches the annotation ``expected``.
+
+    For checks that cannot be a decorator, e.g. the fields of a config model.
+    """
+    if not _matches(value, expected):
+        raise ArgumentTypeError(
+            f"{owner}({name}=...): got {_describe_value(value)}; expected {describe_type(expected)}."
+        )
+
+
 def warn_ignored_arguments(owner: str, given: Mapping[str, object], why: str) -> list[str]:
     """Warn once, naming every SDK v2 argument in ``given`` that was passed (not ``None``).
 

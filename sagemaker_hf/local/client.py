@@ -99,15 +99,20 @@ class LocalSageMakerClient:
     def create_model(self, **request: Any) -> dict[str, Any]:
         api.validate(SAGEMAKER, "CreateModel", request)
         container = request.get("PrimaryContainer")
-        if container is None or "ModelDataSource" in container:
+        if container is None:
             raise validation_error(
                 "CreateModel",
-                "Local mode serves one PrimaryContainer whose model comes from ModelDataUrl (or "
-                "HF_MODEL_ID); Containers and ModelDataSource are not supported locally.",
+                "Local mode serves one PrimaryContainer whose model comes from ModelDataUrl, "
+                "ModelDataSource (or HF_MODEL_ID); Containers are not supported locally.",
             )
-        url = container.get("ModelDataUrl")
+        url, compressed = endpoints.model_data_location(container)
         try:
-            found = url is None or storage.exists(self.storage_session, url) or _is_local_dir(url)
+            found = (
+                url is None
+                or storage.exists(self.storage_session, url)
+                or _is_local_dir(url)
+                or (not compressed and bool(storage.list_uris(self.storage_session, url)))
+            )
         except ConfigurationError as error:  # a scheme local mode cannot read, e.g. https://
             raise validation_error("CreateModel", str(error)) from None
         if not found:

@@ -15,7 +15,9 @@ Model data is used as SageMaker would see it:
   copy, no archive, so deploying from a folder starts as fast as the model loads;
 - a ``.tar.gz`` (path or ``file://``) is extracted, through ``safetar``, into the
   endpoint's working directory;
-- ``s3://`` is downloaded through the session's S3 client first, then extracted;
+- ``s3://`` is downloaded through the session's S3 client first, then extracted; an
+  uncompressed ``ModelDataSource`` (``S3Prefix``, ``CompressionType="None"``) is
+  downloaded object by object, or served in place when it is a local folder;
 - no model data (a Hub model, ``HF_MODEL_ID``) gives an empty model directory, as on
   SageMaker, and the toolkit downloads the model (or finds it in the HF cache).
 """
@@ -54,13 +56,39 @@ class ModelDataError(Exception):
     """The model data could not be brought to a model directory; the endpoint fails with this reason."""
 
 
-def prepare_model_dir(model_data_url: str | None, work_dir: Path, storage_session: Any) -> Path:
+def model_data_location(container: dict[str, Any]) -> tuple[str | None, bool]:
+    """Where the container's model data is (``ModelDataUrl`` or ``ModelDataSource``'s ``S3Uri``),
+    and whether it is a ``.tar.gz`` (``CompressionType="None"``: uncompressed files under a prefix)."""
+    source = container.get("ModelDataSource")
+    if source is None:
+        return container.get("ModelDataUrl"), True
+    s3_source = source["S3DataSource"]
+    return s3_source["S3Uri"], s3_source["CompressionType"] == "Gzip"
+
+
+def _download_prefix(storage_session: Any, prefix: str, target: Path) -> Path:
+    """Every object under an S3 prefix, at its relative path below ``target``."""
+    base = prefix if prefix.endswith("/") else prefix + "/"
+    for uri in storage.list_uris(storage_session, prefix):
+        relative = uri[len(base) :] if uri.startswith(base) else uri.rsplit("/", 1)[-1]
+        destination = (target / relative).resolve()
+        if not destination.is_relative_to(target.resolve()):
+            raise ModelDataError(f"the object {uri} would land outside the model directory")
+        storage.download_file(storage_session, uri, destination)
+    return target
+
+
+def prepare_model_dir(
+    model_data_url: str | None, work_dir: Path, storage_session: Any, compressed: bool = True
+) -> Path:
     """The directory the server loads from; see the module docstring for each kind of model data."""
     target = work_dir / "model"
     try:
         if model_data_url is None:
             target.mkdir(parents=True, exist_ok=True)
             return target
+        if storage.is_s3(model_data_url) and not compressed:
+            return _download_prefix(storage_session, model_data_url, target)
         if storage.is_s3(model_data_url):
             archive = storage.download_file(storage_session, model_data_url, work_dir / "model.tar.gz")
             safe_extract(archive, target)
@@ -145,7 +173,8 @@ def start(
         startup_timeout_seconds=float(timeout),
     )
     try:
-        model_dir = prepare_model_dir(container.get("ModelDataUrl"), work_dir, storage_session)
+        url, compressed = model_data_location(container)
+        model_dir = prepare_model_dir(url, work_dir, storage_session, compressed)
     except ModelDataError as error:
         return deployment, str(error)
     port = processes.free_port()
