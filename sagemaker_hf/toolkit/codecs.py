@@ -113,6 +113,8 @@ def _json_lines(text: str) -> list[Any] | None:
     """Each non-blank line parsed as JSON, or None if any line is not JSON."""
     try:
         return [_loads(line) for line in _lines(text) if line.strip()]
+    except InvalidJSONError:  # JSON, but nested too deep or with a number Python cannot hold
+        raise
     except json.JSONDecodeError:
         return None
 
