@@ -105,7 +105,8 @@ class Predictor:
         custom_attributes: str | None,
         component_name: str | None = None,
     ) -> dict[str, Any]:
-        """InvokeEndpoint arguments; ``initial_args`` wins over the defaults it repeats."""
+        """InvokeEndpoint arguments, as SDK v2 builds them: ``initial_args`` wins over the default
+        content types, and an explicit argument (``custom_attributes=``...) wins over both."""
         optional = {
             "TargetModel": target_model,
             "TargetVariant": target_variant,
@@ -117,9 +118,9 @@ class Predictor:
             "EndpointName": self.endpoint_name,
             "ContentType": _header(self.content_type),
             "Accept": _header(self.accept),
-            **{key: value for key, value in optional.items() if value is not None},
+            **(initial_args or {}),
         }
-        request.update(initial_args or {})
+        request.update({key: value for key, value in optional.items() if value is not None})
         return request
 
     @checked_arguments("Predictor.predict")

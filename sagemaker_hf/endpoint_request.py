@@ -15,7 +15,6 @@ from pydantic import Field, field_validator, model_validator
 from sagemaker_hf.api_shapes import check_structure
 from sagemaker_hf.configs import AsyncInferenceConfig, DataCaptureConfig, ServerlessInferenceConfig, _Config
 from sagemaker_hf.errors import ConfigurationError
-from sagemaker_hf.names import base_from_name, name_from_base
 
 
 class ProductionVariantConfig(_Config):
@@ -189,10 +188,11 @@ def deploy_endpoint(
 ) -> None:
     """CreateEndpointConfig, then CreateEndpoint, or UpdateEndpoint onto the new config.
 
-    An update gets a config of its own: the endpoint's current one stays until the update is done.
+    An update gets a config of its own, named after the model as SDK v2 names it: the endpoint's
+    current config stays until the update is done.
     """
     client = session.sagemaker_client
-    config_name = name_from_base(base_from_name(endpoint_name)) if update else endpoint_name
+    config_name = production_variant["ModelName"] if update else endpoint_name
     configs = configs.with_default_locations(session, endpoint_name)
     client.create_endpoint_config(**endpoint_config_request(config_name, production_variant, configs))
     if update:

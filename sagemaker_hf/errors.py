@@ -38,6 +38,10 @@ class ArgumentTypeError(ConfigurationError, TypeError):
     """A public argument of the wrong type (``except ValueError`` and ``except TypeError`` both catch it)."""
 
 
+class MissingArgumentError(ConfigurationError, TypeError):
+    """A required argument is missing: a ``TypeError``, as Python (and SDK v2) raise for one."""
+
+
 class RoleNotFoundError(SageMakerHFError, ValueError):
     """No IAM execution role could be found or resolved.
 

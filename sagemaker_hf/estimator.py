@@ -232,7 +232,7 @@ class HuggingFace(TrainingEstimator):
         values.update(distribution_hyperparameters(self.distribution, self.instance_type))
         if self.compiler_config:
             values.update(self.compiler_config.to_hyperparameters())
-        return encode_hyperparameters(values)
+        return {**encode_hyperparameters(values), **self._code_hyperparameters_used}
 
     def training_image_uri(self, session: Any = None) -> str:
         """``image_uri``, or the Hugging Face training image of these versions."""

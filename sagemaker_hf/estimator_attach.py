@@ -21,6 +21,8 @@ SUBMIT_DIRECTORY = "sagemaker_submit_directory"
 LOG_LEVEL = "sagemaker_container_log_level"
 JOB_NAME = "sagemaker_job_name"
 REGION = "sagemaker_region"
+# What script mode adds for every job (SDK v2's names), as hyperparameters() shows them after it.
+CODE_HYPERPARAMETERS = (SUBMIT_DIRECTORY, PROGRAM, LOG_LEVEL, JOB_NAME, REGION)
 COMPILER_ENABLED = "sagemaker_training_compiler_enabled"
 COMPILER_DEBUG = "sagemaker_training_compiler_debug_mode"
 # Hyperparameters the estimator sets itself; a user's own may not use these names.

@@ -65,6 +65,9 @@ class TrainingEstimator(AfterTraining):
     latest_training_job: TrainingJob | None
     _current_job_name: str | None
     _submit_directory: str | None
+    # The ``sagemaker_*`` code hyperparameters of the latest job (fit or attach): SDK v2's
+    # hyperparameters() includes them once a job exists. Replaced, never mutated.
+    _code_hyperparameters_used: dict[str, str] = {}  # noqa: RUF012
 
     # ---- what the subclasses decide ---------------------------------------------------------
 
@@ -72,7 +75,7 @@ class TrainingEstimator(AfterTraining):
         raise NotImplementedError
 
     def hyperparameters(self) -> dict[str, str]:
-        """The hyperparameters as sent (without the ``sagemaker_*`` code ones)."""
+        """The hyperparameters as sent (with the ``sagemaker_*`` code ones once a job exists)."""
         raise NotImplementedError
 
     @property
@@ -154,7 +157,8 @@ class TrainingEstimator(AfterTraining):
                 # An isolated container cannot reach S3, so its code comes in as a channel.
                 channels.append({"ChannelName": "code", **TrainingInput(submit_directory).config})
                 submit_directory = ISOLATED_SUBMIT_DIRECTORY
-            hyperparameters.update(self._code_hyperparameters(session, job_name, submit_directory))
+            self._code_hyperparameters_used = self._code_hyperparameters(session, job_name, submit_directory)
+            hyperparameters.update(self._code_hyperparameters_used)
         check_hyperparameter_limits(hyperparameters)
         channels += self.options.extra_channels()
         request = self.settings.to_request(

@@ -25,7 +25,7 @@ from pydantic import ValidationError
 from sagemaker_hf._validation import checked_arguments, warn_ignored_arguments, warn_unknown_arguments
 from sagemaker_hf.configs import configuration_error
 from sagemaker_hf.errors import ConfigurationError
-from sagemaker_hf.estimator_attach import job_arguments, job_tags
+from sagemaker_hf.estimator_attach import CODE_HYPERPARAMETERS, job_arguments, job_tags
 from sagemaker_hf.estimator_base import TrainingEstimator
 from sagemaker_hf.estimator_model import VPC_CONFIG_DEFAULT
 from sagemaker_hf.names import normalize_tags
@@ -44,6 +44,8 @@ def attached(estimator: TrainingEstimator, job: dict[str, Any]) -> Any:
     A job that failed raises :class:`~sagemaker_hf.errors.ResourceFailedError`, as v2's wait did.
     """
     name = job["TrainingJobName"]
+    sent = job.get("HyperParameters", {})
+    estimator._code_hyperparameters_used = {key: sent[key] for key in CODE_HYPERPARAMETERS if key in sent}
     estimator.latest_training_job = TrainingJob(name, estimator.sagemaker_session)
     estimator._current_job_name = name
     estimator.wait(logs=False)
@@ -196,7 +198,8 @@ class Estimator(TrainingEstimator):
         self._hyperparameters.update(values)
 
     def hyperparameters(self) -> dict[str, str]:
-        return {str(key): str(value) for key, value in self._hyperparameters.items()}
+        given = {str(key): str(value) for key, value in self._hyperparameters.items()}
+        return {**given, **self._code_hyperparameters_used}
 
     def training_image_uri(self, session: Any = None) -> str:
         del session

@@ -195,6 +195,10 @@ class AsyncPredictor:
         if (data is None) == (input_path is None):
             raise ConfigurationError("Pass exactly one of data= (uploaded for you) or input_path='s3://...'.")
         request = self.predictor._request(initial_args, None, None, inference_id, None)
+        if "ContentType" not in (initial_args or {}):
+            # As SDK v2: the input object is stored with its content type, and a request without
+            # one (an input_path the serializer did not write) must not claim the serializer's.
+            del request["ContentType"]
         request["InputLocation"] = input_path or self._upload_input(data)
         response = self.sagemaker_session.sagemaker_runtime_client.invoke_endpoint_async(**request)
         return AsyncInferenceResponse(

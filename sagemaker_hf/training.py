@@ -23,7 +23,7 @@ from typing import Any
 from sagemaker_hf import storage
 from sagemaker_hf._validation import checked_arguments
 from sagemaker_hf.artifacts import make_tarball
-from sagemaker_hf.errors import ConfigurationError
+from sagemaker_hf.errors import ConfigurationError, MissingArgumentError
 
 SOURCE_ARCHIVE_NAME = "sourcedir.tar.gz"
 DEFAULT_CHANNEL = "training"
@@ -266,6 +266,12 @@ def check_versions(
 ) -> None:
     from sagemaker_hf.image_uris import check_image_versions
 
+    if py_version is None and image_uri is None:
+        # SDK v2 took py_version as a required positional argument, so its users catch TypeError.
+        raise MissingArgumentError(
+            f"HuggingFace() missing the argument py_version, which chooses the image: pass e.g. "
+            f"{_VERSIONS_EXAMPLE}, or image_uri='<your image>'."
+        )
     check_image_versions(
         "HuggingFace",
         transformers_version,

@@ -61,8 +61,9 @@ def short(value: Any, limit: int = 160) -> str:
 
 def significant(calls: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The requests that change something, with empty optional fields dropped, and each run
-    of consecutive Delete* requests in a canonical order (deleting an endpoint, its config
-    and its model is the same clean-up in any order)."""
+    of consecutive requests whose order means nothing in a canonical order: Delete* requests
+    (deleting an endpoint, its config and its model is the same clean-up in any order) and
+    PutObject requests (a folder's files uploaded in the order the file system lists them)."""
     kept = [
         {**call, "params": without_empty(call["params"])}
         for call in calls
@@ -70,13 +71,20 @@ def significant(calls: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
     ordered: list[dict[str, Any]] = []
     for call in kept:
+        group = _unordered_group(call["operation"])
         run_start = len(ordered)
-        while run_start and ordered[run_start - 1]["operation"].startswith("Delete"):
+        while group and run_start and _unordered_group(ordered[run_start - 1]["operation"]) == group:
             run_start -= 1
         ordered.append(call)
-        if call["operation"].startswith("Delete"):
+        if group:
             ordered[run_start:] = sorted(ordered[run_start:], key=lambda c: json.dumps(c, sort_keys=True))
     return ordered
+
+
+def _unordered_group(operation: str) -> str | None:
+    if operation.startswith("Delete"):
+        return "delete"
+    return "upload" if operation == "PutObject" else None
 
 
 def without_empty(value: Any) -> Any:

@@ -80,6 +80,13 @@ def test_clean_up_order_does_not_matter_but_creation_order_does():
     assert compare("s", record(creates), record(creates[::-1]))
 
 
+def test_a_folders_uploads_compare_in_any_order_but_not_across_other_requests():
+    puts = [call("PutObject", Bucket="b", Key="d/a.json"), call("PutObject", Bucket="b", Key="d/b.json")]
+    assert significant(puts) == significant(puts[::-1])
+    create = call("CreateModel", ModelName="m")
+    assert compare("s", record([puts[0], create, puts[1]]), record([puts[1], create, puts[0]]))
+
+
 def test_exceptions_compare_by_what_a_v2_except_clause_catches():
     v2 = record(exception=raised("sagemaker.exceptions.UnexpectedStatusException", "ValueError"))
     wider = record(exception=raised("ours.Error", "ValueError", "RuntimeError"))
