@@ -67,7 +67,7 @@ class CheckedOutCode:
 @dataclass(frozen=True)
 class _Repository:
     url: str
-    kind: str  # "https", "codecommit", "ssh" or "local"
+    kind: str  # "https", "codecommit", "ssh" or "path" (a repository on this machine)
     credentials: tuple[str, str] | None
     branch: str | None
     commit: str | None
@@ -163,7 +163,7 @@ def _kind(url: str) -> str:
     if url.startswith("ssh://") or re.match(r"^[\w.-]+@[\w.-]+:", url):
         return "ssh"
     if url.startswith("file://") or (not url.startswith("-") and "://" not in url and Path(url).is_dir()):
-        return "local"
+        return "path"
     raise ConfigurationError(
         f"git_config['repo']={redact_url(url)!r} is not a repository URL git can clone here: use "
         "https://..., ssh://... or git@host:path (v2's forms), or a local path / file:// URL. Plain "
@@ -180,7 +180,7 @@ def _credentials(git_config: Mapping[str, object], kind: str) -> tuple[str, str]
         if names:
             warnings.warn(f"git_config: ignoring {', '.join(names)}: {why}", SageMakerHFWarning, stacklevel=5)
 
-    if kind in ("ssh", "local"):
+    if kind in ("ssh", "path"):
         ignore(given, "this repository is not reached over https (ssh uses your ssh key or agent).")
         return None
     if kind == "codecommit":
@@ -258,7 +258,7 @@ def _clone(repository: _Repository, root: Path) -> str:
     where = f"git_config repo {repository.shown}"
     if repository.commit is None:
         branch = ["--branch", repository.branch] if repository.branch else []
-        if repository.kind == "local" and not source.startswith("file://"):
+        if repository.kind == "path" and not source.startswith("file://"):
             source = Path(source).resolve().as_uri()  # --depth is honoured for file:// only
         try:
             _run(
