@@ -24,6 +24,7 @@ _LAZY_EXPORTS: dict[str, str] = {
     "get_execution_role": ".session",
     # models, predictors, batch and training
     "HuggingFaceModel": ".model",
+    "Predictor": ".predictor",
     "HuggingFacePredictor": ".predictor",
     "AsyncPredictor": ".predictor",
     "AsyncInferenceResponse": ".predictor",
@@ -31,6 +32,7 @@ _LAZY_EXPORTS: dict[str, str] = {
     "Transformer": ".transformer",
     "HuggingFace": ".estimator",
     "TrainingInput": ".training",
+    "TrainingJobAnalytics": ".analytics",
     # configs
     "ServerlessInferenceConfig": ".configs",
     "AsyncInferenceConfig": ".configs",
@@ -39,6 +41,14 @@ _LAZY_EXPORTS: dict[str, str] = {
     # errors
     "SageMakerHFError": ".errors",
     "UnsupportedValueError": ".errors",
+    # modules SDK v2 users reach as attributes (``sagemaker.s3.S3Uploader``)
+    "analytics": ".analytics",
+    "deserializers": ".deserializers",
+    "estimator": ".estimator",
+    "exceptions": ".exceptions",
+    "predictor": ".predictor",
+    "s3": ".s3",
+    "serializers": ".serializers",
 }
 
 __all__ = [
@@ -50,18 +60,27 @@ __all__ = [
     "HuggingFaceModel",
     "HuggingFacePredictor",
     "LocalSession",
+    "Predictor",
     "SageMakerHFError",
     "ServerlessInferenceConfig",
     "Session",
     "TrainingCompilerConfig",
     "TrainingInput",
+    "TrainingJobAnalytics",
     "Transformer",
     "UnsupportedValueError",
     "WaiterConfig",
     "__version__",
+    "analytics",
+    "deserializers",
+    "estimator",
+    "exceptions",
     "get_execution_role",
     "get_huggingface_llm_image_uri",
     "image_uris",
+    "predictor",
+    "s3",
+    "serializers",
 ]
 
 
@@ -80,7 +99,8 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover - for editors and type checkers only
-    from . import image_uris
+    from . import analytics, deserializers, estimator, exceptions, image_uris, predictor, s3, serializers
+    from .analytics import TrainingJobAnalytics
     from .configs import (
         AsyncInferenceConfig,
         DataCaptureConfig,
@@ -91,7 +111,13 @@ if TYPE_CHECKING:  # pragma: no cover - for editors and type checkers only
     from .estimator import HuggingFace
     from .image_uris import get_huggingface_llm_image_uri
     from .model import HuggingFaceModel
-    from .predictor import AsyncInferenceResponse, AsyncPredictor, HuggingFacePredictor, WaiterConfig
+    from .predictor import (
+        AsyncInferenceResponse,
+        AsyncPredictor,
+        HuggingFacePredictor,
+        Predictor,
+        WaiterConfig,
+    )
     from .session import LocalSession, Session, get_execution_role
     from .training import TrainingInput
     from .transformer import Transformer

@@ -3,11 +3,13 @@
 Two jobs, one home:
 
 - :func:`checked_arguments` checks each argument of a public function against its own
-  annotation, so ``deploy(instance_type=["ml.m5.xlarge"])`` raises a
-  :class:`~sagemaker_hf.errors.ConfigurationError` naming the argument, the type given and
+  annotation, so ``deploy(instance_type=["ml.m5.xlarge"])`` raises an
+  :class:`~sagemaker_hf.errors.ArgumentTypeError` (a ``ConfigurationError`` and a
+  ``TypeError``) naming the argument, the type given and
   the type expected, instead of a ``TypeError: unhashable type`` three calls deeper.
 - :func:`warn_ignored_arguments` accepts SDK v2 keywords that mean nothing here with a
-  warning that names them, instead of refusing code that ran on v2 with ``TypeError``.
+  warning that names them, instead of refusing code that ran on v2 with ``TypeError``;
+  :func:`warn_unknown_arguments` does the same for keywords v2 swallowed through ``**kwargs``.
 
 Annotations are the single source of truth: a new parameter is checked by being annotated.
 Only the outer shape is enforced (``list[str]`` checks the list and its items, ``dict[str,
@@ -16,16 +18,18 @@ Any]`` the mapping and its keys); values are checked by the code that uses them.
 
 from __future__ import annotations
 
+import contextlib
+import difflib
 import functools
 import inspect
 import types
 import typing
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import PurePath
 from typing import Any, TypeVar
 
-from sagemaker_hf.errors import ConfigurationError, SageMakerHFWarning
+from sagemaker_hf.errors import ArgumentTypeError, SageMakerHFWarning
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -41,6 +45,7 @@ def checked_arguments(owner: str) -> Callable[[F], F]:
     def decorate(function: F) -> F:
         signature = inspect.signature(function)
         annotations: dict[str, Any] | None = None
+        arguments_of = _argument_matcher(signature)
 
         @functools.wraps(function)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -48,14 +53,14 @@ def checked_arguments(owner: str) -> Callable[[F], F]:
             if annotations is None:  # resolved on first call: the module is fully imported by then
                 annotations = _resolve_annotations(function, signature)
             try:
-                bound = signature.bind(*args, **kwargs)
+                given = arguments_of(args, kwargs)
             except TypeError as error:
                 raise TypeError(f"{owner}(): {error}") from None
-            for name, value in bound.arguments.items():
+            for name, value in given:
                 expected = annotations.get(name, _UNCHECKED)
-                if expected is _UNCHECKED or _matches(value, expected):
+                if expected is _UNCHECKED or _quick_match(value, expected):
                     continue
-                raise ConfigurationError(
+                raise ArgumentTypeError(
                     f"{owner}({name}=...): got {_describe_value(value)}; expected {describe_type(expected)}."
                 )
             return function(*args, **kwargs)
@@ -63,6 +68,56 @@ def checked_arguments(owner: str) -> Callable[[F], F]:
         return typing.cast(F, wrapper)
 
     return decorate
+
+
+def _argument_matcher(
+    signature: inspect.Signature,
+) -> Callable[[tuple[Any, ...], dict[str, Any]], Iterable[tuple[str, Any]]]:
+    """``(args, kwargs)`` -> the (name, value) pairs given, as ``Signature.bind`` finds them.
+
+    The common call (no ``*args``/``**kwargs`` in the signature, nothing missing, nothing
+    unknown) is matched by name directly: ``bind`` costs more than the checks themselves,
+    and image-URI resolution is called in loops. Anything else goes through ``bind``,
+    which raises the ``TypeError`` Python would.
+    """
+    parameters = signature.parameters
+    by_position = [
+        name
+        for name, parameter in parameters.items()
+        if parameter.kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    ]
+    simple = all(
+        parameter.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+        for parameter in parameters.values()
+    )
+    required = frozenset(
+        name for name, parameter in parameters.items() if parameter.default is parameter.empty
+    )
+
+    def arguments_of(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Iterable[tuple[str, Any]]:
+        if simple and len(args) <= len(by_position):
+            positional = by_position[: len(args)]
+            named = kwargs.keys()
+            if (
+                named <= parameters.keys()
+                and named.isdisjoint(positional)
+                and required <= {*positional, *named}
+            ):
+                return [*zip(positional, args, strict=True), *kwargs.items()]
+        return signature.bind(*args, **kwargs).arguments.items()
+
+    return arguments_of
+
+
+def check_argument(owner: str, name: str, value: Any, expected: Any) -> None:
+    """Raise :class:`ArgumentTypeError` unless ``value`` matches the annotation ``expected``.
+
+    For checks that cannot be a decorator, e.g. the fields of a config model.
+    """
+    if not _matches(value, expected):
+        raise ArgumentTypeError(
+            f"{owner}({name}=...): got {_describe_value(value)}; expected {describe_type(expected)}."
+        )
 
 
 def warn_ignored_arguments(owner: str, given: Mapping[str, object], why: str) -> list[str]:
@@ -75,6 +130,28 @@ def warn_ignored_arguments(owner: str, given: Mapping[str, object], why: str) ->
         listed = ", ".join(names)
         warnings.warn(
             f"{owner}: ignoring SDK v2 argument(s) {listed}: {why}",
+            SageMakerHFWarning,
+            stacklevel=_first_caller_outside_package(),
+        )
+    return names
+
+
+def warn_unknown_arguments(owner: str, unknown: Mapping[str, object], known: Iterable[str]) -> list[str]:
+    """Warn about keywords no SDK v2 signature had, suggesting the nearest real argument.
+
+    SDK v2's estimators swallowed unknown keywords through ``**kwargs``, so a typo such as
+    ``metrics_definition=`` silently did nothing there; here it still runs, with a warning
+    that names it. The values are never used. Returns the names warned about.
+    """
+    names = list(unknown)
+    if names:
+        choices = sorted(set(known))
+        described = []
+        for name in names:
+            nearest = difflib.get_close_matches(name, choices, n=1)
+            described.append(f"{name} (did you mean {nearest[0]}?)" if nearest else name)
+        warnings.warn(
+            f"{owner}: ignoring unknown argument(s) {', '.join(described)}; they have no effect.",
             SageMakerHFWarning,
             stacklevel=_first_caller_outside_package(),
         )
@@ -133,6 +210,37 @@ def _resolve_annotations(function: Callable[..., Any], signature: inspect.Signat
                 continue
         resolved[name] = annotation
     return resolved
+
+
+def _quick_match(value: Any, annotation: Any) -> bool:
+    """:func:`_matches`, with ``X | None`` of a plain class answered without typing's introspection
+    (the commonest annotation; image-URI resolution checks seven of them per call)."""
+    try:
+        plain = _OPTIONAL_PLAIN_CLASS.get(annotation, _UNCHECKED)
+    except TypeError:  # an unhashable annotation
+        plain = _UNCHECKED
+    if plain is _UNCHECKED:
+        plain = _optional_plain_class(annotation)
+        with contextlib.suppress(TypeError):  # an unhashable annotation is simply not cached
+            _OPTIONAL_PLAIN_CLASS[annotation] = plain
+    if plain is None:
+        return _matches(value, annotation)
+    return value is None or isinstance(value, plain)
+
+
+# annotation -> C for annotations ``C | None`` where C is a class checked by isinstance alone, else None
+_OPTIONAL_PLAIN_CLASS: dict[Any, Any] = {}
+
+
+def _optional_plain_class(annotation: Any) -> type | None:
+    if typing.get_origin(annotation) not in (typing.Union, types.UnionType):
+        return None
+    members = [member for member in typing.get_args(annotation) if member is not type(None)]
+    if len(members) != 1 or len(typing.get_args(annotation)) != 2:
+        return None
+    member = members[0]
+    simple = isinstance(member, type) and typing.get_origin(member) is None and member not in (int, float)
+    return member if simple and not issubclass(member, PurePath) else None
 
 
 def _matches(value: Any, annotation: Any) -> bool:

@@ -8,6 +8,7 @@ in is unpacked through :func:`sagemaker_hf.safetar.safe_extract`.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import tarfile
 import tempfile
@@ -59,18 +60,27 @@ class CodeSpec:
 
 
 def check_model_data(model_data: str | Path | None) -> str | None:
-    """``model_data`` as a string, if it is an s3:// URI, a local .tar.gz or a directory."""
+    """``model_data`` as a string, if it is an s3:// URI, or a local .tar.gz or directory (a path
+    or a ``file://`` URI, kept as given)."""
     if model_data is None:
         return None
     text = str(model_data)
     if storage.is_s3(text):
         return text
-    path = Path(text)
-    if "://" in text or not (path.is_dir() or (path.is_file() and text.endswith((".tar.gz", ".tgz")))):
+    path = _local_model_data(text)
+    if path is None or not (path.is_dir() or (path.is_file() and path.name.endswith((".tar.gz", ".tgz")))):
         raise ConfigurationError(
-            f"model_data={text!r} is neither an s3:// URI, a local model.tar.gz, nor a local model directory."
+            f"model_data={text!r} is neither an s3:// URI, a local model.tar.gz, nor a local model directory "
+            "(a path or a file:// URI)."
         )
     return text
+
+
+def _local_model_data(text: str) -> Path | None:
+    """The disk path of local model data (a path or a ``file://`` URI); None for another scheme."""
+    if "://" in text and not text.startswith("file://"):
+        return None
+    return storage.local_path(text)
 
 
 def _visible_entries(directory: Path) -> list[Path]:
@@ -141,7 +151,7 @@ def make_tarball(source_dir: str | Path, output_path: str | Path) -> Path:
     paths = []
     for entry in _visible_entries(source_dir):
         if entry.resolve() != output_path.resolve():
-            paths += [entry, *sorted(entry.rglob("*"))] if entry.is_dir() else [entry]
+            paths += [entry, *_tree(entry)] if entry.is_dir() else [entry]
     total = sum(path.stat().st_size for path in paths if path.is_file())
     progress = TransferProgress(f"Packing {output_path}", total)
     with tarfile.open(output_path, "w:gz", compresslevel=6, dereference=True) as tar:
@@ -154,6 +164,24 @@ def make_tarball(source_dir: str | Path, output_path: str | Path) -> Path:
                 tar.addfile(info)
     progress.close()
     return output_path
+
+
+def _tree(directory: Path) -> list[Path]:
+    """Everything below ``directory``, following symlinked folders at any depth (as
+    ``shutil.copytree`` does when ``deploy()`` stages a folder), so both paths pack the same
+    files. A link back to a folder it sits in would never end: refused."""
+    found: list[Path] = []
+    for parent, folders, files in os.walk(directory, followlinks=True):
+        here = Path(parent)
+        ancestors = {here.resolve(), *(folder.resolve() for folder in here.parents)}
+        for name in folders:
+            if (here / name).is_symlink() and (here / name).resolve() in ancestors:
+                raise ConfigurationError(
+                    f"{str(here / name)!r} is a symbolic link to a folder that contains it, so the folder "
+                    "never ends; remove the link or replace it with a copy of what it should hold."
+                )
+        found += [here / name for name in folders + files]
+    return sorted(found)
 
 
 def build_model_archive(model_dir: str | Path, output_path: str | Path | None = None) -> Path:
@@ -200,10 +228,10 @@ def _stage_model(session: Any, model_data: str | None, stage: Path) -> None:
         archive = storage.download_file(session, model_data, stage.parent / "incoming.tar.gz")
         safe_extract(archive, stage)
         archive.unlink()
-    elif Path(model_data).is_file():
-        safe_extract(model_data, stage)
+    elif storage.local_path(model_data).is_file():
+        safe_extract(storage.local_path(model_data), stage)
     else:
-        shutil.copytree(model_data, stage, dirs_exist_ok=True)
+        shutil.copytree(storage.local_path(model_data), stage, dirs_exist_ok=True)
 
 
 def prepare_model_data(
@@ -231,10 +259,11 @@ def prepare_model_data(
     if code is None:
         if model_data is None or storage.is_s3(model_data):
             return model_data
-        if Path(model_data).is_file():
+        local = storage.local_path(model_data)
+        if local.is_file():
             logger.info("Uploading %s to %s", model_data, destination_uri)
-            return storage.upload_file(session, model_data, destination_uri, kms_key=kms_key)
-        check_model_layout(model_data)
+            return storage.upload_file(session, local, destination_uri, kms_key=kms_key, built_archive=True)
+        check_model_layout(local)
     with tempfile.TemporaryDirectory(prefix="sagemaker-hf-") as scratch:
         stage = Path(scratch) / "model"
         _stage_model(session, model_data, stage)
@@ -242,4 +271,4 @@ def prepare_model_data(
             write_code_dir(session, stage, code)
         archive = make_tarball(stage, Path(scratch) / MODEL_ARCHIVE_NAME)
         logger.info("Uploading the packed model to %s", destination_uri)
-        return storage.upload_file(session, archive, destination_uri, kms_key=kms_key)
+        return storage.upload_file(session, archive, destination_uri, kms_key=kms_key, built_archive=True)

@@ -10,6 +10,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from sagemaker_hf._validation import checked_arguments
+
 SCALABLE_DIMENSION = "sagemaker:variant:DesiredInstanceCount"
 INVOCATIONS_METRIC = "SageMakerVariantInvocationsPerInstance"
 
@@ -71,6 +73,7 @@ def _endpoint_and_session(predictor_or_endpoint_name: Any, session: Any) -> tupl
     return predictor_or_endpoint_name.endpoint_name, session or predictor_or_endpoint_name.sagemaker_session
 
 
+@checked_arguments("enable_autoscaling")
 def enable_autoscaling(
     predictor_or_endpoint_name: Any,
     max_capacity: int,
@@ -102,6 +105,7 @@ def enable_autoscaling(
     return response["PolicyARN"]
 
 
+@checked_arguments("disable_autoscaling")
 def disable_autoscaling(
     predictor_or_endpoint_name: Any,
     variant_name: str = "AllTraffic",

@@ -8,13 +8,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
+from sagemaker_hf._validation import check_argument
+from sagemaker_hf.api_shapes import check_structure
 from sagemaker_hf.errors import ConfigurationError
 
 SERVERLESS_MEMORY_SIZES_MB = (1024, 2048, 3072, 4096, 5120, 6144)
 SERVERLESS_MAX_CONCURRENCY = 200
 CAPTURE_MODES = {"REQUEST": "Input", "RESPONSE": "Output"}
+DEFAULT_CSV_CONTENT_TYPES = ("text/csv",)
+DEFAULT_JSON_CONTENT_TYPES = ("application/json",)
 
 
 def configuration_error(where: str, error: ValidationError) -> ConfigurationError:
@@ -40,6 +52,10 @@ class _Config(BaseModel):
             if name in fields:
                 raise TypeError(f"{type(self).__name__}() got multiple values for argument {name!r}")
             fields[name] = value
+        model_fields = type(self).model_fields
+        for name, value in fields.items():
+            if name in model_fields:  # unknown names: pydantic's "extra" error lists them
+                check_argument(type(self).__name__, name, value, model_fields[name].annotation)
         try:
             super().__init__(**fields)
         except ValidationError as error:
@@ -104,20 +120,20 @@ class AsyncInferenceConfig(_Config):
     output_path: str | None = None
     max_concurrent_invocations_per_instance: int | None = Field(default=None, ge=1, le=1000)
     kms_key_id: str | None = None
-    notification_config: dict[str, str] | None = None
+    notification_config: dict[str, Any] | None = None
     failure_path: str | None = None
 
     @field_validator("notification_config")
     @classmethod
-    def _notification(cls, value: dict[str, str] | None) -> dict[str, str] | None:
-        allowed = {"SuccessTopic", "ErrorTopic", "IncludeInferenceResponseIn"}
-        if value and not set(value) <= allowed:
-            unknown = ", ".join(sorted(set(value) - allowed))
-            raise ValueError(
-                f"notification_config has unknown keys ({unknown}); use SuccessTopic and/or ErrorTopic "
-                "with SNS topic ARNs."
-            )
-        return value
+    def _notification(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        # SuccessTopic/ErrorTopic are SNS topic ARNs; IncludeInferenceResponseIn is a *list*
+        # of topic kinds. The API model says so, so the API model checks it.
+        if not value:
+            return value
+        try:
+            return check_structure("notification_config", value, "AsyncInferenceNotificationConfig")
+        except ConfigurationError as error:
+            raise ValueError(str(error)) from None
 
     def with_default_paths(self, output_path: str, failure_path: str) -> AsyncInferenceConfig:
         """A copy whose unset paths take the given defaults."""
@@ -160,8 +176,9 @@ class DataCaptureConfig(_Config):
     destination_s3_uri: str | None = None
     kms_key_id: str | None = None
     capture_options: list[str] = Field(default_factory=lambda: ["REQUEST", "RESPONSE"])
-    csv_content_types: list[str] | None = None
-    json_content_types: list[str] | None = None
+    # SDK v2's defaults: without CaptureContentTypeHeader SageMaker base64-encodes captured JSON.
+    csv_content_types: list[str] | None = Field(default_factory=lambda: list(DEFAULT_CSV_CONTENT_TYPES))
+    json_content_types: list[str] | None = Field(default_factory=lambda: list(DEFAULT_JSON_CONTENT_TYPES))
     # Accepted so SDK v2 calls keep working; the deploying session decides the default bucket.
     sagemaker_session: Any = Field(default=None, exclude=True, repr=False)
 
@@ -183,6 +200,16 @@ class DataCaptureConfig(_Config):
             )
         return normalized
 
+    @field_validator("csv_content_types", "json_content_types")
+    @classmethod
+    def _content_types(cls, value: list[str] | None, info: ValidationInfo) -> list[str]:
+        # As v2: None or an empty list means the default.
+        defaults = {
+            "csv_content_types": DEFAULT_CSV_CONTENT_TYPES,
+            "json_content_types": DEFAULT_JSON_CONTENT_TYPES,
+        }
+        return list(value or defaults[info.field_name or ""])
+
     def with_default_destination(self, destination_s3_uri: str) -> DataCaptureConfig:
         return self.model_copy(update={"destination_s3_uri": self.destination_s3_uri or destination_s3_uri})
 
@@ -199,95 +226,11 @@ class DataCaptureConfig(_Config):
         }
         if self.kms_key_id:
             request["KmsKeyId"] = self.kms_key_id
-        header = {}
-        if self.csv_content_types:
-            header["CsvContentTypes"] = list(self.csv_content_types)
-        if self.json_content_types:
-            header["JsonContentTypes"] = list(self.json_content_types)
-        if header:
-            request["CaptureContentTypeHeader"] = header
+        request["CaptureContentTypeHeader"] = {
+            "CsvContentTypes": list(self.csv_content_types or DEFAULT_CSV_CONTENT_TYPES),
+            "JsonContentTypes": list(self.json_content_types or DEFAULT_JSON_CONTENT_TYPES),
+        }
         return request
-
-
-class ProductionVariantConfig(_Config):
-    """What one endpoint variant runs on: instances (type, count, volume), or serverless."""
-
-    instance_type: str | None = None
-    initial_instance_count: int | None = None
-    serverless_inference_config: ServerlessInferenceConfig | None = None
-    volume_size: int | None = Field(default=None, ge=1)
-    model_data_download_timeout: int | None = Field(default=None, ge=60, le=3600)
-    container_startup_health_check_timeout: int | None = Field(default=None, ge=60, le=3600)
-    variant_name: str = "AllTraffic"
-
-    @model_validator(mode="after")
-    def _instances_or_serverless(self) -> ProductionVariantConfig:
-        instance_fields = {
-            "instance_type": self.instance_type,
-            "initial_instance_count": self.initial_instance_count,
-            "volume_size": self.volume_size,
-            "model_data_download_timeout": self.model_data_download_timeout,
-            "container_startup_health_check_timeout": self.container_startup_health_check_timeout,
-        }
-        if self.serverless_inference_config is not None:
-            given = [name for name, value in instance_fields.items() if value is not None]
-            if given:
-                raise ValueError(
-                    f"Serverless endpoints have no instances or volumes; drop {', '.join(given)}."
-                )
-        elif not self.instance_type or not self.initial_instance_count:
-            raise ValueError(
-                "deploy() needs instance_type and initial_instance_count, e.g. "
-                "deploy(initial_instance_count=1, instance_type='ml.m5.xlarge'), or "
-                "serverless_inference_config=ServerlessInferenceConfig() for a serverless endpoint."
-            )
-        elif self.initial_instance_count < 1:
-            raise ValueError(f"initial_instance_count={self.initial_instance_count} must be at least 1.")
-        return self
-
-    def to_request(self, model_name: str) -> dict[str, Any]:
-        """One ``ProductionVariants`` entry; serverless variants carry no instance fields."""
-        variant: dict[str, Any] = {
-            "VariantName": self.variant_name,
-            "ModelName": model_name,
-            "InitialVariantWeight": 1,
-        }
-        if self.serverless_inference_config is not None:
-            variant["ServerlessConfig"] = self.serverless_inference_config.to_request()
-            return variant
-        optional = {
-            "VolumeSizeInGB": self.volume_size,
-            "ModelDataDownloadTimeoutInSeconds": self.model_data_download_timeout,
-            "ContainerStartupHealthCheckTimeoutInSeconds": self.container_startup_health_check_timeout,
-        }
-        variant["InitialInstanceCount"] = self.initial_instance_count
-        variant["InstanceType"] = self.instance_type
-        variant.update({key: value for key, value in optional.items() if value is not None})
-        return variant
-
-
-def endpoint_config_request(
-    endpoint_config_name: str,
-    production_variant: dict[str, Any],
-    kms_key: str | None = None,
-    data_capture_config: DataCaptureConfig | None = None,
-    async_inference_config: AsyncInferenceConfig | None = None,
-    tags: list[dict[str, str]] | None = None,
-) -> dict[str, Any]:
-    """CreateEndpointConfig arguments; the configs must already carry their S3 locations."""
-    request: dict[str, Any] = {
-        "EndpointConfigName": endpoint_config_name,
-        "ProductionVariants": [production_variant],
-    }
-    if kms_key:
-        request["KmsKeyId"] = kms_key
-    if data_capture_config is not None:
-        request["DataCaptureConfig"] = data_capture_config.to_request()
-    if async_inference_config is not None:
-        request["AsyncInferenceConfig"] = async_inference_config.to_request()
-    if tags:
-        request["Tags"] = tags
-    return request
 
 
 def vpc_config_request(vpc_config: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -299,26 +242,6 @@ def vpc_config_request(vpc_config: dict[str, Any] | None) -> dict[str, Any] | No
             f"vpc_config={vpc_config!r} needs both 'Subnets' and 'SecurityGroupIds' (lists of ids)."
         )
     return {"Subnets": list(vpc_config["Subnets"]), "SecurityGroupIds": list(vpc_config["SecurityGroupIds"])}
-
-
-def check_endpoint_configs(
-    serverless: ServerlessInferenceConfig | None,
-    async_config: AsyncInferenceConfig | None,
-    data_capture: DataCaptureConfig | None,
-) -> None:
-    """Each deploy() config is ours, and the endpoint kind is unambiguous."""
-    expected = (
-        ("serverless_inference_config", serverless, ServerlessInferenceConfig),
-        ("async_inference_config", async_config, AsyncInferenceConfig),
-        ("data_capture_config", data_capture, DataCaptureConfig),
-    )
-    for argument, value, config_class in expected:
-        if value is not None and not isinstance(value, config_class):
-            raise ConfigurationError(
-                f"{argument} is a {type(value).__name__}; pass a sagemaker_hf.{config_class.__name__}(...)."
-            )
-    if serverless is not None and async_config is not None:
-        raise ConfigurationError("An endpoint is serverless or asynchronous, not both; drop one config.")
 
 
 # SDK v2's Hugging Face list: the GPU families SageMaker Training Compiler runs on.

@@ -19,6 +19,7 @@ Accepted strategies, as in SDK v2::
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -28,6 +29,14 @@ from sagemaker_hf.errors import ConfigurationError
 
 # SDK v2 (fw_utils): where SageMaker's data parallel library runs.
 SMDDP_INSTANCE_TYPES = ("ml.p3.16xlarge", "ml.p3dn.24xlarge", "ml.p4d.24xlarge", "ml.p4de.24xlarge")
+# SDK v2 2.257.7 (fw_utils): the PyTorch versions whose images launch torch_distributed (torchrun),
+# as typed (v2 compared the strings: "1.13" is not "1.13.1").
+TORCH_DISTRIBUTED_GPU_VERSIONS = (
+    "1.13.1", "2.0.0", "2.0.1", "2.1.0", "2.1.2", "2.2.0", "2.3.0",
+    "2.3.1", "2.4.1", "2.5.1", "2.6.0", "2.7.1", "2.8.0",
+)  # fmt: skip
+TORCH_DISTRIBUTED_TRAINIUM_VERSIONS = ("1.11", "1.11.0", "1.12", "1.12.0", "1.12.1", "1.13.1", "2.0.0")
+_INSTANCE_FAMILY = re.compile(r"^ml[._]([a-z\d\-]+)\.?\w*$")
 
 PYTORCH_DDP = "sagemaker_pytorch_ddp_enabled"
 TORCH_DISTRIBUTED = "sagemaker_torch_distributed_enabled"
@@ -40,6 +49,7 @@ SMDDP = "sagemaker_distributed_dataparallel_enabled"
 SMDDP_CUSTOM_OPTIONS = "sagemaker_distributed_dataparallel_custom_mpi_options"
 INSTANCE_TYPE = "sagemaker_instance_type"
 MODEL_PARALLEL_PARAMETERS = "mp_parameters"
+INSTANCE_GROUPS = "sagemaker_distribution_instance_groups"
 
 # Every hyperparameter this module may set (attach() keeps them out of the user's own).
 DISTRIBUTION_HYPERPARAMETERS = frozenset(
@@ -55,6 +65,7 @@ DISTRIBUTION_HYPERPARAMETERS = frozenset(
         SMDDP_CUSTOM_OPTIONS,
         INSTANCE_TYPE,
         MODEL_PARALLEL_PARAMETERS,
+        INSTANCE_GROUPS,
     }
 )
 _EXAMPLE = "e.g. distribution={'torch_distributed': {'enabled': True}}"
@@ -144,27 +155,90 @@ class Distribution(_Strict):
         return options is not None and options.enabled
 
 
-def check_distribution(distribution: dict[str, Any] | None, instance_type: str | None) -> dict[str, Any]:
-    """``distribution`` validated (``{}`` when None); errors name the key and the fix."""
+def _group_names(groups: list[Any]) -> list[str]:
+    """Instance groups named by name, or by their API dict."""
+    return [group["InstanceGroupName"] if isinstance(group, dict) else str(group) for group in groups]
+
+
+def _training_group(distribution: dict[str, Any], instance_groups: list[dict[str, Any]] | None) -> str | None:
+    """The instance group that trains, in a heterogeneous cluster (v2's rules); None without groups."""
+    named = _group_names(distribution.get("instance_groups") or [])
+    if not instance_groups:
+        if named:
+            raise ConfigurationError(
+                "distribution['instance_groups'] needs the estimator's instance_groups=[{'InstanceGroupName'"
+                ": ..., 'InstanceType': ..., 'InstanceCount': ...}] (a heterogeneous cluster)."
+            )
+        return None
+    names = [group["InstanceGroupName"] for group in instance_groups]
+    if not named and len(names) == 1:
+        named = names  # v2 chose the only group itself
+    if len(named) != 1 or named[0] not in names:
+        raise ConfigurationError(
+            f"distribution['instance_groups']={named!r} must name one of the estimator's instance groups "
+            f"({', '.join(names)}): the one that trains."
+        )
+    return named[0]
+
+
+def _check_torch_distributed(instance_type: str | None, pytorch_version: str | None) -> None:
+    """v2's rule: torchrun runs on GPU and Trainium instances, in the images of these versions."""
+    from sagemaker_hf.session import LOCAL_INSTANCE_TYPES
+
+    if pytorch_version is None or instance_type is None or instance_type in LOCAL_INSTANCE_TYPES:
+        return  # a custom image decides for itself; local mode runs no launcher
+    match = _INSTANCE_FAMILY.match(instance_type)
+    family = match[1] if match else ""
+    if family.startswith(("p", "g")):
+        versions = TORCH_DISTRIBUTED_GPU_VERSIONS
+    elif family.startswith("trn"):
+        versions = TORCH_DISTRIBUTED_TRAINIUM_VERSIONS
+    else:
+        raise ConfigurationError(
+            f"distribution={{'torch_distributed': ...}} runs on GPU (ml.p*, ml.g*) and Trainium (ml.trn*) "
+            f"instances, not instance_type={instance_type!r}."
+        )
+    if pytorch_version not in versions:
+        raise ConfigurationError(
+            f"pytorch_version={pytorch_version!r} has no torch_distributed launcher on {instance_type}; use "
+            f"one of {', '.join(versions)} (the versions as SDK v2 lists them), or "
+            "distribution={'pytorchddp': {'enabled': True}}."
+        )
+
+
+def check_distribution(
+    distribution: dict[str, Any] | None,
+    instance_type: str | None,
+    instance_groups: list[dict[str, Any]] | None = None,
+    pytorch_version: str | None = None,
+) -> dict[str, Any]:
+    """``distribution`` validated (``{}`` when None); errors name the key and the fix.
+
+    ``pytorch_version`` is None with a custom ``image_uri`` (whose launchers are not known).
+    """
     if not distribution:
         return {}
     if not isinstance(distribution, dict):
         raise ConfigurationError(f"distribution={distribution!r} must be a dict ({_EXAMPLE}).")
-    if "instance_groups" in distribution:
-        raise ConfigurationError(
-            "distribution['instance_groups'] (heterogeneous clusters) is not supported; train on one "
-            "instance_type with instance_count instead."
+    group = _training_group(distribution, instance_groups)
+    if group is not None:
+        distribution = {**distribution, "instance_groups": [group]}
+        instance_type = next(
+            g["InstanceType"] for g in instance_groups or [] if g["InstanceGroupName"] == group
         )
-    unknown = sorted(set(distribution) - set(Distribution.model_fields))
+    strategies = {key: value for key, value in distribution.items() if key != "instance_groups"}
+    unknown = sorted(set(strategies) - set(Distribution.model_fields))
     if unknown:
         raise ConfigurationError(
             f"distribution has unknown strategies {unknown}; use one of "
             f"{', '.join(Distribution.model_fields)} ({_EXAMPLE})."
         )
     try:
-        parsed = Distribution.model_validate(distribution)
+        parsed = Distribution.model_validate(strategies)
     except ValidationError as error:
         raise configuration_error("distribution", error) from None
+    if parsed.torch_distributed is not None and parsed.torch_distributed.enabled:
+        _check_torch_distributed(instance_type, pytorch_version)
     if parsed.data_parallel_enabled and instance_type not in SMDDP_INSTANCE_TYPES:
         raise ConfigurationError(
             f"instance_type={instance_type!r} cannot run smdistributed dataparallel; it runs on "
@@ -178,7 +252,9 @@ def distribution_hyperparameters(distribution: dict[str, Any], instance_type: st
     """The ``sagemaker_*`` flags SDK v2's HuggingFace estimator sends (before JSON encoding)."""
     if not distribution:
         return {}
-    parsed = Distribution.model_validate(distribution)
+    parsed = Distribution.model_validate(
+        {key: value for key, value in distribution.items() if key != "instance_groups"}
+    )
     with_instance = {INSTANCE_TYPE: instance_type} if instance_type is not None else {}
     # v2 gives pytorchddp, then torch_distributed, precedence over everything else.
     if parsed.pytorchddp is not None and parsed.pytorchddp.enabled:
@@ -186,6 +262,8 @@ def distribution_hyperparameters(distribution: dict[str, Any], instance_type: st
     if parsed.torch_distributed is not None and parsed.torch_distributed.enabled:
         return {TORCH_DISTRIBUTED: True, **with_instance}
     flags: dict[str, Any] = {}
+    if "instance_groups" in distribution:
+        flags[INSTANCE_GROUPS] = _group_names(distribution["instance_groups"])
     if parsed.pytorchxla is not None:
         flags[PYTORCH_XLA] = parsed.pytorchxla.enabled
     if parsed.parameter_server is not None:
@@ -232,4 +310,6 @@ def distribution_from_hyperparameters(hyperparameters: dict[str, Any]) -> dict[s
         if hyperparameters.get(SMDDP_CUSTOM_OPTIONS):
             options["custom_mpi_options"] = hyperparameters[SMDDP_CUSTOM_OPTIONS]
         distribution["smdistributed"] = {"dataparallel": options}
+    if INSTANCE_GROUPS in hyperparameters:
+        distribution["instance_groups"] = hyperparameters[INSTANCE_GROUPS]
     return distribution

@@ -1,58 +1,55 @@
 """HuggingFace: SDK v2's estimator on boto3: fit(), attach(), then deploy() or transformer().
 
-``fit()`` flows straight down: check everything (in the constructor), resolve the training
-image, pack and upload the code, upload local inputs, send CreateTrainingJob, then wait
-with progress and the job's log. The same code trains on SageMaker and locally: the
-session (``instance_type="local"`` gives a local one) decides where the job runs.
+The constructor takes every keyword of v2's ``HuggingFace`` / ``Framework`` /
+``EstimatorBase`` (2.257.7) by name and checks them all before any API call. Each one
+that maps to a CreateTrainingJob field is sent as v2 sent it (:mod:`training_request`,
+:mod:`training_options`); ``rules`` (Debugger rules) is accepted with a warning that names
+it. Keywords v2 never had, which it swallowed through ``**kwargs``, warn with the nearest
+real name (a typo such as ``metrics_definition=``) and are never used.
+
+``fit()`` and the job live in :mod:`estimator_base`, shared with the generic
+:class:`~sagemaker_hf.estimator_generic.Estimator`, which this module also exports as
+``sagemaker_hf.estimator.Estimator`` (v2's ``sagemaker.estimator.Estimator``).
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from sagemaker_hf import storage
+from sagemaker_hf._validation import checked_arguments, warn_ignored_arguments, warn_unknown_arguments
 from sagemaker_hf.configs import TrainingCompilerConfig, configuration_error
 from sagemaker_hf.distribution import check_distribution, distribution_hyperparameters
 from sagemaker_hf.errors import ConfigurationError, UnsupportedValueError
-from sagemaker_hf.estimator_attach import (
-    JOB_NAME,
-    LOG_LEVEL,
-    PROGRAM,
-    REGION,
-    RESERVED_HYPERPARAMETERS,
-    SUBMIT_DIRECTORY,
-    attach_arguments,
-)
-from sagemaker_hf.estimator_model import AfterTraining
-from sagemaker_hf.names import base_name_from_image, name_from_base, normalize_tags
-from sagemaker_hf.training import (
-    ISOLATED_SUBMIT_DIRECTORY,
-    SOURCE_ARCHIVE_NAME,
-    TrainingCode,
-    TrainingInput,
-    check_versions,
-    input_channels,
-)
-from sagemaker_hf.training_logs import TrainingJob, wait_for_training_job
-from sagemaker_hf.training_request import (
-    TrainingSettings,
-    check_hyperparameter_limits,
-    encode_hyperparameters,
-)
+from sagemaker_hf.estimator_attach import RESERVED_HYPERPARAMETERS, attach_arguments, job_tags
+from sagemaker_hf.estimator_base import TrainingEstimator
+from sagemaker_hf.estimator_generic import Estimator, attached
+from sagemaker_hf.names import normalize_tags
+from sagemaker_hf.session import Session
+from sagemaker_hf.training import TrainingCode, check_versions
+from sagemaker_hf.training_options import JobOptions
+from sagemaker_hf.training_request import TrainingSettings, encode_hyperparameters
+
+__all__ = ["Estimator", "HuggingFace"]
 
 logger = logging.getLogger(__name__)
 
+_RULES_IGNORED = (
+    "SageMaker Debugger rules run in AWS's rule images, which sagemaker-hf does not resolve; add "
+    "DebugRuleConfigurations to estimator.training_job_request(...) and call create_training_job yourself."
+)
 
-class HuggingFace(AfterTraining):
+
+class HuggingFace(TrainingEstimator):
     """Trains a Hugging Face script on SageMaker (SDK v2's ``sagemaker.huggingface.HuggingFace``).
 
     ``instance_type="local"`` trains in a child process on this machine instead, through the
     same ``fit()``. See :mod:`sagemaker_hf.training` for how inputs and code are sent.
     """
 
+    @checked_arguments("HuggingFace")
     def __init__(
         self,
         py_version: str | None = None,
@@ -67,33 +64,56 @@ class HuggingFace(AfterTraining):
         compiler_config: TrainingCompilerConfig | None = None,
         *,
         role: str | None = None,
+        instance_count: int | None = None,
         instance_type: str | None = None,
-        instance_count: int = 1,
+        keep_alive_period_in_seconds: int | None = None,
         volume_size: int = 30,
+        volume_kms_key: str | None = None,
         max_run: int = 86400,
         input_mode: str = "File",
         output_path: str | None = None,
-        code_location: str | None = None,
-        checkpoint_s3_uri: str | None = None,
-        checkpoint_local_path: str | None = None,
-        use_spot_instances: bool = False,
-        max_wait: int | None = None,
-        metric_definitions: list[dict[str, str]] | None = None,
-        environment: dict[str, str] | None = None,
-        base_job_name: str | None = None,
-        tags: dict[str, str] | list[dict[str, str]] | None = None,
-        sagemaker_session: Any = None,
-        dependencies: list[str] | None = None,
-        git_config: dict[str, str] | None = None,
-        volume_kms_key: str | None = None,
         output_kms_key: str | None = None,
+        base_job_name: str | None = None,
+        sagemaker_session: Session | None = None,
+        tags: dict[str, str] | list[dict[str, str]] | None = None,
         subnets: list[str] | None = None,
         security_group_ids: list[str] | None = None,
-        enable_network_isolation: bool = False,
-        enable_sagemaker_metrics: bool = True,
-        debugger_hook_config: Any = None,
+        model_uri: str | None = None,
+        model_channel_name: str = "model",
+        metric_definitions: list[dict[str, str]] | None = None,
+        encrypt_inter_container_traffic: bool | None = None,
+        use_spot_instances: bool = False,
+        max_wait: int | None = None,
+        checkpoint_s3_uri: str | None = None,
+        checkpoint_local_path: str | None = None,
+        rules: list[Any] | None = None,
+        debugger_hook_config: dict[str, Any] | Literal[False] | None = None,
+        tensorboard_output_config: dict[str, str] | None = None,
+        enable_sagemaker_metrics: bool | None = None,
+        enable_network_isolation: bool | None = None,
+        profiler_config: dict[str, Any] | None = None,
+        disable_profiler: bool | None = None,
+        environment: dict[str, str] | None = None,
+        max_retry_attempts: int | None = None,
+        git_config: dict[str, str | bool] | None = None,
         container_log_level: int = logging.INFO,
+        code_location: str | None = None,
+        dependencies: list[str] | None = None,
+        instance_groups: list[dict[str, Any]] | None = None,
+        training_repository_access_mode: str | None = None,
+        training_repository_credentials_provider_arn: str | None = None,
+        enable_infra_check: bool | None = None,
+        container_entry_point: list[str] | None = None,
+        container_arguments: list[str] | None = None,
+        disable_output_compression: bool = False,
+        enable_remote_debug: bool | None = None,
+        enable_session_tag_chaining: bool | None = None,
+        training_plan: str | None = None,
+        instance_placement_config: dict[str, Any] | None = None,
+        **unknown_arguments: object,
     ) -> None:
+        warn_unknown_arguments("HuggingFace", unknown_arguments, _known_arguments())
+        warn_ignored_arguments("HuggingFace", {"rules": rules or None}, _RULES_IGNORED)
         if entry_point is None:
             hint = (
                 f" (py_version={py_version!r} looks like one: pass it as entry_point=)"
@@ -101,22 +121,15 @@ class HuggingFace(AfterTraining):
                 else ""
             )
             raise ConfigurationError(f"HuggingFace needs entry_point='train.py', the training script{hint}.")
-        if git_config is not None:
-            raise ConfigurationError(
-                "git_config is not supported: clone the repository yourself (git clone <repo>) and pass "
-                "entry_point= and source_dir= inside the checkout."
-            )
-        if debugger_hook_config not in (None, False):
-            raise ConfigurationError(
-                "debugger_hook_config is not supported (SageMaker Debugger is off); pass None or False."
-            )
         check_versions(transformers_version, pytorch_version, tensorflow_version, py_version, image_uri)
         self.code = TrainingCode(entry_point, source_dir, tuple(dependencies or ()))
-        self.code.check()
+        if git_config is None:
+            self.code.check()  # with git_config the paths are inside the repository, checked at fit()
         try:
             self.settings = TrainingSettings(
-                instance_type=instance_type or "",
+                instance_type=instance_type,
                 instance_count=instance_count,
+                instance_groups=instance_groups,
                 volume_size=volume_size,
                 max_run=max_run,
                 input_mode=input_mode,
@@ -130,19 +143,39 @@ class HuggingFace(AfterTraining):
                 output_kms_key=output_kms_key,
                 subnets=subnets,
                 security_group_ids=security_group_ids,
-                enable_network_isolation=enable_network_isolation,
+                enable_network_isolation=bool(enable_network_isolation),
+            )
+            self.options = JobOptions(
+                keep_alive_period_in_seconds=keep_alive_period_in_seconds,
+                max_retry_attempts=max_retry_attempts,
+                encrypt_inter_container_traffic=bool(encrypt_inter_container_traffic),
+                container_entry_point=container_entry_point,
+                container_arguments=container_arguments,
+                enable_infra_check=enable_infra_check,
+                training_repository_access_mode=training_repository_access_mode,
+                training_repository_credentials_provider_arn=training_repository_credentials_provider_arn,
+                disable_output_compression=disable_output_compression,
+                enable_remote_debug=enable_remote_debug,
+                enable_session_tag_chaining=enable_session_tag_chaining,
+                training_plan=training_plan,
+                instance_placement_config=instance_placement_config,
+                debugger_hook_config=debugger_hook_config or None,
+                profiler_config=profiler_config,
+                disable_profiler=bool(disable_profiler),
+                tensorboard_output_config=tensorboard_output_config,
+                model_uri=model_uri,
+                model_channel_name=model_channel_name,
             )
         except ValidationError as error:
             raise configuration_error("HuggingFace()", error) from None
-        self.distribution = check_distribution(distribution, instance_type)
-        if compiler_config is not None and not isinstance(compiler_config, TrainingCompilerConfig):
-            raise ConfigurationError(
-                f"compiler_config is a {type(compiler_config).__name__}; pass "
-                "sagemaker_hf.TrainingCompilerConfig(enabled=True)."
-            )
+        self.options.warn_ignored("HuggingFace")
+        self.instance_type = instance_type
+        self.distribution = check_distribution(
+            distribution, instance_type, instance_groups, None if image_uri else pytorch_version
+        )
         if compiler_config:
             compiler_config.check_estimator(
-                instance_type, pytorch_version, tensorflow_version, image_uri, self.distribution
+                self._image_instance_type, pytorch_version, tensorflow_version, image_uri, self.distribution
             )
         elif "pytorchxla" in self.distribution:
             raise ConfigurationError(
@@ -154,6 +187,7 @@ class HuggingFace(AfterTraining):
         self.entry_point = entry_point
         self.source_dir = source_dir
         self.dependencies = list(dependencies or [])
+        self.git_config = dict(git_config) if git_config is not None else None
         self.framework_version = transformers_version  # SDK v2's attribute name
         self.transformers_version = transformers_version
         self.pytorch_version = pytorch_version
@@ -162,17 +196,18 @@ class HuggingFace(AfterTraining):
         self.image_uri = image_uri
         self.compiler_config = compiler_config
         self.role = role
-        self.instance_type = instance_type
         self.instance_count = instance_count
+        self.instance_groups = instance_groups
         self.output_path = output_path
         self.code_location = code_location
         self.base_job_name = base_job_name
         self.tags = normalize_tags(tags)
-        self.enable_sagemaker_metrics = enable_sagemaker_metrics
+        self.enable_sagemaker_metrics = True if enable_sagemaker_metrics is None else enable_sagemaker_metrics
         self.container_log_level = container_log_level
         self.sagemaker_session = sagemaker_session
-        self.latest_training_job: TrainingJob | None = None
-        self._submit_directory: str | None = None
+        self.latest_training_job = None
+        self._current_job_name = None
+        self._submit_directory = None
 
     def __repr__(self) -> str:
         job = self.latest_training_job.name if self.latest_training_job else None
@@ -197,7 +232,7 @@ class HuggingFace(AfterTraining):
         values.update(distribution_hyperparameters(self.distribution, self.instance_type))
         if self.compiler_config:
             values.update(self.compiler_config.to_hyperparameters())
-        return encode_hyperparameters(values)
+        return {**encode_hyperparameters(values), **self._code_hyperparameters_used}
 
     def training_image_uri(self, session: Any = None) -> str:
         """``image_uri``, or the Hugging Face training image of these versions."""
@@ -218,7 +253,7 @@ class HuggingFace(AfterTraining):
             )
 
         try:
-            return resolve(self.instance_type)
+            return resolve(self._image_instance_type)
         except UnsupportedValueError:
             if self._session(session).runs_images:
                 raise
@@ -226,139 +261,41 @@ class HuggingFace(AfterTraining):
             # included) just records them, for attach() and create_model().
             return resolve(None)
 
-    def _session(self, session: Any = None) -> Any:
-        from sagemaker_hf.session import session_for_instance_type
-
-        if session is None:
-            self.sagemaker_session = session_for_instance_type(self.sagemaker_session, self.instance_type)
-            session = self.sagemaker_session
-        return session
-
-    # ---- fit ----------------------------------------------------------------------------
-
-    def _code_uri(self, session: Any, job_name: str) -> str:
-        if self.code_location:
-            return storage.join_uri(self.code_location, job_name, "source", SOURCE_ARCHIVE_NAME)
-        if self.output_path and storage.is_s3(self.output_path):
-            # SDK v2 keeps the code in the output bucket, so no default bucket is needed.
-            bucket = storage.parse_s3_uri(self.output_path).bucket
-            return f"s3://{bucket}/{job_name}/source/{SOURCE_ARCHIVE_NAME}"
-        return session.artifact_uri(job_name, "source", SOURCE_ARCHIVE_NAME)
-
-    def training_job_request(
-        self, session: Any, job_name: str, inputs: Any = None, image: str | None = None
-    ) -> dict[str, Any]:
-        """CreateTrainingJob arguments; uploads the code and any local inputs on the way."""
-        image = image or self.training_image_uri(session)
-        role_arn = session.execution_role_arn(self.role, "training a model")
-        code_kms = self.settings.output_kms_key if not self.code_location else None
-        submit_directory = self.code.upload(session, self._code_uri(session, job_name), code_kms)
-        self._submit_directory = submit_directory
-        channels = input_channels(session, inputs, job_name)
-        if self.settings.enable_network_isolation:
-            # An isolated container cannot reach S3, so its code comes in as a channel.
-            channels.append({"ChannelName": "code", **TrainingInput(submit_directory).config})
-            submit_directory = ISOLATED_SUBMIT_DIRECTORY
-        values: dict[str, Any] = {
-            **self._hyperparameters,
-            PROGRAM: self.code.program,
-            SUBMIT_DIRECTORY: submit_directory,
-            LOG_LEVEL: self.container_log_level,
-            JOB_NAME: job_name,
-            REGION: session.boto_region_name,
+    def _model_image_arguments(self, image_uri: str | None) -> dict[str, str | None]:
+        return {
+            "transformers_version": self.framework_version,
+            "tensorflow_version": self.tensorflow_version,
+            "pytorch_version": self.pytorch_version,
+            "py_version": self.py_version,
+            "image_uri": image_uri or self.image_uri,
         }
-        values.update(distribution_hyperparameters(self.distribution, self.instance_type))
-        if self.compiler_config:
-            values.update(self.compiler_config.to_hyperparameters())
-        hyperparameters = encode_hyperparameters(values)
-        check_hyperparameter_limits(hyperparameters)
-        return self.settings.to_request(
-            job_name,
-            image,
-            role_arn,
-            self.output_path or session.artifact_uri(),
-            hyperparameters,
-            channels,
-            self.tags,
-            self.enable_sagemaker_metrics,
-        )
-
-    def fit(
-        self,
-        inputs: Any = None,
-        wait: bool = True,
-        logs: bool | str = True,
-        job_name: str | None = None,
-    ) -> None:
-        """Start a training job on ``inputs`` and, by default, wait for it with its log.
-
-        ``inputs``: an ``s3://``/``file://`` URI or local path (channel ``training``), a
-        :class:`~sagemaker_hf.training.TrainingInput`, or a dict of channel → one of those.
-        ``logs``: True/"All" streams the job's log while waiting; False/"None" does not.
-        A failed job raises :class:`~sagemaker_hf.errors.ResourceFailedError` with its
-        ``FailureReason``.
-        """
-        session = self._session()
-        image = self.training_image_uri(session)
-        name = job_name or name_from_base(self.base_job_name or base_name_from_image(image))
-        request = self.training_job_request(session, name, inputs, image)
-        session.sagemaker_client.create_training_job(**request)
-        self.latest_training_job = TrainingJob(name, session)
-        if wait:
-            self.wait(logs=logs)
-
-    def _job(self) -> TrainingJob:
-        if self.latest_training_job is None:
-            raise ConfigurationError("No training job yet: call fit() (or HuggingFace.attach(job_name)).")
-        return self.latest_training_job
-
-    def wait(self, logs: bool | str = True, timeout: float | None = None) -> dict[str, Any]:
-        """Wait for the latest job with progress (and its log); return its description."""
-        job, streaming = self._job(), logs not in (False, None, "None")
-        return wait_for_training_job(job.sagemaker_session, job.name, streaming, timeout=timeout)
-
-    def logs(self) -> None:
-        """Stream the latest job's log until it ends (SDK v2's ``estimator.logs()``)."""
-        self.wait(logs=True)
-
-    def describe(self) -> dict[str, Any]:
-        """DescribeTrainingJob of the latest job."""
-        return self._job().describe()
-
-    def stop_training_job(self) -> None:
-        self._job().stop()
-
-    @property
-    def model_data(self) -> str:
-        """The trained ``model.tar.gz`` (``ModelArtifacts.S3ModelArtifacts``)."""
-        job = self._job()
-        description = job.describe()
-        uri = description.get("ModelArtifacts", {}).get("S3ModelArtifacts")
-        if uri:
-            return uri
-        output = description.get("OutputDataConfig", {}).get("S3OutputPath") or self.output_path
-        return storage.join_uri(output, job.name, "output", "model.tar.gz")
 
     # ---- attach ---------------------------------------------------------------------------
 
     @classmethod
+    @checked_arguments("HuggingFace.attach")
     def attach(
-        cls, training_job_name: str, sagemaker_session: Any = None, model_channel_name: str = "model"
+        cls,
+        training_job_name: str,
+        sagemaker_session: Session | None = None,
+        model_channel_name: str = "model",
     ) -> HuggingFace:
         """An estimator for an existing job, rebuilt from DescribeTrainingJob.
 
         Versions come from the image tag, the script and code from ``sagemaker_program`` /
         ``sagemaker_submit_directory``. A job still running is waited for (without logs).
         """
-        del model_channel_name  # accepted for SDK v2 compatibility
-        if sagemaker_session is None:
-            from sagemaker_hf.session import Session
-
-            sagemaker_session = Session()
-        job = sagemaker_session.sagemaker_client.describe_training_job(TrainingJobName=training_job_name)
-        estimator = cls(**attach_arguments(job), sagemaker_session=sagemaker_session)
-        estimator.latest_training_job = TrainingJob(training_job_name, sagemaker_session)
+        session = sagemaker_session if sagemaker_session is not None else Session()
+        job = session.sagemaker_client.describe_training_job(TrainingJobName=training_job_name)
+        tags = job_tags(session.sagemaker_client, job)
+        estimator = cls(**attach_arguments(job, model_channel_name), tags=tags, sagemaker_session=session)
         estimator._submit_directory = estimator.source_dir
-        if job["TrainingJobStatus"] in ("InProgress", "Stopping"):
-            estimator.wait(logs=False)
-        return estimator
+        return attached(estimator, job)
+
+
+def _known_arguments() -> list[str]:
+    import inspect
+
+    return [
+        name for name in inspect.signature(HuggingFace.__init__).parameters if name != "unknown_arguments"
+    ]

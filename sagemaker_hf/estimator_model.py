@@ -11,24 +11,22 @@ from collections.abc import Callable
 from typing import Any
 
 from sagemaker_hf import storage
+from sagemaker_hf._validation import checked_arguments, warn_ignored_arguments
+from sagemaker_hf.configs import AsyncInferenceConfig, DataCaptureConfig, ServerlessInferenceConfig
 from sagemaker_hf.names import base_from_name, name_from_base
 
 VPC_CONFIG_DEFAULT = "VPC_CONFIG_DEFAULT"  # SDK v2's sentinel: "the estimator's own subnets"
 
 
 class AfterTraining:
-    """create_model(), deploy() and transformer() of the ``HuggingFace`` estimator."""
+    """create_model(), deploy() and transformer() of a trained estimator."""
 
-    # Set by HuggingFace.__init__ / fit() / attach().
+    # Set by the estimators' constructors / fit() / attach().
     settings: Any
     code: Any
+    git_config: Any
     latest_training_job: Any
     role: str | None
-    framework_version: str | None
-    pytorch_version: str | None
-    tensorflow_version: str | None
-    py_version: str | None
-    image_uri: str | None
     source_dir: str | None
     dependencies: list[str]
     code_location: str | None
@@ -38,16 +36,23 @@ class AfterTraining:
     sagemaker_session: Any
     _submit_directory: str | None
 
-    model_data: str
+    model_data: str | dict[str, Any]
     _job: Callable[[], Any]
+
+    def _model_image_arguments(self, image_uri: str | None) -> dict[str, str | None]:
+        """The HuggingFaceModel arguments that choose the inference image (versions or ``image_uri``)."""
+        raise NotImplementedError
 
     def _model_source_dir(self) -> str | None:
         """The training code for an inference ``entry_point``: the local folder, else the archive."""
-        if self.source_dir and not self.code.packed:
+        if self.code is None:
+            return None
+        if self.source_dir and not self.code.packed and self.git_config is None:
             return self.source_dir
         uploaded = self._submit_directory
         return uploaded if uploaded is not None and storage.is_s3(uploaded) else None
 
+    @checked_arguments("create_model")
     def create_model(
         self,
         model_server_workers: int | None = None,
@@ -66,7 +71,8 @@ class AfterTraining:
 
         ``entry_point`` (an ``inference.py``) is looked up in ``source_dir``, by default the
         training code. The image is the inference image of the training versions, unless
-        the estimator (or this call) names one.
+        the estimator (or this call) names one. A ``model_data`` dict (uncompressed output,
+        ``disable_output_compression=True``) is passed on as it is.
         """
         from sagemaker_hf.model import HuggingFaceModel
 
@@ -76,17 +82,13 @@ class AfterTraining:
         else:
             vpc_config = vpc_config_override  # type: ignore[assignment]
         model_data = self.model_data
-        if not storage.is_s3(model_data):
+        if isinstance(model_data, str) and not storage.is_s3(model_data):
             model_data = str(storage.local_path(model_data))  # HuggingFaceModel takes paths, not file://
         return HuggingFaceModel(
             role=role or self.role,
-            model_data=model_data,
+            model_data=model_data,  # type: ignore[arg-type]  # a dict once HuggingFaceModel takes ModelDataSource
             entry_point=entry_point,
-            transformers_version=self.framework_version,
-            tensorflow_version=self.tensorflow_version,
-            pytorch_version=self.pytorch_version,
-            py_version=self.py_version,
-            image_uri=image_uri or self.image_uri,
+            **self._model_image_arguments(image_uri),
             source_dir=(source_dir or self._model_source_dir()) if entry_point else None,
             dependencies=(dependencies or self.dependencies) if entry_point else None,
             env=env,
@@ -107,28 +109,50 @@ class AfterTraining:
     def _default_name(self) -> str:
         return name_from_base(self.base_job_name or base_from_name(self._job().name))
 
+    @checked_arguments("deploy")
     def deploy(
         self,
         initial_instance_count: int | None = None,
         instance_type: str | None = None,
         serializer: Any = None,
         deserializer: Any = None,
+        accelerator_type: str | None = None,
         endpoint_name: str | None = None,
-        model_name: str | None = None,
-        tags: dict[str, str] | list[dict[str, str]] | None = None,
-        kms_key: str | None = None,
+        use_compiled_model: bool = False,
         wait: bool = True,
-        data_capture_config: Any = None,
-        async_inference_config: Any = None,
-        serverless_inference_config: Any = None,
+        model_name: str | None = None,
+        kms_key: str | None = None,
+        data_capture_config: DataCaptureConfig | None = None,
+        tags: dict[str, str] | list[dict[str, str]] | None = None,
+        serverless_inference_config: ServerlessInferenceConfig | None = None,
+        async_inference_config: AsyncInferenceConfig | None = None,
         volume_size: int | None = None,
         model_data_download_timeout: int | None = None,
         container_startup_health_check_timeout: int | None = None,
+        inference_recommendation_id: str | None = None,
+        explainer_config: Any = None,
+        *,
         entry_point: str | None = None,
         source_dir: str | None = None,
         env: dict[str, str] | None = None,
     ) -> Any:
-        """Deploy the trained model to an endpoint; returns its predictor (see HuggingFaceModel.deploy)."""
+        """Deploy the trained model to an endpoint; returns its predictor (see HuggingFaceModel.deploy).
+
+        The arguments are SDK v2's, in its order; ``accelerator_type`` (Elastic Inference,
+        retired), ``use_compiled_model`` (Neo), ``inference_recommendation_id`` and
+        ``explainer_config`` are accepted with a warning and have no effect.
+        """
+        warn_ignored_arguments(
+            "deploy",
+            {
+                "accelerator_type": accelerator_type,
+                "use_compiled_model": use_compiled_model or None,
+                "inference_recommendation_id": inference_recommendation_id,
+                "explainer_config": explainer_config,
+            },
+            "Elastic Inference is retired, Neo compilation, Inference Recommender and Clarify explainers are "
+            "not supported (deploy the model as it is).",
+        )
         default_name = self._default_name()
         model = self.create_model(
             entry_point=entry_point, source_dir=source_dir, env=env, name=model_name or default_name
@@ -150,6 +174,7 @@ class AfterTraining:
             container_startup_health_check_timeout=container_startup_health_check_timeout,
         )
 
+    @checked_arguments("transformer")
     def transformer(
         self,
         instance_count: int,

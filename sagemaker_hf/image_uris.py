@@ -36,6 +36,7 @@ from typing import NamedTuple
 from . import _image_hints as hints
 from ._image_matrix import BaseFrameworkTable, default_store, iter_leaves, scope_processors, version_sort_key
 from ._image_resolve import ImageRequest, dns_suffix, resolve_uri
+from ._validation import checked_arguments
 from .errors import ConfigurationError, UnsupportedValueError
 
 __all__ = [
@@ -70,9 +71,10 @@ LLM_BACKENDS = {
 }
 
 
+@checked_arguments("image_uris.retrieve")
 def retrieve(
     framework: str,
-    region: str,
+    region: str | None,
     version: str | None = None,
     py_version: str | None = None,
     instance_type: str | None = None,
@@ -117,6 +119,7 @@ def retrieve(
     return resolve_uri(default_store(), request)
 
 
+@checked_arguments("image_uris.huggingface_image_uri")
 def huggingface_image_uri(
     region: str,
     transformers_version: str,
@@ -163,6 +166,7 @@ def huggingface_image_uri(
     return resolve_uri(default_store(), request)
 
 
+@checked_arguments("get_huggingface_llm_image_uri")
 def get_huggingface_llm_image_uri(
     backend: str,
     session: object | None = None,
@@ -179,7 +183,8 @@ def get_huggingface_llm_image_uri(
             or ``huggingface-llamacpp``.
         session: anything with a ``boto_region_name`` (a ``sagemaker_hf.Session``); used
             for the region when ``region`` is not given.
-        region: the AWS region.
+        region: the AWS region; by default the session's, else the configured one (a
+            default ``Session``'s, as in SDK v2).
         version: the backend's version or alias (``"3.3"``); omitted, the newest.
         instance_type: needed only where a backend has both cpu and gpu images (llama.cpp).
     """
@@ -191,14 +196,28 @@ def get_huggingface_llm_image_uri(
                 hints.nearest_names(backend, LLM_BACKENDS),
             )
         )
-    region = region or getattr(session, "boto_region_name", None)
+    if not region:
+        region = _session_region(session)
+    return retrieve(
+        family, region=region, version=version, image_scope="inference", instance_type=instance_type
+    )
+
+
+def _session_region(session: object | None) -> str:
+    """The region of ``session``, else of a default ``Session`` (as SDK v2 did); boto3 is
+    imported only here, so a call that names its region stays instant."""
+    if session is None:
+        from sagemaker_hf.session import Session
+
+        session = Session()  # raises, saying how to configure one, when no region is set
+    region = getattr(session, "boto_region_name", None) or getattr(
+        getattr(session, "boto_session", None), "region_name", None
+    )
     if not region:
         raise UnsupportedValueError(
             "region is required: pass region='us-east-1' (for example) or a session that has a region."
         )
-    return retrieve(
-        family, region=region, version=version, image_scope="inference", instance_type=instance_type
-    )
+    return region
 
 
 class ImageSummary(NamedTuple):
@@ -220,6 +239,7 @@ def list_frameworks() -> list[str]:
     return list(default_store().family_names())
 
 
+@checked_arguments("image_uris.list_scopes")
 def list_scopes(framework: str) -> list[str]:
     """The scopes of a family (``training``, ``inference``)."""
     return sorted(default_store().family(framework).root)
@@ -237,12 +257,14 @@ def _scopes(framework: str, image_scope: str | None):
     return [(image_scope, matrix[image_scope])]
 
 
+@checked_arguments("image_uris.list_versions")
 def list_versions(framework: str, image_scope: str | None = None) -> list[str]:
     """The versions of a family (of one scope, or of all), oldest first; aliases excluded."""
     versions = {v for _, scope in _scopes(framework, image_scope) for v in scope.versions}
     return sorted(versions, key=version_sort_key)
 
 
+@checked_arguments("image_uris.list_images")
 def list_images(
     framework: str, image_scope: str | None = None, version: str | None = None
 ) -> list[ImageSummary]:
@@ -301,6 +323,7 @@ _HF_REPOSITORY = re.compile(
 _HF_TAG = re.compile(r"^(.+?)-transformers(.+?)-(cpu|gpu|neuronx?)-(py2|py3\d*)(?:-.+)?$")
 
 
+@checked_arguments("image_uris.parse_image_tag")
 def parse_image_tag(image_uri: str) -> ImageTag | None:
     """Parse a Hugging Face DLC image URI; None when it is not one (a custom image)."""
     repository, _, tag = image_uri.rsplit("/", 1)[-1].partition(":")

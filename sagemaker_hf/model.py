@@ -2,92 +2,110 @@
 
 ``deploy()`` flows straight down: check every argument, resolve the image, pack what must
 be packed, then CreateModel, CreateEndpointConfig, CreateEndpoint (or UpdateEndpoint),
-wait, and return a predictor. Request shapes are built here, next to the calls.
+wait, and return a predictor. Request shapes are built here, next to the calls;
+registration is in :mod:`sagemaker_hf.model_package`.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from sagemaker_hf import image_uris, storage
-from sagemaker_hf.artifacts import (
-    CONTAINER_CODE_DIR,
-    MODEL_ARCHIVE_NAME,
-    CodeSpec,
-    check_model_data,
-    prepare_model_data,
-)
+from sagemaker_hf._validation import checked_arguments
+from sagemaker_hf.api_shapes import check_structure
+from sagemaker_hf.artifacts import MODEL_ARCHIVE_NAME, CodeSpec, check_model_data
 from sagemaker_hf.configs import (
     AsyncInferenceConfig,
     DataCaptureConfig,
-    ProductionVariantConfig,
     ServerlessInferenceConfig,
-    check_endpoint_configs,
-    configuration_error,
-    endpoint_config_request,
     vpc_config_request,
 )
+from sagemaker_hf.deploy_options import (
+    MODEL_BASED,
+    check_constructor_options,
+    check_deploy_options,
+    check_no_code_with_model_data_source,
+)
+from sagemaker_hf.endpoint_request import (
+    EndpointConfigs,
+    ProductionVariantConfig,
+    check_endpoint_kind,
+    check_endpoint_to_update,
+    deploy_endpoint,
+    wait_for_endpoint,
+)
 from sagemaker_hf.errors import ConfigurationError
+from sagemaker_hf.model_container import check_env, container_environment, create_model, upload_model_data
+from sagemaker_hf.model_source import check_model_data_source, resolve_model_data_source, with_access_config
 from sagemaker_hf.names import base_from_name, base_name_from_image, name_from_base, normalize_tags
-from sagemaker_hf.serializers import BaseDeserializer, BaseSerializer
+from sagemaker_hf.predictor import DeserializerLike, HuggingFacePredictor, SerializerLike, deployed_predictor
 
 logger = logging.getLogger(__name__)
 
-_EXISTING_MODEL_MESSAGE = "Cannot create already existing model"
-
-
-def _check_env(env: dict[str, str] | None) -> dict[str, str]:
-    env = dict(env or {})
-    for key, value in env.items():
-        if not isinstance(value, str):
-            raise ConfigurationError(
-                f"env[{key!r}]={value!r} is a {type(value).__name__}; container environment values must be "
-                f"strings, e.g. env={{{key!r}: {str(value)!r}}}."
-            )
-    return env
+Tags = dict[str, str] | list[dict[str, str]]
 
 
 class HuggingFaceModel:
     """A Hugging Face model for SageMaker hosting (SDK v2's ``sagemaker.huggingface.HuggingFaceModel``)."""
 
+    @checked_arguments("HuggingFaceModel")
     def __init__(
         self,
         role: str | None = None,
-        model_data: str | Path | None = None,
+        model_data: str | Path | dict[str, Any] | None = None,
         entry_point: str | None = None,
         transformers_version: str | None = None,
         tensorflow_version: str | None = None,
         pytorch_version: str | None = None,
         py_version: str | None = None,
         image_uri: str | None = None,
+        predictor_cls: Callable[..., Any] | None = HuggingFacePredictor,
+        model_server_workers: int | None = None,
         *,
         source_dir: str | None = None,
         dependencies: list[str] | None = None,
         env: dict[str, str] | None = None,
         name: str | None = None,
-        model_server_workers: int | None = None,
         vpc_config: dict[str, Any] | None = None,
-        enable_network_isolation: bool = False,
+        enable_network_isolation: bool | None = False,
         model_kms_key: str | None = None,
         code_location: str | None = None,
         container_log_level: int = logging.INFO,
         sagemaker_session: Any = None,
+        image_config: dict[str, Any] | None = None,
+        git_config: dict[str, str] | None = None,
+        resources: Any = None,
+        additional_model_data_sources: dict[str, Any] | list[dict[str, Any]] | None = None,
+        model_reference_arn: str | None = None,
     ) -> None:
         versions = (transformers_version, pytorch_version, tensorflow_version, py_version, image_uri)
         image_uris.check_image_versions("HuggingFaceModel", *versions)
+        check_constructor_options(
+            predictor_cls,
+            git_config,
+            entry_point,
+            resources,
+            additional_model_data_sources,
+            model_reference_arn,
+        )
         if entry_point is None and (source_dir or dependencies):
             raise ConfigurationError(
                 "source_dir and dependencies need entry_point='inference.py' (the script to run)."
             )
         self.code = CodeSpec(entry_point, source_dir, tuple(dependencies or ())) if entry_point else None
-        if self.code is not None:
+        self.git_config = git_config
+        if self.code is not None and git_config is None:  # with git_config the paths are in the repository
             self.code.check()
         self.role = role
-        self.model_data = check_model_data(model_data)
+        if isinstance(model_data, dict):
+            check_no_code_with_model_data_source(self.code)
+            self.model_data: str | dict[str, Any] | None = check_model_data_source(model_data)
+        else:
+            self.model_data = check_model_data(model_data)
         self.entry_point = entry_point
         self.source_dir = source_dir
         self.dependencies = list(dependencies or [])
@@ -95,15 +113,20 @@ class HuggingFaceModel:
         self.pytorch_version = pytorch_version
         self.tensorflow_version = tensorflow_version
         self.py_version = py_version
-        self.image_uri = image_uri
-        self.env = _check_env(env)
+        self._image_uri = image_uri
+        self._resolved_image_uri: str | None = None
+        self.predictor_cls = predictor_cls
+        self.env = check_env(env)
         self.name = name
         self.model_server_workers = model_server_workers
         self.vpc_config = vpc_config_request(vpc_config)
-        self.enable_network_isolation = enable_network_isolation
+        self.enable_network_isolation = bool(enable_network_isolation)
         self.model_kms_key = model_kms_key
         self.code_location = code_location
         self.container_log_level = container_log_level
+        self.image_config = (
+            check_structure("image_config", image_config, "ImageConfig") if image_config else None
+        )
         self.sagemaker_session = sagemaker_session
         self.endpoint_name: str | None = None
         self._model_data_url: tuple[str, str | None] | None = None  # (model name, ModelDataUrl)
@@ -111,17 +134,30 @@ class HuggingFaceModel:
     def __repr__(self) -> str:
         return f"HuggingFaceModel(name={self.name!r}, image_uri={self.image_uri!r})"
 
+    @property
+    def image_uri(self) -> str | None:
+        """The image given, else the one the last deploy()/transformer()/register() resolved.
+
+        As SDK v2 after an Inferentia deploy or a register(), notebooks print it. A resolved
+        image is not pinned: the next call resolves again for its own instance type.
+        """
+        return self._image_uri or self._resolved_image_uri
+
+    @image_uri.setter
+    def image_uri(self, value: str | None) -> None:
+        self._image_uri = value
+
     # ---- container definition --------------------------------------------------------
 
     def serving_image_uri(
         self, region_name: str, instance_type: str | None = None, serverless: bool = False
     ) -> str:
         """The image to serve with: ``image_uri`` if given, else the matching Hugging Face DLC."""
-        if self.image_uri:
-            return self.image_uri
+        if self._image_uri:
+            return self._image_uri
         if not instance_type and not serverless:
             raise ConfigurationError("Choosing an image needs instance_type (CPU vs GPU) or image_uri.")
-        return image_uris.huggingface_image_uri(
+        self._resolved_image_uri = image_uris.huggingface_image_uri(
             region_name,
             self.framework_version,
             pytorch_version=self.pytorch_version,
@@ -131,77 +167,77 @@ class HuggingFaceModel:
             scope="inference",
             serverless=serverless,
         )
-
-    def _environment(self, session: Any) -> dict[str, str]:
-        framework = {
-            "SAGEMAKER_PROGRAM": self.code.script_name if self.code else "",
-            "SAGEMAKER_SUBMIT_DIRECTORY": CONTAINER_CODE_DIR if self.code else "",
-            "SAGEMAKER_CONTAINER_LOG_LEVEL": str(self.container_log_level),
-            "SAGEMAKER_REGION": session.boto_region_name,
-        }
-        if self.model_server_workers:
-            framework["SAGEMAKER_MODEL_SERVER_WORKERS"] = str(self.model_server_workers)
-        # The user's own values win (SDK v2 overwrote SAGEMAKER_PROGRAM & co., issue #3361).
-        return {**framework, **self.env}
+        return self._resolved_image_uri
 
     def _prepared_model_data(self, session: Any, model_name: str) -> str | None:
         if self._model_data_url is None or self._model_data_url[0] != model_name:
+            model_data = self.model_data if isinstance(self.model_data, str) else None
             url = None
-            if self.model_data is not None and self.code is None:
+            if model_data is not None and self.code is None:
                 # None when the service cannot read it where it is (SageMaker reads only S3).
-                url = session.direct_model_data_url(self.model_data)
-            needs_upload = self.code is not None or (self.model_data is not None and url is None)
+                url = session.direct_model_data_url(model_data)
+            needs_upload = self.code is not None or (model_data is not None and url is None)
             if needs_upload:
                 base = self.code_location or session.artifact_uri()
                 destination = storage.join_uri(base, model_name, MODEL_ARCHIVE_NAME)
-                url = prepare_model_data(session, self.model_data, self.code, destination, self.model_kms_key)
+                url = upload_model_data(
+                    session, model_data, self.code, self.git_config, destination, self.model_kms_key
+                )
             self._model_data_url = (model_name, url)
         return self._model_data_url[1]
 
-    def prepare_container_def(self, session: Any, image_uri: str, model_name: str) -> dict[str, Any]:
+    def prepare_container_def(
+        self, session: Any, image_uri: str, model_name: str, accept_eula: bool | None = None
+    ) -> dict[str, Any]:
         """``PrimaryContainer`` for CreateModel; packs and uploads model data and code if needed."""
-        container: dict[str, Any] = {"Image": image_uri, "Environment": self._environment(session)}
-        model_data_url = self._prepared_model_data(session, model_name)
-        if model_data_url is not None:
-            container["ModelDataUrl"] = model_data_url
-        return container
+        environment = container_environment(
+            self.code, self.container_log_level, self.model_server_workers, session.boto_region_name, self.env
+        )
+        container: dict[str, Any] = {"Image": image_uri, "Environment": environment}
+        if isinstance(self.model_data, dict):
+            container["ModelDataSource"] = resolve_model_data_source(session, self.model_data)
+        else:
+            model_data_url = self._prepared_model_data(session, model_name)
+            if model_data_url is not None:
+                container["ModelDataUrl"] = model_data_url
+        if self.image_config:
+            container["ImageConfig"] = self.image_config
+        return with_access_config(container, accept_eula)
 
     def _create_model(
-        self, session: Any, image_uri: str, role_arn: str, tags: list[dict[str, str]] | None
+        self,
+        session: Any,
+        image_uri: str,
+        role_arn: str,
+        tags: list[dict[str, str]] | None,
+        accept_eula: bool | None = None,
     ) -> str:
         """CreateModel (an existing model of the same name is reused); returns the model name."""
-        from botocore.exceptions import ClientError
-
         self.name = self.name or name_from_base(base_name_from_image(image_uri))
-        request: dict[str, Any] = {
-            "ModelName": self.name,
-            "ExecutionRoleArn": role_arn,
-            "PrimaryContainer": self.prepare_container_def(session, image_uri, self.name),
-        }
-        if tags:
-            request["Tags"] = tags
-        if self.vpc_config:
-            request["VpcConfig"] = self.vpc_config
-        if self.enable_network_isolation:
-            request["EnableNetworkIsolation"] = True
-        try:
-            session.sagemaker_client.create_model(**request)
-        except ClientError as error:
-            if _EXISTING_MODEL_MESSAGE not in error.response["Error"].get("Message", ""):
-                raise
-            logger.info("Model %s already exists; reusing it.", self.name)
+        container = self.prepare_container_def(session, image_uri, self.name, accept_eula)
+        create_model(
+            session.sagemaker_client,
+            self.name,
+            role_arn,
+            container,
+            tags,
+            self.vpc_config,
+            self.enable_network_isolation,
+        )
         return self.name
 
     # ---- deploy ----------------------------------------------------------------------
 
+    @checked_arguments("HuggingFaceModel.deploy")
     def deploy(
         self,
         initial_instance_count: int | None = None,
         instance_type: str | None = None,
-        serializer: BaseSerializer | None = None,
-        deserializer: BaseDeserializer | None = None,
+        serializer: SerializerLike | None = None,
+        deserializer: DeserializerLike | None = None,
+        accelerator_type: str | None = None,
         endpoint_name: str | None = None,
-        tags: dict[str, str] | list[dict[str, str]] | None = None,
+        tags: Tags | None = None,
         kms_key: str | None = None,
         wait: bool = True,
         data_capture_config: DataCaptureConfig | None = None,
@@ -210,20 +246,43 @@ class HuggingFaceModel:
         volume_size: int | None = None,
         model_data_download_timeout: int | None = None,
         container_startup_health_check_timeout: int | None = None,
-        update_endpoint: bool = False,
+        inference_recommendation_id: str | None = None,
+        explainer_config: dict[str, Any] | None = None,
+        update_endpoint: bool | None = False,
+        *,
+        accept_eula: bool | None = None,
+        endpoint_logging: bool = False,
+        resources: Any = None,
+        endpoint_type: str | Enum = MODEL_BASED,
+        managed_instance_scaling: dict[str, Any] | None = None,
+        inference_component_name: str | None = None,
+        routing_config: dict[str, Any] | None = None,
+        model_reference_arn: str | None = None,
+        inference_ami_version: str | None = None,
     ) -> Any:
         """Create the model, endpoint config and endpoint; return a predictor for it.
 
-        Returns a :class:`~sagemaker_hf.predictor.HuggingFacePredictor`, or an
-        :class:`~sagemaker_hf.predictor.AsyncPredictor` with ``async_inference_config``.
-        With ``update_endpoint=True`` the existing ``endpoint_name`` is switched to a new
-        endpoint config instead of creating an endpoint.
+        Returns ``predictor_cls(endpoint_name, session)`` (a
+        :class:`~sagemaker_hf.predictor.HuggingFacePredictor` by default), wrapped in an
+        :class:`~sagemaker_hf.predictor.AsyncPredictor` with ``async_inference_config``;
+        ``None`` when ``predictor_cls=None``. With ``update_endpoint=True`` the existing
+        ``endpoint_name`` is switched to a new endpoint config instead of creating an endpoint.
         """
         from sagemaker_hf.session import session_for_instance_type
 
+        check_deploy_options(
+            accelerator_type,
+            inference_recommendation_id,
+            endpoint_logging,
+            resources,
+            endpoint_type,
+            managed_instance_scaling,
+            inference_component_name,
+            model_reference_arn,
+        )
         session = session_for_instance_type(self.sagemaker_session, instance_type)
         self.sagemaker_session = session
-        check_endpoint_configs(serverless_inference_config, async_inference_config, data_capture_config)
+        check_endpoint_kind(serverless_inference_config, async_inference_config)
         try:
             variant = ProductionVariantConfig(
                 instance_type=instance_type,
@@ -232,75 +291,41 @@ class HuggingFaceModel:
                 volume_size=volume_size,
                 model_data_download_timeout=model_data_download_timeout,
                 container_startup_health_check_timeout=container_startup_health_check_timeout,
+                routing_config=routing_config,
+                inference_ami_version=inference_ami_version,
             )
-        except ValidationError as error:
-            raise configuration_error("deploy()", error) from None
-        if update_endpoint and not endpoint_name:
-            raise ConfigurationError("update_endpoint=True needs endpoint_name= (the endpoint to update).")
+        except ConfigurationError as error:
+            raise ConfigurationError(str(error).replace("ProductionVariantConfig:", "deploy():", 1)) from None
+        if update_endpoint:
+            check_endpoint_to_update(session.sagemaker_client, endpoint_name)
         api_tags = normalize_tags(tags)
         role_arn = session.execution_role_arn(self.role, "deploying a model")
         image_uri = self.serving_image_uri(
             session.boto_region_name, instance_type, serverless_inference_config is not None
         )
 
-        model_name = self._create_model(session, image_uri, role_arn, api_tags)
+        model_name = self._create_model(session, image_uri, role_arn, api_tags, accept_eula)
         self.endpoint_name = endpoint_name or name_from_base(base_from_name(model_name))
-        config_name = self.endpoint_name
-        if update_endpoint:  # the endpoint's current config stays until the update is done
-            config_name = name_from_base(base_from_name(self.endpoint_name))
-        if data_capture_config is not None:
-            data_capture_config = data_capture_config.with_default_destination(
-                session.artifact_uri("model-monitor", "data-capture")
-            )
-        if async_inference_config is not None:
-            async_inference_config = async_inference_config.with_default_paths(
-                session.artifact_uri("async-endpoint-outputs", self.endpoint_name),
-                session.artifact_uri("async-endpoint-failures", self.endpoint_name),
-            )
-        config_request = endpoint_config_request(
-            config_name,
-            variant.to_request(model_name),
-            kms_key,
-            data_capture_config,
-            async_inference_config,
-            api_tags,
+        configs = EndpointConfigs(
+            kms_key, data_capture_config, async_inference_config, explainer_config, api_tags
         )
-
-        client = session.sagemaker_client
-        client.create_endpoint_config(**config_request)
-        if update_endpoint:
-            client.update_endpoint(EndpointName=self.endpoint_name, EndpointConfigName=config_name)
-        else:
-            endpoint_request: dict[str, Any] = {
-                "EndpointName": self.endpoint_name,
-                "EndpointConfigName": config_name,
-            }
-            if api_tags:
-                endpoint_request["Tags"] = api_tags
-            client.create_endpoint(**endpoint_request)
+        deploy_endpoint(
+            session, self.endpoint_name, variant.to_request(model_name), configs, bool(update_endpoint)
+        )
         if wait:
-            from sagemaker_hf.waiting import ENDPOINT, ENDPOINT_BACKOFF, wait_for_resource
-
-            wait_for_resource(
-                lambda: client.describe_endpoint(EndpointName=self.endpoint_name),
-                ENDPOINT,
-                self.endpoint_name,
-                backoff=ENDPOINT_BACKOFF,
-            )
-        return self._predictor(session, serializer, deserializer, async_inference_config is not None)
-
-    def _predictor(self, session: Any, serializer: Any, deserializer: Any, is_async: bool) -> Any:
-        from sagemaker_hf.predictor import AsyncPredictor, HuggingFacePredictor
-
-        predictor = HuggingFacePredictor(self.endpoint_name, session, serializer, deserializer)
-        return AsyncPredictor(predictor, name=self.endpoint_name) if is_async else predictor
+            wait_for_endpoint(session.sagemaker_client, self.endpoint_name)
+        is_async = async_inference_config is not None
+        return deployed_predictor(
+            self.predictor_cls, self.endpoint_name, session, serializer, deserializer, is_async
+        )
 
     # ---- other operations ------------------------------------------------------------
 
+    @checked_arguments("HuggingFaceModel.register")
     def register(
         self,
-        content_types: list[str],
-        response_types: list[str],
+        content_types: list[str] | None = None,
+        response_types: list[str] | None = None,
         inference_instances: list[str] | None = None,
         transform_instances: list[str] | None = None,
         model_package_name: str | None = None,
@@ -312,44 +337,35 @@ class HuggingFaceModel:
         domain: str | None = None,
         task: str | None = None,
         sample_payload_url: str | None = None,
+        framework: str | None = None,
+        framework_version: str | None = None,
     ) -> str:
-        """Create a model package (CreateModelPackage); returns its ARN."""
-        if (model_package_name is None) == (model_package_group_name is None):
-            raise ConfigurationError("Pass exactly one of model_package_name or model_package_group_name.")
-        instance_type = (inference_instances or transform_instances or [None])[0]
-        if not (image_uri or self.image_uri or instance_type):
-            raise ConfigurationError(
-                "register() needs inference_instances / transform_instances or image_uri."
-            )
-        from sagemaker_hf.session import session_for_instance_type
+        """Create a model package (CreateModelPackage), its group first if missing; returns its ARN.
 
-        session = session_for_instance_type(self.sagemaker_session, instance_type)
-        self.sagemaker_session = session
-        image = image_uri or self.serving_image_uri(session.boto_region_name, instance_type)
-        self.name = self.name or name_from_base(base_name_from_image(image))
-        specification: dict[str, Any] = {
-            "Containers": [self.prepare_container_def(session, image, self.name)],
-            "SupportedContentTypes": list(content_types),
-            "SupportedResponseMIMETypes": list(response_types),
-        }
-        if inference_instances:
-            specification["SupportedRealtimeInferenceInstanceTypes"] = list(inference_instances)
-        if transform_instances:
-            specification["SupportedTransformInstanceTypes"] = list(transform_instances)
-        optional = {
-            "ModelPackageName": model_package_name,
-            "ModelPackageGroupName": model_package_group_name,
-            "ModelApprovalStatus": approval_status,
-            "ModelPackageDescription": description,
-            "CustomerMetadataProperties": customer_metadata_properties,
-            "Domain": domain,
-            "Task": task,
-            "SamplePayloadUrl": sample_payload_url,
-        }
-        request = {"InferenceSpecification": specification}
-        request.update({key: value for key, value in optional.items() if value is not None})
-        return session.sagemaker_client.create_model_package(**request)["ModelPackageArn"]
+        With neither ``model_package_name`` nor ``model_package_group_name`` it registers
+        into the group named after the image's repository, as SDK v2 did.
+        """
+        from sagemaker_hf.model_package import ModelPackageSpec, register_model
 
+        spec = ModelPackageSpec(
+            content_types,
+            response_types,
+            inference_instances,
+            transform_instances,
+            model_package_name,
+            model_package_group_name,
+            approval_status,
+            description,
+            customer_metadata_properties,
+            domain,
+            task,
+            sample_payload_url,
+            framework,
+            framework_version,
+        )
+        return register_model(self, spec, image_uri)
+
+    @checked_arguments("HuggingFaceModel.transformer")
     def transformer(
         self,
         instance_count: int,
@@ -362,7 +378,7 @@ class HuggingFaceModel:
         env: dict[str, str] | None = None,
         max_concurrent_transforms: int | None = None,
         max_payload: int | None = None,
-        tags: dict[str, str] | list[dict[str, str]] | None = None,
+        tags: Tags | None = None,
         volume_kms_key: str | None = None,
     ) -> Any:
         """Create the model now and return a :class:`~sagemaker_hf.transformer.Transformer` for batch jobs."""
@@ -375,6 +391,10 @@ class HuggingFaceModel:
         role_arn = session.execution_role_arn(self.role, "creating a model for batch transform")
         image_uri = self.serving_image_uri(session.boto_region_name, instance_type)
         model_name = self._create_model(session, image_uri, role_arn, normalize_tags(tags))
+        if self.enable_network_isolation and env:
+            # As v2: an isolated model's container gets no job Environment.
+            logger.warning("enable_network_isolation=True: the transform job's env is not sent.")
+            env = None
         return Transformer(
             model_name,
             instance_count,

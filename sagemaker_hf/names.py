@@ -8,9 +8,11 @@ A generated name is a base plus a millisecond UTC timestamp
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 
+from sagemaker_hf._validation import checked_arguments
 from sagemaker_hf.errors import ConfigurationError
 
 MAX_NAME_LENGTH = 63
@@ -23,9 +25,14 @@ def timestamp() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%d-%H-%M-%S-%f")[:-3]
 
 
-def name_from_base(base: str, max_length: int = MAX_NAME_LENGTH) -> str:
-    """``base`` plus a fresh timestamp, the base trimmed so the whole fits ``max_length``."""
-    stamp = timestamp()
+@checked_arguments("name_from_base")
+def name_from_base(base: str, max_length: int = MAX_NAME_LENGTH, short: bool = False) -> str:
+    """``base`` plus a fresh timestamp, the base trimmed so the whole fits ``max_length``.
+
+    SDK v2's ``sagemaker.utils.name_from_base`` (notebooks name endpoints with it);
+    ``short=True`` uses v2's short stamp, ``%y%m%d-%H%M`` in local time.
+    """
+    stamp = time.strftime("%y%m%d-%H%M") if short else timestamp()
     trimmed = _safe_base(base)[: max_length - len(stamp) - 1].rstrip("-")
     return f"{trimmed}-{stamp}"
 

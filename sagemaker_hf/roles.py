@@ -36,8 +36,10 @@ def role_arn_from_name(iam_client: Any, role_name: str) -> str:
         return iam_client.get_role(RoleName=role_name)["Role"]["Arn"]
     except ClientError as error:
         if error.response["Error"]["Code"] == "NoSuchEntity":
-            raise RoleNotFoundError(
-                f"IAM role {role_name!r} does not exist in this account. {ROLE_HELP}"
+            from sagemaker_hf._aws_errors import RoleNameNotFoundError
+
+            raise RoleNameNotFoundError.explaining(
+                error, f"IAM role {role_name!r} does not exist in this account. {ROLE_HELP}"
             ) from error
         raise
 
@@ -67,9 +69,11 @@ def role_from_caller_identity(sts_client: Any, iam_client: Any) -> str:
     identity_arn = sts_client.get_caller_identity()["Arn"]
     match = _ASSUMED_ROLE_ARN.match(identity_arn)
     if match is None:
+        # SDK v2's words first (scripts match on them), then where a role comes from.
         raise RoleNotFoundError(
-            f"No execution role found: not running in a SageMaker notebook or Studio, and the "
-            f"current AWS identity {identity_arn} is not an assumed role. {ROLE_HELP}"
+            f"The current AWS identity is not a role: {identity_arn}, therefore it cannot be used as a "
+            "SageMaker execution role. Not running in a SageMaker notebook or Studio, and this identity "
+            f"is not an assumed role. {ROLE_HELP}"
         )
     try:
         # Only IAM knows the role's path (e.g. /service-role/), which the STS ARN drops.

@@ -19,10 +19,12 @@ mode's ``SAGEMAKER_HF_LOCAL_HOME``, ``SAGEMAKER_HF_LOCAL_STARTUP_TIMEOUT`` and
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sagemaker_hf import __version__
+from sagemaker_hf._validation import checked_arguments
 from sagemaker_hf.errors import ConfigurationError
 from sagemaker_hf.roles import ROLE_HELP
 
@@ -33,9 +35,6 @@ USER_AGENT = f"sagemaker-hf/{__version__}"
 
 # SageMaker notebook instances and Studio write this file; it names the resource we run on.
 NOTEBOOK_METADATA_PATH = Path("/opt/ml/metadata/resource-metadata.json")
-
-_MISSING_BUCKET_CODES = frozenset({"404", "NoSuchBucket", "NotFound"})
-_FORBIDDEN_CODES = frozenset({"403", "AccessDenied", "Forbidden"})
 
 # Local mode. SDK v2 documented "local_gpu" but users also write "local-gpu": both work,
 # and this table (instance type -> canonical name) is the one place that knows it.
@@ -69,6 +68,7 @@ class Session:
     # Python environment instead, so for it an image URI only records the versions.
     runs_images: bool = True
 
+    @checked_arguments("Session")
     def __init__(
         self,
         boto_session: Any = None,
@@ -162,10 +162,25 @@ class Session:
     def default_bucket(self) -> str:
         """``sagemaker-{region}-{account}`` (or the bucket given), created when missing."""
         if self._verified_bucket is None:
+            from sagemaker_hf import storage
+
             name = self._requested_bucket or f"sagemaker-{self.boto_region_name}-{self.account_id()}"
-            _ensure_bucket(self.s3_client, name, self.boto_region_name)
+            owner = None if self._requested_bucket else self.account_id()
+            storage.ensure_bucket(self.s3_client, name, self.boto_region_name, expected_owner=owner)
             self._verified_bucket = name
         return self._verified_bucket
+
+    def expected_bucket_owner(self, bucket: str) -> str | None:
+        """Our account id when ``bucket`` is the default bucket under the name the SDK chose.
+
+        S3 requests to that bucket carry it as ``ExpectedBucketOwner`` (as in SDK v2): the
+        name is predictable, so another account could own a bucket of that name. A bucket
+        you named yourself may be another account's on purpose, and gets None. Passive: it
+        never resolves or creates the default bucket.
+        """
+        if self._requested_bucket is None and bucket == self._verified_bucket:
+            return self.account_id()
+        return None
 
     def artifact_uri(self, *parts: str) -> str:
         """A default artifact location: ``s3://{default bucket}/{prefix}/{parts...}``."""
@@ -186,12 +201,49 @@ class Session:
         del path
         return None
 
-    def upload_data(self, path: str | Path, bucket: str | None = None, key_prefix: str = "data") -> str:
-        """Upload a local file or directory (SDK v2's ``Session.upload_data``); return its S3 URI."""
+    @checked_arguments("Session.upload_data")
+    def upload_data(
+        self,
+        path: str | Path,
+        bucket: str | None = None,
+        key_prefix: str = "data",
+        callback: Callable[[int], Any] | None = None,
+        extra_args: dict[str, Any] | None = None,
+    ) -> str:
+        """Upload a local file or directory (SDK v2's ``Session.upload_data``); return its S3 URI.
+
+        ``s3://{bucket}/{key_prefix}/{file name}`` for a file, ``s3://{bucket}/{key_prefix}``
+        for a directory (its files keep their relative paths). Without ``bucket``: the
+        default bucket, below ``default_bucket_prefix``. ``extra_args`` are boto3's
+        ``ExtraArgs`` (e.g. ``{"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": key}``);
+        ``callback`` gets the bytes sent.
+        """
         from sagemaker_hf import storage
 
-        base = f"s3://{bucket or self.default_bucket()}/{key_prefix.strip('/')}"
-        return storage.upload_path(self, path, base)
+        if bucket:
+            base = storage.join_uri(f"s3://{bucket}", key_prefix)
+        else:
+            base = storage.join_uri(
+                f"s3://{self.default_bucket()}", self.default_bucket_prefix or "", key_prefix
+            )
+        return storage.upload_path(self, path, base, extra_args=extra_args, callback=callback)
+
+    @checked_arguments("Session.logs_for_job")
+    def logs_for_job(
+        self,
+        job_name: str,
+        wait: bool = False,
+        poll: float = 10,
+        log_type: str | bool = "All",
+        timeout: float | None = None,
+    ) -> None:
+        """Print a training job's log; with ``wait``, follow it until the job ends (SDK v2's).
+
+        See :func:`sagemaker_hf.training_logs.logs_for_job`.
+        """
+        from sagemaker_hf.training_logs import logs_for_job
+
+        logs_for_job(self, job_name, wait, poll, log_type, timeout)
 
     # ---- roles -----------------------------------------------------------------------
 
@@ -240,40 +292,28 @@ def _check_region(session_region: str | None, requested: str | None) -> str:
     return region
 
 
-def _ensure_bucket(s3_client: Any, bucket: str, region: str) -> None:
-    from botocore.exceptions import ClientError
+@checked_arguments("get_execution_role")
+def get_execution_role(sagemaker_session: Session | None = None, use_default: bool = False) -> str:
+    """The IAM role ARN of the SageMaker notebook / Studio / assumed-role identity we run as.
+
+    Outside SageMaker, as a plain IAM user, it raises
+    :class:`~sagemaker_hf.errors.RoleNotFoundError`, a ``ValueError`` as in SDK v2, so the
+    Hugging Face Hub's ``try: ... except ValueError: role = iam.get_role(...)`` works.
+    ``use_default=True`` (v2 then created and used ``AmazonSageMaker-DefaultRole``) is
+    refused in that case with the same error: a role with full SageMaker access is not
+    created behind your back; create it once with IAM and pass it.
+    """
+    from sagemaker_hf.errors import RoleNotFoundError
 
     try:
-        s3_client.head_bucket(Bucket=bucket)
-        return
-    except ClientError as error:
-        code = error.response["Error"]["Code"]
-        if code in _FORBIDDEN_CODES:
-            raise ConfigurationError(
-                f"S3 bucket {bucket!r} exists but this identity may not use it (it may belong to another "
-                "account). Pass Session(default_bucket='<a bucket you own>')."
-            ) from error
-        if code not in _MISSING_BUCKET_CODES:
-            raise
-    # us-east-1 is the one region that rejects an explicit LocationConstraint.
-    location = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
-    try:
-        s3_client.create_bucket(Bucket=bucket, **location)
-    except ClientError as error:
-        code = error.response["Error"]["Code"]
-        if code in {"BucketAlreadyOwnedByYou", "OperationAborted"}:
-            return  # created meanwhile by us or a concurrent call
-        if code == "BucketAlreadyExists":
-            raise ConfigurationError(
-                f"S3 bucket name {bucket!r} is taken by another account. "
-                "Pass Session(default_bucket='<a bucket you own>')."
+        return (sagemaker_session or Session()).resolve_role(None)
+    except RoleNotFoundError as error:
+        if use_default:
+            raise RoleNotFoundError(
+                f"{error} use_default=True is not supported: create the role once (e.g. "
+                "AmazonSageMaker-DefaultRole with AmazonSageMakerFullAccess) and pass its name or ARN."
             ) from error
         raise
-
-
-def get_execution_role(sagemaker_session: Session | None = None) -> str:
-    """The IAM role ARN of the SageMaker notebook / Studio / assumed-role identity we run as."""
-    return (sagemaker_session or Session()).resolve_role(None)
 
 
 class LocalSession(Session):
@@ -296,6 +336,7 @@ class LocalSession(Session):
 
     runs_images = False  # training runs the entry point in this Python environment
 
+    @checked_arguments("LocalSession")
     def __init__(
         self,
         boto_session: Any = None,

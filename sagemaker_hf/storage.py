@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -17,6 +18,8 @@ from typing import Any, TextIO
 from sagemaker_hf.errors import ConfigurationError
 
 _NOT_FOUND_CODES = frozenset({"404", "NoSuchKey", "NotFound"})
+_MISSING_BUCKET_CODES = frozenset({"404", "NoSuchBucket", "NotFound"})
+_FORBIDDEN_CODES = frozenset({"403", "AccessDenied", "Forbidden"})
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,11 @@ def is_s3(uri: str | Path) -> bool:
     return isinstance(uri, str) and uri.startswith("s3://")
 
 
+def same_s3_bucket(uri: str, other: str) -> bool:
+    """Whether both are ``s3://`` URIs in the same bucket."""
+    return is_s3(uri) and is_s3(other) and parse_s3_uri(uri).bucket == parse_s3_uri(other).bucket
+
+
 def local_path(uri: str | Path) -> Path:
     """The disk path of a ``file://`` URI or plain path."""
     text = str(uri)
@@ -57,18 +65,67 @@ def join_uri(base: str, *parts: str) -> str:
     return "/".join(piece for piece in pieces if piece)
 
 
+def upload_arguments(
+    session: Any, bucket: str, kms_key: str | None = None, built_archive: bool = False
+) -> dict[str, str]:
+    """The extra arguments of an S3 upload to ``bucket``: the one home of that rule.
+
+    As SDK v2 sends them:
+
+    - ``ServerSideEncryption="aws:kms"`` with ``SSEKMSKeyId`` whenever a KMS key is given;
+    - ``ServerSideEncryption="aws:kms"`` (the AWS managed key) for an archive the SDK built
+      and uploads itself (``sourcedir.tar.gz``, a packed or repacked ``model.tar.gz``:
+      v2's ``encrypt_repacked_artifacts``), so bucket policies that demand KMS accept it;
+    - ``ExpectedBucketOwner`` (our account) when ``bucket`` is the session's default bucket
+      under the name the SDK chose, so a bucket of that predictable name squatted by
+      another account is refused by S3 instead of receiving our data.
+    """
+    arguments: dict[str, str] = {}
+    if kms_key:
+        arguments.update(ServerSideEncryption="aws:kms", SSEKMSKeyId=kms_key)
+    elif built_archive:
+        arguments["ServerSideEncryption"] = "aws:kms"
+    return {**arguments, **owner_arguments(session, bucket)}
+
+
+def owner_arguments(session: Any, bucket: str) -> dict[str, str]:
+    """``ExpectedBucketOwner`` for requests to the SDK-named default bucket (see above), else nothing."""
+    owner = session.expected_bucket_owner(bucket)
+    return {"ExpectedBucketOwner": owner} if owner else {}
+
+
 def upload_file(
-    session: Any, source: str | Path, uri: str, kms_key: str | None = None, stream: TextIO | None = None
+    session: Any,
+    source: str | Path,
+    uri: str,
+    kms_key: str | None = None,
+    stream: TextIO | None = None,
+    built_archive: bool = False,
+    extra_args: dict[str, Any] | None = None,
+    callback: Callable[[int], Any] | None = None,
 ) -> str:
-    """Copy the local file ``source`` to ``uri``; return ``uri``. Large uploads show progress."""
+    """Copy the local file ``source`` to ``uri``; return ``uri``. Large uploads show progress.
+
+    S3 uploads carry :func:`upload_arguments`, then ``extra_args`` (boto3's ``ExtraArgs``,
+    as SDK v2's ``upload_data`` took them); ``callback`` gets the bytes sent, as boto3's.
+    """
     if is_s3(uri):
         from sagemaker_hf.waiting import TransferProgress
 
         location = parse_s3_uri(uri)
-        extra = {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": kms_key} if kms_key else None
+        arguments = {
+            **upload_arguments(session, location.bucket, kms_key, built_archive),
+            **(extra_args or {}),
+        }
         progress = TransferProgress(f"Uploading {uri}", Path(source).stat().st_size, stream)
+
+        def sent(count: int) -> None:
+            progress.add(count)
+            if callback is not None:
+                callback(count)
+
         session.s3_client.upload_file(
-            str(source), location.bucket, location.key, ExtraArgs=extra, Callback=progress.add
+            str(source), location.bucket, location.key, ExtraArgs=arguments or None, Callback=sent
         )
         progress.close()
     else:
@@ -78,11 +135,15 @@ def upload_file(
     return uri
 
 
-def upload_bytes(session: Any, data: bytes, uri: str, content_type: str | None = None) -> str:
+def upload_bytes(
+    session: Any, data: bytes, uri: str, content_type: str | None = None, kms_key: str | None = None
+) -> str:
     """Write ``data`` to ``uri``; return ``uri``."""
     if is_s3(uri):
         location = parse_s3_uri(uri)
-        extra = {"ContentType": content_type} if content_type else {}
+        extra = upload_arguments(session, location.bucket, kms_key)
+        if content_type:
+            extra["ContentType"] = content_type
         session.s3_client.put_object(Bucket=location.bucket, Key=location.key, Body=data, **extra)
     else:
         target = local_path(uri)
@@ -94,23 +155,39 @@ def upload_bytes(session: Any, data: bytes, uri: str, content_type: str | None =
     return uri
 
 
-def upload_path(session: Any, source: str | Path, base_uri: str) -> str:
-    """Upload a file to ``base_uri/<name>``, or a directory's files below ``base_uri``."""
+def upload_path(
+    session: Any,
+    source: str | Path,
+    base_uri: str,
+    kms_key: str | None = None,
+    extra_args: dict[str, Any] | None = None,
+    callback: Callable[[int], Any] | None = None,
+) -> str:
+    """Upload a file to ``base_uri/<name>``, or a directory's files below ``base_uri``.
+
+    Returns the file's URI, or ``base_uri`` for a directory (as SDK v2's ``upload_data``).
+    """
     source = Path(source)
     if source.is_file():
-        return upload_file(session, source, join_uri(base_uri, source.name))
-    if not source.is_dir():
+        files = [(source, join_uri(base_uri, source.name))]
+    elif source.is_dir():
+        files = [
+            (path, join_uri(base_uri, path.relative_to(source).as_posix()))
+            for path in sorted(p for p in source.rglob("*") if p.is_file())
+        ]
+    else:
         raise ConfigurationError(f"Cannot upload {str(source)!r}: no such file or directory.")
-    for path in sorted(p for p in source.rglob("*") if p.is_file()):
-        upload_file(session, path, join_uri(base_uri, path.relative_to(source).as_posix()))
-    return base_uri
+    for path, uri in files:
+        upload_file(session, path, uri, kms_key=kms_key, extra_args=extra_args, callback=callback)
+    return files[0][1] if source.is_file() else base_uri
 
 
 def read_bytes(session: Any, uri: str) -> bytes:
     """The whole content of ``uri``."""
     if is_s3(uri):
         location = parse_s3_uri(uri)
-        response = session.s3_client.get_object(Bucket=location.bucket, Key=location.key)
+        owner = owner_arguments(session, location.bucket)
+        response = session.s3_client.get_object(Bucket=location.bucket, Key=location.key, **owner)
         with response["Body"] as body:
             return body.read()
     return local_path(uri).read_bytes()
@@ -144,6 +221,54 @@ def download_file(session: Any, uri: str, destination: str | Path) -> Path:
     return destination
 
 
+def download_prefix(
+    session: Any, uri: str, destination: str | Path, extra_args: dict[str, Any] | None = None
+) -> list[str]:
+    """Download every object below the ``s3://`` ``uri`` into the folder ``destination``.
+
+    SDK v2's ``download_data`` rules: ``uri``'s key is a plain prefix (``data`` matches
+    ``data/x`` and ``data.csv``); an object keeps its path relative to the prefix, except
+    when the prefix looks like a file name (it has an extension) or is the object's whole
+    key, where the object lands as its base name. Zero-byte ``folder/`` markers become
+    folders. A path that would leave ``destination`` is refused. Returns the files
+    written, in S3's key order.
+    """
+    location = parse_s3_uri(uri)
+    root = Path(destination)
+    owner = owner_arguments(session, location.bucket)
+    paginator = session.s3_client.get_paginator("list_objects_v2")
+    objects = [
+        item
+        for page in paginator.paginate(Bucket=location.bucket, Prefix=location.key, **owner)
+        for item in page.get("Contents", [])
+    ]
+    written = []
+    for item in objects:
+        key = item["Key"]
+        target = root / _relative_download_path(location.key, key)
+        if not target.resolve().is_relative_to(root.resolve()):
+            raise ConfigurationError(
+                f"S3 object {key!r} would be written to {str(target)!r}, outside {str(root)!r}; "
+                f"download a prefix that ends with '/' (e.g. {uri.rstrip('/')}/)."
+            )
+        if key.endswith("/") and item.get("Size", 0) == 0:
+            target.mkdir(parents=True, exist_ok=True)
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        arguments = {**(extra_args or {}), **owner}
+        session.s3_client.download_file(location.bucket, key, str(target), ExtraArgs=arguments or None)
+        written.append(str(target))
+    return written
+
+
+def _relative_download_path(prefix: str, key: str) -> str:
+    if key == prefix or os.path.splitext(prefix)[1]:
+        return key.rstrip("/").rsplit("/", 1)[-1]
+    if not prefix:
+        return key
+    return os.path.relpath(key, prefix) + ("/" if key.endswith("/") else "")
+
+
 def list_uris(session: Any, prefix: str) -> list[str]:
     """Every object below ``prefix``, as URIs of the same kind, sorted."""
     if is_s3(prefix):
@@ -160,3 +285,46 @@ def list_uris(session: Any, prefix: str) -> list[str]:
         return [prefix]
     scheme = "file://" if str(prefix).startswith("file://") else ""
     return sorted(f"{scheme}{path}" for path in root.rglob("*") if path.is_file())
+
+
+def ensure_bucket(s3_client: Any, bucket: str, region: str, expected_owner: str | None = None) -> None:
+    """Create ``bucket`` in ``region`` unless it exists and is ours to use.
+
+    ``expected_owner`` (for the default bucket under the SDK's own name) makes S3 answer
+    403 when a bucket of that name belongs to another account. Refusals are
+    :class:`~sagemaker_hf._aws_errors.BucketNotUsableError`: a ``ConfigurationError``
+    that says what to do, and the ``ClientError`` SDK v2 let through.
+    """
+    from botocore.exceptions import ClientError
+
+    from sagemaker_hf._aws_errors import BucketNotUsableError
+
+    owner = {"ExpectedBucketOwner": expected_owner} if expected_owner else {}
+    try:
+        s3_client.head_bucket(Bucket=bucket, **owner)
+        return
+    except ClientError as error:
+        code = error.response["Error"]["Code"]
+        if code in _FORBIDDEN_CODES:
+            raise BucketNotUsableError.explaining(
+                error,
+                f"S3 bucket {bucket!r} exists but this identity may not use it (it may belong to another "
+                "account). Pass Session(default_bucket='<a bucket you own>').",
+            ) from error
+        if code not in _MISSING_BUCKET_CODES:
+            raise
+    # us-east-1 is the one region that rejects an explicit LocationConstraint.
+    location = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+    try:
+        s3_client.create_bucket(Bucket=bucket, **location)
+    except ClientError as error:
+        code = error.response["Error"]["Code"]
+        if code in {"BucketAlreadyOwnedByYou", "OperationAborted"}:
+            return  # created meanwhile by us or a concurrent call
+        if code == "BucketAlreadyExists":
+            raise BucketNotUsableError.explaining(
+                error,
+                f"S3 bucket name {bucket!r} is taken by another account. "
+                "Pass Session(default_bucket='<a bucket you own>').",
+            ) from error
+        raise

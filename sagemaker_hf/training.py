@@ -12,6 +12,7 @@ otherwise uploaded first, through :mod:`storage`, to ``artifact_uri(<job>, "inpu
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import tempfile
@@ -20,8 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from sagemaker_hf import storage
+from sagemaker_hf._validation import checked_arguments
 from sagemaker_hf.artifacts import make_tarball
-from sagemaker_hf.errors import ConfigurationError
+from sagemaker_hf.errors import ConfigurationError, MissingArgumentError
 
 SOURCE_ARCHIVE_NAME = "sourcedir.tar.gz"
 DEFAULT_CHANNEL = "training"
@@ -49,15 +51,25 @@ def _check_choice(argument: str, value: str | None) -> None:
 
 @dataclass(frozen=True)
 class TrainingInput:
-    """One input channel with its options (SDK v2's ``sagemaker.inputs.TrainingInput``)."""
+    """One input channel with its options (SDK v2's ``sagemaker.inputs.TrainingInput``, in its order).
 
-    s3_data: str
-    distribution: str = "FullyReplicated"
+    ``distribution`` defaults to ``FullyReplicated``, except for a channel limited to
+    ``instance_groups``, as in v2. ``shuffle_config`` is the API's ``{"Seed": 1}``.
+    """
+
+    s3_data: str | Path
+    distribution: str | None = None
     compression: str | None = None
     content_type: str | None = None
     record_wrapping: str | None = None
     s3_data_type: str = "S3Prefix"
+    instance_groups: list[str] | None = None
     input_mode: str | None = None
+    attribute_names: list[str] | None = None
+    target_attribute_name: str | None = None
+    shuffle_config: dict[str, int] | None = None
+    hub_access_config: dict[str, Any] | None = None
+    model_access_config: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         for argument in INPUT_CHOICES:
@@ -66,16 +78,23 @@ class TrainingInput:
     @property
     def config(self) -> dict[str, Any]:
         """The ``Channel`` shape without its name (SDK v2's attribute)."""
-        data_source = {
-            "S3DataType": self.s3_data_type,
-            "S3Uri": str(self.s3_data),
-            "S3DataDistributionType": self.distribution,
+        data_source: dict[str, Any] = {"S3DataType": self.s3_data_type, "S3Uri": str(self.s3_data)}
+        if self.distribution is not None or not self.instance_groups:
+            data_source["S3DataDistributionType"] = self.distribution or "FullyReplicated"
+        source_options = {
+            "InstanceGroupNames": self.instance_groups,
+            "AttributeNames": self.attribute_names,
+            "HubAccessConfig": self.hub_access_config,
+            "ModelAccessConfig": self.model_access_config,
         }
+        data_source.update({key: value for key, value in source_options.items() if value is not None})
         optional = {
             "ContentType": self.content_type,
             "CompressionType": self.compression,
             "RecordWrapperType": self.record_wrapping,
             "InputMode": self.input_mode,
+            "TargetAttributeName": self.target_attribute_name,
+            "ShuffleConfig": self.shuffle_config,
         }
         return {
             "DataSource": {"S3DataSource": data_source},
@@ -83,15 +102,12 @@ class TrainingInput:
         }
 
     def with_uri(self, uri: str) -> TrainingInput:
-        return TrainingInput(
-            uri,
-            self.distribution,
-            self.compression,
-            self.content_type,
-            self.record_wrapping,
-            self.s3_data_type,
-            self.input_mode,
-        )
+        return dataclasses.replace(self, s3_data=uri)
+
+
+# The dataclass writes __init__; its arguments are checked against the fields' annotations,
+# as every public call's are.
+TrainingInput.__init__ = checked_arguments("TrainingInput")(TrainingInput.__init__)  # type: ignore[method-assign]
 
 
 def _as_training_input(channel: str, value: Any) -> TrainingInput:
@@ -217,7 +233,9 @@ class TrainingCode:
         if self.source_dir is not None and storage.is_s3(self.source_dir):
             return self.source_dir
         if self.packed:
-            return storage.upload_file(session, storage.local_path(self.source_dir), destination_uri, kms_key)
+            return storage.upload_file(
+                session, storage.local_path(self.source_dir), destination_uri, kms_key, built_archive=True
+            )
         with tempfile.TemporaryDirectory(prefix="sagemaker-hf-code-") as scratch:
             stage = Path(scratch) / "code"
             if self.source_dir is not None:
@@ -231,7 +249,7 @@ class TrainingCode:
                 else:
                     shutil.copy2(dependency, stage / dependency.name)
             archive = make_tarball(stage, Path(scratch) / SOURCE_ARCHIVE_NAME)
-            return storage.upload_file(session, archive, destination_uri, kms_key)
+            return storage.upload_file(session, archive, destination_uri, kms_key, built_archive=True)
 
 
 # ---- versions ----------------------------------------------------------------------------
@@ -248,6 +266,12 @@ def check_versions(
 ) -> None:
     from sagemaker_hf.image_uris import check_image_versions
 
+    if py_version is None and image_uri is None:
+        # SDK v2 took py_version as a required positional argument, so its users catch TypeError.
+        raise MissingArgumentError(
+            f"HuggingFace() missing the argument py_version, which chooses the image: pass e.g. "
+            f"{_VERSIONS_EXAMPLE}, or image_uri='<your image>'."
+        )
     check_image_versions(
         "HuggingFace",
         transformers_version,

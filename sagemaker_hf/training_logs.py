@@ -14,7 +14,7 @@ import sys
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from sagemaker_hf.errors import ResourceFailedError
+from sagemaker_hf.errors import ConfigurationError, ResourceFailedError, WaitTimeoutError
 from sagemaker_hf.waiting import SYSTEM_CLOCK, TRAINING_JOB, Backoff, Clock, Probe, ThrottlingTolerance, poll
 
 logger = logging.getLogger(__name__)
@@ -156,6 +156,63 @@ def wait_for_training_job(
     if summary:
         (stream or sys.stderr).write(summary + "\n")
     return description
+
+
+LOG_TYPES = ("All", "None", "Training", "Rules")
+
+
+def logs_for_job(
+    session: Any,
+    job_name: str,
+    wait: bool = False,
+    poll: float = 10,
+    log_type: str | bool = "All",
+    timeout: float | None = None,
+    *,
+    clock: Clock = SYSTEM_CLOCK,
+    stream: TextIO | None = None,
+    log_out: TextIO | None = None,
+) -> dict[str, Any]:
+    """SDK v2's ``Session.logs_for_job``: print a training job's log; with ``wait``, until it ends.
+
+    Without ``wait`` the log is printed as it stands and the job's status is not checked.
+    With ``wait`` the log is followed (looking at least every ``poll`` seconds) until the
+    job settles, and a failed job raises
+    :class:`~sagemaker_hf.errors.ResourceFailedError`; past ``timeout`` seconds it stops
+    following with a line that says so, as v2 did. ``log_type`` is v2's: ``"All"`` or
+    ``"Training"`` (or True) print the log, ``"None"`` (or False) only waits; ``"Rules"``
+    printed Debugger rule statuses, which are never run here, so it prints nothing.
+    Returns the job's last description.
+    """
+    if isinstance(log_type, bool):
+        log_type = "All" if log_type else "None"
+    if log_type not in LOG_TYPES:
+        choices = ", ".join(LOG_TYPES)
+        raise ConfigurationError(f"log_type={log_type!r} is not a log type; use one of {choices}.")
+    if not isinstance(poll, (int, float)) or isinstance(poll, bool) or poll <= 0:
+        raise ConfigurationError(f"poll={poll!r} must be a number of seconds > 0, e.g. poll=10.")
+    show_log = log_type in ("All", "Training")
+    if not wait:
+        description = session.sagemaker_client.describe_training_job(TrainingJobName=job_name)
+        if show_log:
+            LogTail(session.logs_client, job_name, log_out).flush()
+        return description
+    # poll caps the pause between looks; a short job is still noticed within a second or two.
+    backoff = Backoff(min(TRAINING_BACKOFF.initial, poll), TRAINING_BACKOFF.factor, maximum=poll)
+    try:
+        return wait_for_training_job(
+            session,
+            job_name,
+            show_log,
+            timeout=timeout,
+            backoff=backoff,
+            clock=clock,
+            stream=stream,
+            log_out=log_out,
+        )
+    except WaitTimeoutError:
+        (stream or sys.stderr).write(f"Timeout Exceeded. {timeout} seconds elapsed.\n")
+        return session.sagemaker_client.describe_training_job(TrainingJobName=job_name)
 
 
 @dataclass

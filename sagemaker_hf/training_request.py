@@ -22,6 +22,7 @@ MAX_HYPERPARAMETERS = 100
 MAX_HYPERPARAMETER_KEY = 256
 MAX_HYPERPARAMETER_VALUE = 2500
 MAX_METRIC_DEFINITIONS = 40
+INSTANCE_GROUP_KEYS = ("InstanceGroupName", "InstanceType", "InstanceCount")
 
 
 def encode_hyperparameters(values: dict[str, Any]) -> dict[str, str]:
@@ -74,8 +75,9 @@ class TrainingSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    instance_type: str
-    instance_count: int = 1
+    instance_type: str | None = None
+    instance_count: int | None = None
+    instance_groups: list[dict[str, Any]] | None = None
     volume_size: int = 30
     max_run: int = 86400
     input_mode: str = "File"
@@ -91,19 +93,25 @@ class TrainingSettings(BaseModel):
     security_group_ids: list[str] | None = None
     enable_network_isolation: bool = False
 
-    @field_validator("instance_type")
-    @classmethod
-    def _instance_type(cls, value: str) -> str:
-        if not value:
-            raise ValueError("is required, e.g. instance_type='ml.p3.2xlarge' (or 'local' to train here).")
-        return value
-
     @field_validator("instance_count", "volume_size", "max_run", mode="before")
     @classmethod
     def _positive(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and info.field_name == "instance_count":
+            return value
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             units = {"volume_size": " (GB)", "max_run": " (seconds)"}.get(info.field_name, "")
             raise ValueError(f"{value!r} must be a whole number >= 1{units}.")
+        return value
+
+    @field_validator("instance_groups")
+    @classmethod
+    def _instance_groups(cls, value: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
+        for group in value or []:
+            if set(group) != set(INSTANCE_GROUP_KEYS):
+                raise ValueError(
+                    f"{group!r} is not an instance group; use {{'InstanceGroupName': 'gpus', "
+                    "'InstanceType': 'ml.p4d.24xlarge', 'InstanceCount': 2}."
+                )
         return value
 
     @field_validator("input_mode")
@@ -142,6 +150,16 @@ class TrainingSettings(BaseModel):
 
     @model_validator(mode="after")
     def _combinations(self) -> TrainingSettings:
+        if self.instance_groups is not None:
+            if self.instance_type or self.instance_count is not None:
+                raise ValueError(
+                    "instance_groups replaces instance_type and instance_count: pass either the groups or "
+                    "those two (as v2)."
+                )
+        elif not self.instance_type:
+            raise ValueError(
+                "instance_type is required, e.g. instance_type='ml.p3.2xlarge' (or 'local' to train here)."
+            )
         if self.use_spot_instances:
             if self.max_wait is None:
                 raise ValueError(
@@ -172,24 +190,23 @@ class TrainingSettings(BaseModel):
         hyperparameters: dict[str, str],
         channels: list[dict[str, Any]],
         tags: list[dict[str, str]] | None = None,
-        enable_metrics: bool = True,
+        enable_metrics: bool | None = True,
     ) -> dict[str, Any]:
         """CreateTrainingJob arguments: the required fields, then each optional one that is set."""
-        algorithm: dict[str, Any] = {
-            "TrainingImage": image,
-            "TrainingInputMode": self.input_mode,
-            "EnableSageMakerMetricsTimeSeries": enable_metrics,
-        }
+        algorithm: dict[str, Any] = {"TrainingImage": image, "TrainingInputMode": self.input_mode}
+        if enable_metrics is not None:  # v2's generic Estimator sent nothing unless asked
+            algorithm["EnableSageMakerMetricsTimeSeries"] = enable_metrics
         if self.metric_definitions:
             algorithm["MetricDefinitions"] = [dict(item) for item in self.metric_definitions]
         output: dict[str, Any] = {"S3OutputPath": output_path}
         if self.output_kms_key:
             output["KmsKeyId"] = self.output_kms_key
-        resources: dict[str, Any] = {
-            "InstanceType": self.instance_type,
-            "InstanceCount": self.instance_count,
-            "VolumeSizeInGB": self.volume_size,
-        }
+        resources: dict[str, Any] = (
+            {"InstanceGroups": [dict(group) for group in self.instance_groups]}
+            if self.instance_groups is not None
+            else {"InstanceType": self.instance_type, "InstanceCount": self.instance_count or 1}
+        )
+        resources["VolumeSizeInGB"] = self.volume_size
         if self.volume_kms_key:
             resources["VolumeKmsKeyId"] = self.volume_kms_key
         stopping: dict[str, Any] = {"MaxRuntimeInSeconds": self.max_run}

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from sagemaker_hf import storage
+from sagemaker_hf._validation import checked_arguments
+from sagemaker_hf.api_shapes import check_structure
 from sagemaker_hf.dataprocessing import check_data_processing
 from sagemaker_hf.errors import ConfigurationError
 from sagemaker_hf.names import base_from_name, name_from_base, normalize_tags
@@ -41,13 +43,77 @@ def check_settings(instance_count: int, strategy: str | None, assemble_with: str
         raise ConfigurationError(f"instance_count={instance_count!r} must be a whole number >= 1.")
 
 
+def job_configs(
+    experiment_config: dict[str, str] | None,
+    model_client_config: dict[str, int] | None,
+    batch_data_capture_config: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """The optional job-level API structures transform() was given, checked against the API model."""
+    given = {
+        "ExperimentConfig": ("experiment_config", experiment_config),
+        "ModelClientConfig": ("model_client_config", model_client_config),
+        "DataCaptureConfig": ("batch_data_capture_config", batch_data_capture_config),
+    }
+    shapes = {"ExperimentConfig": "ExperimentConfig", "ModelClientConfig": "ModelClientConfig"}
+    return {
+        field: check_structure(argument, value, shapes.get(field, "BatchDataCaptureConfig"))
+        for field, (argument, value) in given.items()
+        if value
+    }
+
+
 def _without_none(values: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in values.items() if value is not None}
 
 
-class Transformer:
-    """Runs batch transform jobs on a SageMaker model (SDK v2's ``sagemaker.transformer.Transformer``)."""
+class TransformJob(str):
+    """The latest job's name, and also SDK v2's ``_TransformJob`` handle.
 
+    v2's ``transformer.latest_transform_job`` was an object (``.job_name``, ``.wait()``,
+    ``.describe()``, ``.stop()``) that notebooks use; here it is the name itself with those
+    members, so code that passes it on as a string keeps working too.
+    """
+
+    transformer: Transformer
+
+    def __new__(cls, job_name: str, transformer: Transformer) -> TransformJob:
+        job = super().__new__(cls, job_name)
+        job.transformer = transformer
+        return job
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (str, (str(self),))  # copies and pickles are the plain name
+
+    @property
+    def job_name(self) -> str:
+        return str(self)
+
+    @property
+    def name(self) -> str:
+        return str(self)
+
+    def describe(self) -> dict[str, Any]:
+        client = self.transformer.sagemaker_session.sagemaker_client
+        return client.describe_transform_job(TransformJobName=str(self))
+
+    def wait(self, logs: bool = True) -> dict[str, Any]:
+        del logs
+        return wait_for_transform_job(self.describe, str(self))
+
+    def stop(self) -> None:
+        client = self.transformer.sagemaker_session.sagemaker_client
+        client.stop_transform_job(TransformJobName=str(self))
+
+
+class Transformer:
+    """Runs batch transform jobs on a SageMaker model (SDK v2's ``sagemaker.transformer.Transformer``).
+
+    After ``transform()``, ``latest_transform_job`` names the job (a :class:`TransformJob`)
+    and, when no ``output_path`` was given, ``output_path`` holds the default location the
+    job wrote to (``s3://<default bucket>/<job name>``), as in v2.
+    """
+
+    @checked_arguments("Transformer")
     def __init__(
         self,
         model_name: str,
@@ -73,6 +139,7 @@ class Transformer:
         self.strategy = strategy
         self.assemble_with = assemble_with
         self.output_path = output_path
+        self._output_path_is_default = False
         self.output_kms_key = output_kms_key
         self.accept = accept
         self.max_concurrent_transforms = max_concurrent_transforms
@@ -86,7 +153,8 @@ class Transformer:
 
             sagemaker_session = session_for_instance_type(None, instance_type)
         self.sagemaker_session = sagemaker_session
-        self.latest_transform_job: str | None = None
+        self.latest_transform_job: TransformJob | None = None
+        self._current_job_name: str | None = None
 
     def __repr__(self) -> str:
         return (
@@ -104,15 +172,21 @@ class Transformer:
         input_filter: str | None = None,
         output_filter: str | None = None,
         join_source: str | None = None,
+        output_path: str | None = None,
+        job_configs: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """CreateTransformJob arguments: required fields, plus each optional one only when set."""
+        """CreateTransformJob arguments: required fields, plus each optional one only when set.
+
+        ``job_configs`` holds the checked ``ExperimentConfig``, ``ModelClientConfig`` and
+        ``DataCaptureConfig`` fields (see :func:`job_configs`).
+        """
         transform_input = {
             "DataSource": {"S3DataSource": {"S3DataType": data_type, "S3Uri": data}},
             **_without_none(
                 {"ContentType": content_type, "CompressionType": compression_type, "SplitType": split_type}
             ),
         }
-        output_path = self.output_path or self.sagemaker_session.artifact_uri(job_name)
+        output_path = output_path or self.output_path or self.sagemaker_session.artifact_uri(job_name)
         transform_output = {
             "S3OutputPath": output_path,
             **_without_none(
@@ -141,10 +215,12 @@ class Transformer:
                     "Environment": self.env,
                     "DataProcessing": data_processing or None,
                     "Tags": self.tags,
+                    **(job_configs or {}),
                 }
             ),
         }
 
+    @checked_arguments("Transformer.transform")
     def transform(
         self,
         data: str | Path,
@@ -156,6 +232,9 @@ class Transformer:
         input_filter: str | None = None,
         output_filter: str | None = None,
         join_source: str | None = None,
+        experiment_config: dict[str, str] | None = None,
+        model_client_config: dict[str, int] | None = None,
+        batch_data_capture_config: dict[str, Any] | None = None,
         wait: bool = True,
         logs: bool = True,
     ) -> None:
@@ -164,16 +243,24 @@ class Transformer:
         ``data`` is an S3 prefix or manifest; in local mode also a local file or folder.
         ``input_filter`` / ``output_filter`` are JSONPath expressions of the subset batch
         transform supports (see :mod:`sagemaker_hf.dataprocessing`), checked before the job
-        starts. ``logs`` is accepted for SDK v2 compatibility; progress is shown while
-        waiting, and the job's logs are in CloudWatch under ``/aws/sagemaker/TransformJobs``.
+        starts. ``experiment_config``, ``model_client_config`` and ``batch_data_capture_config``
+        are the API's ``ExperimentConfig``, ``ModelClientConfig`` and ``DataCaptureConfig``
+        as dicts (checked against the API model). ``logs`` is accepted for SDK v2
+        compatibility; progress is shown while waiting, and the job's logs are in CloudWatch
+        under ``/aws/sagemaker/TransformJobs``.
         """
         del logs
         _check_choice("data_type", data_type)
         _check_choice("split_type", split_type)
         _check_choice("compression_type", compression_type)
         check_data_processing(input_filter, output_filter, join_source)
+        configs = job_configs(experiment_config, model_client_config, batch_data_capture_config)
         data = self._data_uri(data)
         name = job_name or name_from_base(self.base_transform_job_name)
+        output_path = self.output_path
+        if output_path is None or self._output_path_is_default:
+            # As v2: the default location of this job, kept on the transformer for the user to read.
+            output_path = self.sagemaker_session.artifact_uri(name)
         request = self.transform_job_request(
             name,
             data,
@@ -184,9 +271,14 @@ class Transformer:
             input_filter,
             output_filter,
             join_source,
+            output_path,
+            configs,
         )
         self.sagemaker_session.sagemaker_client.create_transform_job(**request)
-        self.latest_transform_job = name
+        self._output_path_is_default = self._output_path_is_default or self.output_path is None
+        self.output_path = output_path
+        self._current_job_name = name
+        self.latest_transform_job = TransformJob(name, self)
         if wait:
             self.wait()
 
@@ -236,6 +328,7 @@ class Transformer:
             self.wait()
 
     @classmethod
+    @checked_arguments("Transformer.attach")
     def attach(cls, transform_job_name: str, sagemaker_session: Any = None) -> Transformer:
         """A Transformer for an existing job, with its settings read back from SageMaker."""
         if sagemaker_session is None:
@@ -260,5 +353,6 @@ class Transformer:
             sagemaker_session=sagemaker_session,
             volume_kms_key=resources.get("VolumeKmsKeyId"),
         )
-        transformer.latest_transform_job = transform_job_name
+        transformer.latest_transform_job = TransformJob(transform_job_name, transformer)
+        transformer._current_job_name = transform_job_name
         return transformer

@@ -13,10 +13,12 @@ they are local. Modules:
 
 - ``settings``        where local mode keeps its state, and its time limits
 - ``api``             botocore's service models: validation, errors, ARNs, response metadata
+- ``constraints``     the service-side checks of every request member (pattern, length, enum)
 - ``registry``        on-disk records (models, endpoint configs, endpoints) under a file lock
 - ``processes``       process identity, stopping a process group, log tails, free ports
 - ``endpoints``       one endpoint process: model directory, spawn, health
 - ``lifecycle``       an endpoint's status, computed from its record and its live process
+- ``listing``         every List* call's filters, sort orders and pages
 - ``client``          ``LocalSageMakerClient``
 - ``runtime``         ``LocalRuntimeClient``
 - ``async_inference`` the background worker behind ``invoke_endpoint_async``

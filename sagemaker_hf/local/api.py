@@ -10,16 +10,17 @@ same response shape.
 from __future__ import annotations
 
 import functools
-import re
 import uuid
 from datetime import datetime, timezone
 from typing import Any
+
+from sagemaker_hf.local import constraints
 
 SAGEMAKER = "sagemaker"
 RUNTIME = "sagemaker-runtime"
 
 # HTTP status of the unmodeled error codes the local clients raise.
-_STATUS_BY_CODE = {"ValidationException": 400, "NotImplemented": 501}
+_STATUS_BY_CODE = {"ValidationException": 400, "InternalFailure": 500, "NotImplemented": 501}
 
 
 @functools.cache
@@ -60,10 +61,15 @@ def validation_error(operation: str, message: str) -> Exception:
     return client_error(SAGEMAKER, operation, "ValidationException", message)
 
 
+# The code of the service's own validation errors: SageMaker's ValidationException, the
+# runtime's modeled ValidationError.
+_VALIDATION_CODE = {SAGEMAKER: "ValidationException", RUNTIME: "ValidationError"}
+
+
 def validate(service: str, operation: str, params: dict[str, Any]) -> None:
-    """Raise what boto3 raises for ``params``: ``ParamValidationError`` (client side), and
-    ``ValidationException`` for a resource name that breaks the API's pattern (the service
-    checks those; the local registry uses names as file names)."""
+    """Raise what boto3 and the service raise for ``params``: ``ParamValidationError`` for what
+    botocore checks on the client, then the service's validation error for every member that
+    breaks its shape's pattern, maximum length, enum or maximum (see :mod:`constraints`)."""
     from botocore.exceptions import ParamValidationError
     from botocore.validate import ParamValidator
 
@@ -71,26 +77,9 @@ def validate(service: str, operation: str, params: dict[str, Any]) -> None:
     report = ParamValidator().validate(params, input_shape)
     if report.has_errors():
         raise ParamValidationError(report=report.generate_report())
-    for member, value in params.items():
-        pattern = input_shape.members[member].metadata.get("pattern")
-        if member.endswith("Name") and pattern and isinstance(value, str) and not _matches(pattern, value):
-            field = member[0].lower() + member[1:]
-            raise client_error(
-                service,
-                operation,
-                "ValidationException",
-                f"1 validation error detected: Value '{value}' at '{field}' failed to satisfy constraint: "
-                f"Member must satisfy regular expression pattern: {pattern}",
-            )
-
-
-@functools.lru_cache(maxsize=64)
-def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
-
-
-def _matches(pattern: str, value: str) -> bool:
-    return _compiled(pattern).fullmatch(value) is not None
+    found = constraints.violations(input_shape, params)
+    if found:
+        raise client_error(service, operation, _VALIDATION_CODE[service], constraints.describe(found))
 
 
 def now() -> datetime:

@@ -13,6 +13,7 @@ The queue is a thread pool inside the Python process that called
 from __future__ import annotations
 
 import logging
+import posixpath
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -39,6 +40,29 @@ class AsyncRequest:
     output_location: str
     failure_location: str | None
     timeout_seconds: float
+
+
+def output_location(root: str, extension: str, file_name: str) -> str:
+    """``root``/``extension``/``file_name``, refused (``ValueError``) unless it stays below ``root``.
+
+    The API's patterns already keep ``/`` and ``..`` out of ``Filename``, but not ``..`` out of
+    ``S3OutputPathExtension``. On disk the path is resolved (``..`` and symlinks followed);
+    an S3 key has no ``..``, but a tool that syncs the bucket to disk would follow it.
+    """
+    location = storage.join_uri(root, extension, file_name)
+    if storage.is_s3(root):
+        base = posixpath.normpath("/" + root[len("s3://") :].rstrip("/"))
+        target = posixpath.normpath("/" + location[len("s3://") :])
+        inside = target.startswith(base + "/")
+    else:
+        base_path = storage.local_path(root).resolve()
+        inside = base_path in storage.local_path(location).resolve().parents
+    if not inside:
+        raise ValueError(
+            f"The output location {location} leaves the output path {root}: "
+            "S3OutputPathExtension and Filename must name a place below it (no '..')."
+        )
+    return location
 
 
 # Invokes the endpoint with the request's body; returns InvokeEndpoint's response.

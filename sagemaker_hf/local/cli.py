@@ -11,6 +11,7 @@ this local home that no record names any more (a crash between start and save).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any
 
@@ -49,20 +50,23 @@ def _client() -> Any:
 
 def _list(args: argparse.Namespace) -> int:
     from sagemaker_hf.local import lifecycle
-    from sagemaker_hf.local.registry import EndpointRecord
+    from sagemaker_hf.local.registry import EndpointRecord, UnreadableRecordError
 
     client = _client()
     rows = []
-    for record in client.registry.all(EndpointRecord):
-        observation = lifecycle.observe(client.registry, client.settings, record)
+    for entry in client.registry.entries(EndpointRecord):
+        if isinstance(entry, UnreadableRecordError):
+            rows.append((entry.name, _UNREADABLE, "-", "-", "-", _unreadable_reason(entry, removable=True)))
+            continue
+        observation = lifecycle.observe(client.registry, client.settings, entry)
         process = observation.record.current.process
         rows.append(
             (
-                record.name,
+                entry.name,
                 observation.status,
                 str(process.pid) if process and observation.status != "Failed" else "-",
                 process.url if process and observation.status != "Failed" else "-",
-                record.created.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
+                _when(entry.created),
                 _first_line(observation.failure_reason),
             )
         )
@@ -78,26 +82,50 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _job_rows(client: Any) -> list[tuple[str, ...]]:
-    """Local transform and training jobs, newest first, with their live status."""
+    """Local transform and training jobs, newest first, with their live status; an unreadable
+    record is a row that says so."""
+    from sagemaker_hf.local.registry import UnreadableRecordError
     from sagemaker_hf.local.training_jobs import TrainingJobRecord
     from sagemaker_hf.local.transform_jobs import TransformJobRecord
 
-    jobs = []
-    for name in client.registry.names(TransformJobRecord):
-        job = client.describe_transform_job(TransformJobName=name)
-        jobs.append(
-            (name, "transform", job["TransformJobStatus"], job["CreationTime"], job.get("FailureReason"))
-        )
-    for name in client.registry.names(TrainingJobRecord):
-        job = client.describe_training_job(TrainingJobName=name)
-        jobs.append(
-            (name, "training", job["TrainingJobStatus"], job["CreationTime"], job.get("FailureReason"))
-        )
+    kinds = (
+        (
+            "transform",
+            TransformJobRecord,
+            client.describe_transform_job,
+            "TransformJobName",
+            "TransformJobStatus",
+        ),
+        ("training", TrainingJobRecord, client.describe_training_job, "TrainingJobName", "TrainingJobStatus"),
+    )
+    jobs, unreadable = [], []
+    for kind, record_class, describe, name_member, status_member in kinds:
+        for entry in client.registry.entries(record_class):
+            if isinstance(entry, UnreadableRecordError):
+                unreadable.append(
+                    (entry.name, kind, _UNREADABLE, "-", _unreadable_reason(entry, removable=False))
+                )
+                continue
+            job = describe(**{name_member: entry.name})
+            jobs.append((entry.name, kind, job[status_member], job["CreationTime"], job.get("FailureReason")))
     jobs.sort(key=lambda job: job[3], reverse=True)
-    return [
-        (name, kind, status, created.astimezone().strftime("%Y-%m-%d %H:%M:%S"), _first_line(reason))
+    readable = [
+        (name, kind, status, _when(created), _first_line(reason))
         for name, kind, status, created, reason in jobs
     ]
+    return readable + unreadable
+
+
+_UNREADABLE = "Unreadable"
+
+
+def _unreadable_reason(error: Any, removable: bool) -> str:
+    remedy = f"`sagemaker-hf local rm {error.name}` removes it" if removable else f"delete {error.path}"
+    return f"{_first_line(str(error))} ({remedy})"
+
+
+def _when(moment: Any) -> str:
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _print_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
@@ -116,7 +144,6 @@ def _first_line(reason: str | None) -> str:
 def _remove(args: argparse.Namespace) -> int:
     from botocore.exceptions import ClientError
 
-    from sagemaker_hf.local import endpoints, processes
     from sagemaker_hf.local.registry import EndpointRecord
 
     client = _client()
@@ -132,10 +159,37 @@ def _remove(args: argparse.Namespace) -> int:
             print(f"sagemaker-hf local rm: {error.response['Error']['Message']}", file=sys.stderr)
             failed = True
             continue
+        except Exception as error:  # one endpoint that cannot be removed does not keep the others running
+            print(f"sagemaker-hf local rm: {name}: {type(error).__name__}: {error}", file=sys.stderr)
+            failed = True
+            continue
         print(f"deleted {name}")
     if args.all:
-        for pid, work_dir in processes.marked_processes(client.settings.home).items():
-            processes.stop_group(pid, processes.identity(pid), client.settings.stop_timeout_seconds)
-            endpoints.remove_work_dir(work_dir, client.settings)
-            print(f"stopped stray process {pid} ({work_dir})")
+        _stop_strays(client)
     return 1 if failed else 0
+
+
+def _stop_strays(client: Any) -> None:
+    """Stop the processes of this local home that no endpoint or job names any more (a crash
+    between start and save); a running transform job's model server is left running."""
+    from sagemaker_hf.local import endpoints, processes
+    from sagemaker_hf.local.transform_jobs import TransformJobRecord
+
+    named = {
+        process.pid
+        for name in client.registry.names(TransformJobRecord)
+        for process in client.registry.child_processes(TransformJobRecord, name)
+    }
+    for pid, work_dir in processes.marked_processes(client.settings.home).items():
+        if _group_of(pid) in named:  # the server or one of its workers
+            continue
+        processes.stop_group(pid, processes.identity(pid), client.settings.stop_timeout_seconds)
+        endpoints.remove_work_dir(work_dir, client.settings)
+        print(f"stopped stray process {pid} ({work_dir})")
+
+
+def _group_of(pid: int) -> int | None:
+    try:
+        return os.getpgid(pid)
+    except OSError:
+        return None

@@ -14,21 +14,33 @@ own modules behind the thin methods at the end; any other SageMaker operation ra
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Iterator
 from typing import Any
 
 from sagemaker_hf import storage
 from sagemaker_hf.errors import ConfigurationError
-from sagemaker_hf.local import api, endpoints, lifecycle, training_jobs, transform_jobs
+from sagemaker_hf.local import api, endpoints, lifecycle, listing, training_jobs, transform_jobs
 from sagemaker_hf.local.api import SAGEMAKER, validation_error
-from sagemaker_hf.local.listing import list_endpoints_response
-from sagemaker_hf.local.registry import EndpointConfigRecord, EndpointRecord, ModelRecord, Registry
+from sagemaker_hf.local.registry import (
+    EndpointConfigRecord,
+    EndpointRecord,
+    ModelRecord,
+    Registry,
+    UnreadableRecordError,
+)
 from sagemaker_hf.local.settings import LocalModeSettings
 
 logger = logging.getLogger(__name__)
 
 _ARN_RESOURCE = {ModelRecord: "model", EndpointConfigRecord: "endpoint-config", EndpointRecord: "endpoint"}
 _LABEL = {ModelRecord: "model", EndpointConfigRecord: "endpoint configuration", EndpointRecord: "endpoint"}
+_DELETE_HINT = {
+    ModelRecord: "DeleteModel removes it.",
+    EndpointConfigRecord: "DeleteEndpointConfig removes it.",
+    EndpointRecord: "DeleteEndpoint (or `sagemaker-hf local rm {name}`) removes it and stops its processes.",
+}
 _LOCAL_HELP = "Local mode runs endpoints on this machine: use instance_type='local' (or 'local_gpu')."
 
 
@@ -51,13 +63,17 @@ class LocalSageMakerClient:
         return api.arn(self.settings.region, self.settings.account_id, _ARN_RESOURCE[kind], name)
 
     def _existing(self, operation: str, kind: type, name: str) -> Any:
-        record = self.registry.load(kind, name)
+        try:
+            record = self.registry.load(kind, name)
+        except UnreadableRecordError as error:
+            raise unreadable_error(operation, error, _DELETE_HINT[kind].format(name=name)) from None
         if record is None:
             raise validation_error(operation, f'Could not find {_LABEL[kind]} "{self._arn(kind, name)}".')
         return record
 
     def _refuse_existing(self, operation: str, kind: type, name: str) -> None:
-        if self.registry.load(kind, name) is not None:
+        """SageMaker's names are case-insensitive: "ep1" exists once "Ep1" does."""
+        if self.registry.same_name(kind, name) is not None:
             raise validation_error(
                 operation, f'Cannot create already existing {_LABEL[kind]} "{self._arn(kind, name)}".'
             )
@@ -72,9 +88,10 @@ class LocalSageMakerClient:
         }
 
     def _delete(self, operation: str, kind: type, name: str) -> dict[str, Any]:
+        """Delete a record that names no process (an unreadable one too)."""
         with self.registry.lock():
-            self._existing(operation, kind, name)
-            self.registry.remove(kind, name)
+            if not self.registry.remove(kind, name):
+                raise validation_error(operation, f'Could not find {_LABEL[kind]} "{self._arn(kind, name)}".')
         return {"ResponseMetadata": api.response_metadata()}
 
     # ---- models ----------------------------------------------------------------------
@@ -82,15 +99,20 @@ class LocalSageMakerClient:
     def create_model(self, **request: Any) -> dict[str, Any]:
         api.validate(SAGEMAKER, "CreateModel", request)
         container = request.get("PrimaryContainer")
-        if container is None or "ModelDataSource" in container:
+        if container is None:
             raise validation_error(
                 "CreateModel",
-                "Local mode serves one PrimaryContainer whose model comes from ModelDataUrl (or "
-                "HF_MODEL_ID); Containers and ModelDataSource are not supported locally.",
+                "Local mode serves one PrimaryContainer whose model comes from ModelDataUrl, "
+                "ModelDataSource (or HF_MODEL_ID); Containers are not supported locally.",
             )
-        url = container.get("ModelDataUrl")
+        url, compressed = endpoints.model_data_location(container)
         try:
-            found = url is None or storage.exists(self.storage_session, url) or _is_local_dir(url)
+            found = (
+                url is None
+                or storage.exists(self.storage_session, url)
+                or _is_local_dir(url)
+                or (not compressed and bool(storage.list_uris(self.storage_session, url)))
+            )
         except ConfigurationError as error:  # a scheme local mode cannot read, e.g. https://
             raise validation_error("CreateModel", str(error)) from None
         if not found:
@@ -149,7 +171,13 @@ class LocalSageMakerClient:
         config = self._existing(operation, EndpointConfigRecord, config_name)
         model = self._existing(operation, ModelRecord, config.request["ProductionVariants"][0]["ModelName"])
         work_dir = endpoints.new_work_dir(self.settings, endpoint_name, config_name)
-        return endpoints.start(self.settings, model.request, config.request, work_dir, self.storage_session)
+        try:
+            return endpoints.start(
+                self.settings, model.request, config.request, work_dir, self.storage_session
+            )
+        except BaseException:
+            endpoints.remove_work_dir(work_dir, self.settings)
+            raise
 
     def create_endpoint(self, **request: Any) -> dict[str, Any]:
         operation = "CreateEndpoint"
@@ -157,26 +185,26 @@ class LocalSageMakerClient:
         name = request["EndpointName"]
         self._refuse_existing(operation, EndpointRecord, name)
         deployment, failure = self._start(operation, name, request["EndpointConfigName"])
-        created = api.now()
-        record = EndpointRecord(
-            name=name,
-            arn=self._arn(EndpointRecord, name),
-            created=created,
-            modified=created,
-            tags=request.get("Tags", []),
-            current=deployment,
-            failure=failure,
-        )
-        try:
+        try:  # the process started above must not outlive any failure below (e.g. a lost race for the name)
+            created = api.now()
+            record = EndpointRecord(
+                name=name,
+                arn=self._arn(EndpointRecord, name),
+                created=created,
+                modified=created,
+                tags=request.get("Tags", []),
+                current=deployment,
+                failure=failure,
+            )
             return self._create(operation, EndpointRecord, name, record)
-        except Exception:
-            endpoints.stop(deployment, self.settings, remove_files=True)  # lost a race for the name
+        except BaseException:
+            endpoints.stop(deployment, self.settings, remove_files=True)
             raise
 
     def describe_endpoint(self, **request: Any) -> dict[str, Any]:
         api.validate(SAGEMAKER, "DescribeEndpoint", request)
         record = self._existing("DescribeEndpoint", EndpointRecord, request["EndpointName"])
-        return describe_endpoint_response(lifecycle.observe(self.registry, self.settings, record))
+        return lifecycle.describe_response(lifecycle.observe(self.registry, self.settings, record))
 
     def update_endpoint(self, **request: Any) -> dict[str, Any]:
         operation = "UpdateEndpoint"
@@ -186,65 +214,115 @@ class LocalSageMakerClient:
         if record.pending is not None:
             raise validation_error(operation, f'Cannot update in-progress endpoint "{record.arn}".')
         deployment, failure = self._start(operation, name, request["EndpointConfigName"])
-        with self.registry.lock():
-            fresh = self._existing(operation, EndpointRecord, name)
-            accepted = fresh.pending is None
-            if accepted and failure is None:
-                fresh.pending = deployment
-            elif accepted:  # SageMaker keeps the endpoint in service on its current config
-                fresh.update_failure = (
-                    f"updating to endpoint config {deployment.config_name} failed: {failure}"
-                )
-            fresh.modified = api.now()
-            if accepted:
+        try:  # the endpoint may be deleted or updated meanwhile: then the new process is stopped
+            with self.registry.lock():
+                fresh = self._existing(operation, EndpointRecord, name)
+                if fresh.pending is not None:
+                    raise validation_error(operation, f'Cannot update in-progress endpoint "{record.arn}".')
+                if failure is None:
+                    fresh.pending = deployment
+                else:  # SageMaker keeps the endpoint in service on its current config
+                    fresh.update_failure = (
+                        f"updating to endpoint config {deployment.config_name} failed: {failure}"
+                    )
+                fresh.modified = api.now()
                 self.registry.save(fresh)
-        if not accepted or failure is not None:
+        except BaseException:
             endpoints.stop(deployment, self.settings, remove_files=True)
-        if not accepted:
-            raise validation_error(operation, f'Cannot update in-progress endpoint "{record.arn}".')
+            raise
+        if failure is not None:
+            endpoints.stop(deployment, self.settings, remove_files=True)
         return {"EndpointArn": record.arn, "ResponseMetadata": api.response_metadata()}
 
     def delete_endpoint(self, **request: Any) -> dict[str, Any]:
-        """Stop the endpoint's process (SIGTERM, then SIGKILL) and delete its working directory."""
-        api.validate(SAGEMAKER, "DeleteEndpoint", request)
+        """Stop the endpoint's processes (SIGTERM, then SIGKILL) and delete its working directory;
+        an unreadable record is deleted too, its processes found through its pid file and markers."""
+        operation = "DeleteEndpoint"
+        api.validate(SAGEMAKER, operation, request)
         name = request["EndpointName"]
+        leftovers = None
         with self.registry.lock():
-            record = self._existing("DeleteEndpoint", EndpointRecord, name)
+            try:
+                record = self.registry.load(EndpointRecord, name)
+            except UnreadableRecordError as error:
+                logger.warning("deleting endpoint %s, whose record is unreadable: %s", name, error)
+                listed = self.registry.child_processes(EndpointRecord, name)
+                leftovers = endpoints.leftovers(self.settings, name, listed)
+                record = None
+            else:
+                if record is None:
+                    raise validation_error(
+                        operation, f'Could not find endpoint "{self._arn(EndpointRecord, name)}".'
+                    )
             self.registry.remove(EndpointRecord, name)
-        for deployment in filter(None, (record.pending, record.current)):
-            endpoints.stop(deployment, self.settings, remove_files=True)
+        if record is not None:
+            for deployment in filter(None, (record.pending, record.current)):
+                endpoints.stop(deployment, self.settings, remove_files=True)
+        if leftovers is not None:
+            endpoints.stop_leftovers(leftovers, self.settings)
         return {"ResponseMetadata": api.response_metadata()}
 
+    # ---- List* calls: one implementation (listing.py) over each resource's summaries -------
+
     def list_endpoints(self, **request: Any) -> dict[str, Any]:
-        api.validate(SAGEMAKER, "ListEndpoints", request)
-        observations = [
-            lifecycle.observe(self.registry, self.settings, record)
+        api.validate(SAGEMAKER, listing.ENDPOINTS.operation, request)
+        summaries = [
+            listing.endpoint_summary(lifecycle.observe(self.registry, self.settings, record))
             for record in self.registry.all(EndpointRecord)
         ]
-        return {**list_endpoints_response(observations, request), **_metadata()}
+        return listing.list_response(listing.ENDPOINTS, summaries, request)
+
+    def list_models(self, **request: Any) -> dict[str, Any]:
+        api.validate(SAGEMAKER, listing.MODELS.operation, request)
+        summaries = [
+            {"ModelName": record.name, "ModelArn": record.arn, "CreationTime": record.created}
+            for record in self.registry.all(ModelRecord)
+        ]
+        return listing.list_response(listing.MODELS, summaries, request)
+
+    def list_endpoint_configs(self, **request: Any) -> dict[str, Any]:
+        api.validate(SAGEMAKER, listing.ENDPOINT_CONFIGS.operation, request)
+        summaries = [
+            {
+                "EndpointConfigName": record.name,
+                "EndpointConfigArn": record.arn,
+                "CreationTime": record.created,
+            }
+            for record in self.registry.all(EndpointConfigRecord)
+        ]
+        return listing.list_response(listing.ENDPOINT_CONFIGS, summaries, request)
 
     # ---- jobs: each kind lives in its own module -------------------------------------
 
     def create_transform_job(self, **request: Any) -> dict[str, Any]:
-        return transform_jobs.create(self.settings, self.registry, self.storage_session, request)
+        with _readable("CreateTransformJob"):
+            return transform_jobs.create(self.settings, self.registry, self.storage_session, request)
 
     def describe_transform_job(self, **request: Any) -> dict[str, Any]:
-        return transform_jobs.describe(self.settings, self.registry, request)
+        with _readable("DescribeTransformJob"):
+            return transform_jobs.describe(self.settings, self.registry, request)
 
     def stop_transform_job(self, **request: Any) -> dict[str, Any]:
-        return transform_jobs.stop(self.settings, self.registry, request)
+        with _readable("StopTransformJob"):
+            return transform_jobs.stop(self.settings, self.registry, request)
 
     def list_transform_jobs(self, **request: Any) -> dict[str, Any]:
         return transform_jobs.list_jobs(self.settings, self.registry, request)
 
     def create_training_job(self, **request: Any) -> dict[str, Any]:
-        return training_jobs.create(self.settings, self.registry, self.storage_session, request)
+        with _readable("CreateTrainingJob"):
+            return training_jobs.create(self.settings, self.registry, self.storage_session, request)
 
     def describe_training_job(self, **request: Any) -> dict[str, Any]:
-        return training_jobs.describe(self.settings, self.registry, self.storage_session, request)
+        with _readable("DescribeTrainingJob"):
+            return training_jobs.describe(self.settings, self.registry, self.storage_session, request)
 
     def stop_training_job(self, **request: Any) -> dict[str, Any]:
-        return training_jobs.stop(self.settings, self.registry, self.storage_session, request)
+        with _readable("StopTrainingJob"):
+            return training_jobs.stop(self.settings, self.registry, self.storage_session, request)
+
+    def list_training_jobs(self, **request: Any) -> dict[str, Any]:
+        return training_jobs.list_jobs(self.settings, self.registry, self.storage_session, request)
 
     def __getattr__(self, method: str) -> Any:
         """Every other boto3 method of ``sagemaker`` exists, and says it is not local."""
@@ -260,37 +338,20 @@ class LocalSageMakerClient:
         return unsupported
 
 
-def describe_endpoint_response(observation: lifecycle.Observation) -> dict[str, Any]:
-    """DescribeEndpoint's response for an observed endpoint."""
-    record, status = observation.record, observation.status
-    deployment = record.current
-    image = deployment.model["PrimaryContainer"].get("Image", "")
-    in_service = status in ("InService", "Updating")
-    response: dict[str, Any] = {
-        "EndpointName": record.name,
-        "EndpointArn": record.arn,
-        "EndpointConfigName": deployment.config_name,
-        "ProductionVariants": [
-            {
-                "VariantName": deployment.variant["VariantName"],
-                "DeployedImages": [
-                    {"SpecifiedImage": image, "ResolvedImage": image, "ResolutionTime": deployment.started}
-                ],
-                "CurrentWeight": float(deployment.variant.get("InitialVariantWeight", 1.0)),
-                "DesiredWeight": float(deployment.variant.get("InitialVariantWeight", 1.0)),
-                "CurrentInstanceCount": 1 if in_service else 0,
-                "DesiredInstanceCount": 1,
-            }
-        ],
-        "EndpointStatus": status,
-        "CreationTime": record.created,
-        "LastModifiedTime": record.modified,
-    }
-    if observation.failure_reason:
-        response["FailureReason"] = observation.failure_reason
-    if "AsyncInferenceConfig" in deployment.config:
-        response["AsyncInferenceConfig"] = deployment.config["AsyncInferenceConfig"]
-    return {**response, **_metadata()}
+def unreadable_error(operation: str, error: UnreadableRecordError, remedy: str) -> Exception:
+    """The ``InternalFailure`` for a record local mode cannot read (no input of the caller's is wrong)."""
+    return api.client_error(SAGEMAKER, operation, "InternalFailure", f"{error}. {remedy}")
+
+
+@contextlib.contextmanager
+def _readable(operation: str) -> Iterator[None]:
+    """A job's unreadable record, as the ``ClientError`` any caller of a boto3 client catches."""
+    try:
+        yield
+    except UnreadableRecordError as error:
+        raise api.client_error(
+            SAGEMAKER, operation, "InternalFailure", f"{error}. Delete {error.path} to forget the job."
+        ) from None
 
 
 def _metadata() -> dict[str, Any]:

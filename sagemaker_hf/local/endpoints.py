@@ -15,7 +15,9 @@ Model data is used as SageMaker would see it:
   copy, no archive, so deploying from a folder starts as fast as the model loads;
 - a ``.tar.gz`` (path or ``file://``) is extracted, through ``safetar``, into the
   endpoint's working directory;
-- ``s3://`` is downloaded through the session's S3 client first, then extracted;
+- ``s3://`` is downloaded through the session's S3 client first, then extracted; an
+  uncompressed ``ModelDataSource`` (``S3Prefix``, ``CompressionType="None"``) is
+  downloaded object by object, or served in place when it is a local folder;
 - no model data (a Hub model, ``HF_MODEL_ID``) gives an empty model directory, as on
   SageMaker, and the toolkit downloads the model (or finds it in the HF cache).
 """
@@ -54,13 +56,39 @@ class ModelDataError(Exception):
     """The model data could not be brought to a model directory; the endpoint fails with this reason."""
 
 
-def prepare_model_dir(model_data_url: str | None, work_dir: Path, storage_session: Any) -> Path:
+def model_data_location(container: dict[str, Any]) -> tuple[str | None, bool]:
+    """Where the container's model data is (``ModelDataUrl`` or ``ModelDataSource``'s ``S3Uri``),
+    and whether it is a ``.tar.gz`` (``CompressionType="None"``: uncompressed files under a prefix)."""
+    source = container.get("ModelDataSource")
+    if source is None:
+        return container.get("ModelDataUrl"), True
+    s3_source = source["S3DataSource"]
+    return s3_source["S3Uri"], s3_source["CompressionType"] == "Gzip"
+
+
+def _download_prefix(storage_session: Any, prefix: str, target: Path) -> Path:
+    """Every object under an S3 prefix, at its relative path below ``target``."""
+    base = prefix if prefix.endswith("/") else prefix + "/"
+    for uri in storage.list_uris(storage_session, prefix):
+        relative = uri[len(base) :] if uri.startswith(base) else uri.rsplit("/", 1)[-1]
+        destination = (target / relative).resolve()
+        if not destination.is_relative_to(target.resolve()):
+            raise ModelDataError(f"the object {uri} would land outside the model directory")
+        storage.download_file(storage_session, uri, destination)
+    return target
+
+
+def prepare_model_dir(
+    model_data_url: str | None, work_dir: Path, storage_session: Any, compressed: bool = True
+) -> Path:
     """The directory the server loads from; see the module docstring for each kind of model data."""
     target = work_dir / "model"
     try:
         if model_data_url is None:
             target.mkdir(parents=True, exist_ok=True)
             return target
+        if storage.is_s3(model_data_url) and not compressed:
+            return _download_prefix(storage_session, model_data_url, target)
         if storage.is_s3(model_data_url):
             archive = storage.download_file(storage_session, model_data_url, work_dir / "model.tar.gz")
             safe_extract(archive, target)
@@ -145,7 +173,8 @@ def start(
         startup_timeout_seconds=float(timeout),
     )
     try:
-        model_dir = prepare_model_dir(container.get("ModelDataUrl"), work_dir, storage_session)
+        url, compressed = model_data_location(container)
+        model_dir = prepare_model_dir(url, work_dir, storage_session, compressed)
     except ModelDataError as error:
         return deployment, str(error)
     port = processes.free_port()
@@ -235,6 +264,34 @@ def stop(deployment: Deployment, settings: LocalModeSettings, remove_files: bool
         processes.stop_group(process.pid, process.identity, settings.stop_timeout_seconds)
     if remove_files:
         remove_work_dir(deployment.work_dir, settings)
+
+
+@dataclass(frozen=True)
+class Leftovers:
+    """What an endpoint whose record is unreadable left: its processes and working directories."""
+
+    processes: list[tuple[int, str | None]]  # (pid, identity)
+    work_dirs: list[Path]
+
+
+def leftovers(settings: LocalModeSettings, endpoint_name: str, listed: list[ChildProcess]) -> Leftovers:
+    """The processes of ``endpoint_name``: those its pid file lists (``listed``) and those whose
+    marker points into its folder; with its working directories. Collected under the registry
+    lock, so a new endpoint of the same name started afterwards is not among them."""
+    folder = (settings.endpoints_dir / endpoint_name).resolve()
+    found = {process.pid: process.identity for process in listed}
+    for pid, work_dir in processes.marked_processes(settings.home).items():
+        if folder in work_dir.resolve().parents:
+            found.setdefault(pid, processes.identity(pid))
+    work_dirs = sorted(path for path in folder.iterdir() if path.is_dir()) if folder.is_dir() else []
+    return Leftovers(sorted(found.items()), work_dirs)
+
+
+def stop_leftovers(found: Leftovers, settings: LocalModeSettings) -> None:
+    for pid, identity in found.processes:
+        processes.stop_group(pid, identity, settings.stop_timeout_seconds)
+    for work_dir in found.work_dirs:
+        remove_work_dir(work_dir, settings)
 
 
 def remove_work_dir(work_dir: Path, settings: LocalModeSettings) -> None:

@@ -23,10 +23,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sagemaker_hf.local import api, endpoints
 from sagemaker_hf.local.endpoints import Health
-from sagemaker_hf.local.registry import Deployment, EndpointRecord, Registry
+from sagemaker_hf.local.registry import Deployment, EndpointRecord, Registry, UnreadableRecordError
 from sagemaker_hf.local.settings import LocalModeSettings
 
 
@@ -49,7 +50,10 @@ def _change(
     """Re-read ``record`` under the lock and ``apply`` a change when it still describes the same
     deployments; returns the record as it now stands."""
     with registry.lock():
-        fresh = registry.load(EndpointRecord, record.name)
+        try:
+            fresh = registry.load(EndpointRecord, record.name)
+        except UnreadableRecordError:
+            return record  # broken since it was read: leave it to DeleteEndpoint
         if fresh is None or not (
             _same(fresh.current, record.current) and _same(fresh.pending, record.pending)
         ):
@@ -131,3 +135,36 @@ def _abandon_update(
     updated = _change(registry, record, abandon)
     endpoints.stop(pending, settings, remove_files=True)
     return updated
+
+
+def describe_response(observation: Observation) -> dict[str, Any]:
+    """DescribeEndpoint's response for an observed endpoint."""
+    record, status = observation.record, observation.status
+    deployment = record.current
+    image = deployment.model["PrimaryContainer"].get("Image", "")
+    in_service = status in ("InService", "Updating")
+    response: dict[str, Any] = {
+        "EndpointName": record.name,
+        "EndpointArn": record.arn,
+        "EndpointConfigName": deployment.config_name,
+        "ProductionVariants": [
+            {
+                "VariantName": deployment.variant["VariantName"],
+                "DeployedImages": [
+                    {"SpecifiedImage": image, "ResolvedImage": image, "ResolutionTime": deployment.started}
+                ],
+                "CurrentWeight": float(deployment.variant.get("InitialVariantWeight", 1.0)),
+                "DesiredWeight": float(deployment.variant.get("InitialVariantWeight", 1.0)),
+                "CurrentInstanceCount": 1 if in_service else 0,
+                "DesiredInstanceCount": 1,
+            }
+        ],
+        "EndpointStatus": status,
+        "CreationTime": record.created,
+        "LastModifiedTime": record.modified,
+    }
+    if observation.failure_reason:
+        response["FailureReason"] = observation.failure_reason
+    if "AsyncInferenceConfig" in deployment.config:
+        response["AsyncInferenceConfig"] = deployment.config["AsyncInferenceConfig"]
+    return {**response, "ResponseMetadata": api.response_metadata()}

@@ -6,6 +6,15 @@
 replaced atomically, so readers never need the lock; writers that read, decide and
 write hold :meth:`Registry.lock` (an ``flock`` on ``<home>/registry/.lock``) so two
 Python processes, or a notebook and ``sagemaker-hf local rm``, cannot interleave.
+
+Beside a record that names child processes, ``<name>.pids`` lists them (the
+:class:`ChildProcess` entries, as JSON): a record that can no longer be read (truncated,
+or written by another version: records refuse unknown fields) can still be removed with
+its processes stopped. Reading such a record raises :class:`UnreadableRecordError`,
+which names the file; listing skips it with a warning.
+
+Names are unique case-insensitively, as SageMaker's are (:meth:`Registry.same_name`), and
+a lookup matches the name's case exactly.
 """
 
 from __future__ import annotations
@@ -28,6 +37,19 @@ from sagemaker_hf.local import secret_env
 logger = logging.getLogger(__name__)
 
 
+PIDS_SUFFIX = ".pids"
+
+
+class UnreadableRecordError(ValueError):
+    """A record file that is there but cannot be read as its kind."""
+
+    def __init__(self, name: str, path: Path, reason: str) -> None:
+        super().__init__(f"the local record {path} cannot be read: {reason}")
+        self.name = name
+        self.path = path
+        self.reason = reason
+
+
 class Record(BaseModel):
     """A named resource; subclasses set ``folder``."""
 
@@ -37,6 +59,20 @@ class Record(BaseModel):
     name: str
     arn: str
     created: datetime
+
+    def child_processes(self) -> list[ChildProcess]:
+        """Every server process this record names (written to its pid file)."""
+        found: list[ChildProcess] = []
+
+        def walk(value: Any) -> None:
+            if isinstance(value, ChildProcess):
+                found.append(value)
+            elif isinstance(value, BaseModel):
+                for field_name in type(value).model_fields:
+                    walk(getattr(value, field_name))
+
+        walk(self)
+        return found
 
 
 class ModelRecord(Record):
@@ -107,8 +143,11 @@ class Registry:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
 
-    def _path(self, kind: type[Record], name: str) -> Path:
-        return self.root / kind.folder / f"{name}.json"
+    def _path(self, kind: type[Record], name: str, suffix: str = ".json") -> Path:
+        # Names are checked against the API's patterns first; this only keeps a bad one off the disk.
+        if not name or name in (".", "..") or "/" in name or "\0" in name or name.startswith("."):
+            raise ValueError(f"{name!r} cannot name a local record.")
+        return self.root / kind.folder / f"{name}{suffix}"
 
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
@@ -122,44 +161,98 @@ class Registry:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
     def load(self, kind: type[RecordT], name: str) -> RecordT | None:
+        """The record named exactly ``name``; None when there is none; :class:`UnreadableRecordError`
+        when its file cannot be read as ``kind``."""
+        path = self._path(kind, name)
         try:
-            text = self._path(kind, name).read_text(encoding="utf-8")
+            text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
             return None
-        return kind.model_validate_json(text)
+        except (OSError, UnicodeDecodeError) as error:
+            raise UnreadableRecordError(name, path, f"{type(error).__name__}: {error}") from None
+        try:
+            record = kind.model_validate_json(text)
+        except ValidationError as error:
+            summary = "; ".join(
+                f"{'.'.join(map(str, item['loc'])) or 'the file'}: {item['msg']}"
+                for item in error.errors()[:3]
+            )
+            raise UnreadableRecordError(name, path, summary) from None
+        # A case-insensitive file system finds "Ep1.json" for "ep1": that is another name.
+        return record if record.name == name else None
 
     def save(self, record: Record) -> None:
         path = self._path(type(record), record.name)
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{record.name}.", suffix=".tmp")
+        children = [process.model_dump(mode="json") for process in record.child_processes()]
+        pids_path = self._path(type(record), record.name, PIDS_SUFFIX)
+        if children:  # first, so a process is never named only by a record that may break
+            self._write(pids_path, children)
+        self._write(path, secret_env.held_back(record.model_dump(mode="json")))
+        if not children:
+            pids_path.unlink(missing_ok=True)
+
+    @staticmethod
+    def _write(path: Path, data: Any) -> None:
+        """Replace ``path`` atomically with ``data`` as JSON."""
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                json.dump(secret_env.held_back(record.model_dump(mode="json")), stream, indent=2)
+                json.dump(data, stream, indent=2)
             os.replace(temporary, path)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
 
     def remove(self, kind: type[Record], name: str) -> bool:
+        """Delete the record and its pid file; whether there was a record."""
+        self._path(kind, name, PIDS_SUFFIX).unlink(missing_ok=True)
         try:
             self._path(kind, name).unlink()
         except FileNotFoundError:
             return False
         return True
 
+    def child_processes(self, kind: type[Record], name: str) -> list[ChildProcess]:
+        """The processes the pid file beside a record lists (readable or not); [] when there is none."""
+        try:
+            entries = json.loads(self._path(kind, name, PIDS_SUFFIX).read_text(encoding="utf-8"))
+            return [ChildProcess.model_validate(entry) for entry in entries]
+        except FileNotFoundError:
+            return []
+        except (OSError, ValueError) as error:
+            logger.warning("cannot read the pid file of the local record %s: %s", name, error)
+            return []
+
     def names(self, kind: type[Record]) -> list[str]:
         folder = self.root / kind.folder
         return sorted(path.stem for path in folder.glob("*.json")) if folder.is_dir() else []
 
-    def all(self, kind: type[RecordT]) -> list[RecordT]:
-        """Every readable record of ``kind``; unreadable ones are logged and skipped."""
-        records = []
+    def same_name(self, kind: type[Record], name: str) -> str | None:
+        """The name of a record of ``kind`` that is ``name`` but for case (SageMaker's names are
+        case-insensitive), or None."""
+        folded = name.casefold()
+        return next((other for other in self.names(kind) if other.casefold() == folded), None)
+
+    def entries(self, kind: type[RecordT]) -> list[RecordT | UnreadableRecordError]:
+        """Every record of ``kind`` by name, an unreadable one as its error."""
+        found: list[RecordT | UnreadableRecordError] = []
         for name in self.names(kind):
             try:
                 record = self.load(kind, name)
-            except (ValidationError, ValueError) as error:
-                logger.warning("skipping the unreadable local record %s: %s", self._path(kind, name), error)
+            except UnreadableRecordError as error:
+                found.append(error)
                 continue
             if record is not None:
-                records.append(record)
+                found.append(record)
+        return found
+
+    def all(self, kind: type[RecordT]) -> list[RecordT]:
+        """Every readable record of ``kind``; unreadable ones are logged and skipped."""
+        records = []
+        for entry in self.entries(kind):
+            if isinstance(entry, UnreadableRecordError):
+                logger.warning("skipping %s", entry)
+            else:
+                records.append(entry)
         return records

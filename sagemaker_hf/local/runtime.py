@@ -17,11 +17,10 @@ import io
 import uuid
 from typing import Any
 
-from sagemaker_hf import storage
-from sagemaker_hf.local import api, lifecycle
+from sagemaker_hf.local import api, lifecycle, processes
 from sagemaker_hf.local.api import RUNTIME
-from sagemaker_hf.local.async_inference import AsyncInvocations, AsyncRequest
-from sagemaker_hf.local.registry import EndpointRecord, Registry
+from sagemaker_hf.local.async_inference import AsyncInvocations, AsyncRequest, output_location
+from sagemaker_hf.local.registry import ChildProcess, EndpointRecord, Registry, UnreadableRecordError
 from sagemaker_hf.local.settings import LocalModeSettings
 
 # A little over the server's own limit (SAGEMAKER_MODEL_SERVER_TIMEOUT, 60 s like AWS),
@@ -46,7 +45,11 @@ class LocalRuntimeClient:
         return f"LocalRuntimeClient(home={str(self.settings.home)!r})"
 
     def _record(self, operation: str, name: str) -> EndpointRecord:
-        record = self.registry.load(EndpointRecord, name)
+        try:
+            record = self.registry.load(EndpointRecord, name)
+        except UnreadableRecordError as error:
+            message = f"{error}. `sagemaker-hf local rm {name}` removes it and stops its processes."
+            raise api.client_error(RUNTIME, operation, "InternalFailure", message) from None
         if record is None:
             raise api.client_error(
                 RUNTIME,
@@ -80,10 +83,7 @@ class LocalRuntimeClient:
         custom_attributes: str | None,
         timeout: float,
     ) -> dict[str, Any]:
-        record = self._record(operation, endpoint_name)
-        process = record.current.process
-        if record.failure is not None or process is None:
-            raise self._not_in_service(operation, record)
+        record, process = self._serving(operation, endpoint_name)
         headers = {
             "Content-Type": content_type,
             "Accept": accept,
@@ -107,10 +107,7 @@ class LocalRuntimeClient:
     def invoke_endpoint_with_response_stream(self, **request: Any) -> dict[str, Any]:
         operation = "InvokeEndpointWithResponseStream"
         api.validate(RUNTIME, operation, request)
-        record = self._record(operation, request["EndpointName"])
-        process = record.current.process
-        if record.failure is not None or process is None:
-            raise self._not_in_service(operation, record)
+        record, process = self._serving(operation, request["EndpointName"])
         headers = {
             "Content-Type": request.get("ContentType"),
             "Accept": request.get("Accept"),
@@ -133,6 +130,20 @@ class LocalRuntimeClient:
             connection.close()
             raise _model_error(operation, reply.status, data, str(process.log_path))
         return _invoke_response(record, reply, _PayloadParts(reply, connection))
+
+    def _serving(self, operation: str, name: str) -> tuple[EndpointRecord, ChildProcess]:
+        """The endpoint and its server process, checked to be the very process the record names
+        before anything is sent: once it died, whatever listens on its old port now is another
+        program. (On Linux the check reads /proc/<pid>/stat: a few microseconds per call.)"""
+        record = self._record(operation, name)
+        process = record.current.process
+        if (
+            record.failure is not None
+            or process is None
+            or not processes.is_running(process.pid, process.identity)
+        ):
+            raise self._not_in_service(operation, record)
+        return record, process
 
     def _not_in_service(
         self, operation: str, record: EndpointRecord, error: OSError | None = None
@@ -178,11 +189,14 @@ class LocalRuntimeClient:
         inference_id = request.get("InferenceId") or str(uuid.uuid4())
         file_name = request.get("Filename") or f"{uuid.uuid4()}.out"
         extension = request.get("S3OutputPathExtension", "")
-        output_location = storage.join_uri(output["S3OutputPath"], extension, file_name)
-        failure_location = None
-        if "S3FailurePath" in output:
-            stem = file_name.removesuffix(".out")
-            failure_location = storage.join_uri(output["S3FailurePath"], extension, f"{stem}-error.out")
+        try:
+            success_location = output_location(output["S3OutputPath"], extension, file_name)
+            failure_location = None
+            if "S3FailurePath" in output:
+                stem = file_name.removesuffix(".out")
+                failure_location = output_location(output["S3FailurePath"], extension, f"{stem}-error.out")
+        except ValueError as error:
+            raise api.client_error(RUNTIME, operation, "ValidationError", str(error)) from None
         self._worker().submit(
             AsyncRequest(
                 endpoint_name=name,
@@ -192,12 +206,12 @@ class LocalRuntimeClient:
                 content_type=request.get("ContentType"),
                 accept=request.get("Accept"),
                 custom_attributes=request.get("CustomAttributes"),
-                output_location=output_location,
+                output_location=success_location,
                 failure_location=failure_location,
                 timeout_seconds=float(request.get("InvocationTimeoutSeconds", ASYNC_DEFAULT_TIMEOUT_SECONDS)),
             )
         )
-        response = {"InferenceId": inference_id, "OutputLocation": output_location}
+        response = {"InferenceId": inference_id, "OutputLocation": success_location}
         if failure_location is not None:
             response["FailureLocation"] = failure_location
         return {**response, "ResponseMetadata": api.response_metadata(202)}

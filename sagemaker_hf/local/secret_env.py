@@ -13,7 +13,10 @@ environment variable of the same name (a notebook restarted since it created the
 failing both, :class:`SecretUnavailableError` fails the endpoint with a message that names
 the variable.
 
-Which names are secret is decided by :data:`SECRET_NAMES` and :data:`SECRET_SUFFIXES`.
+Which names are secret is decided by :func:`sagemaker_hf.redaction.is_secret_name`.
+Everything else local mode writes (failure reasons, log tails in errors, the rest of a
+record) goes through :func:`redact`, which masks these secrets and this process's own
+secret-named environment values wherever they appear.
 Hyperparameters are not touched: the training contract writes them to
 ``hyperparameters.json`` and SageMaker shows them in DescribeTrainingJob, so a token never
 belongs there.
@@ -21,21 +24,14 @@ belongs there.
 
 from __future__ import annotations
 
+import os
 import re
 import uuid
 from collections.abc import Mapping
 from typing import Any
 
-SECRET_NAMES = frozenset({"TOKEN", "SECRET", "PASSWORD", "HUGGING_FACE_HUB_TOKEN"})
-SECRET_SUFFIXES = (
-    "_TOKEN",  # HF_TOKEN, HF_API_TOKEN, AWS_SESSION_TOKEN, GITHUB_TOKEN...
-    "_SECRET",
-    "_PASSWORD",
-    "_API_KEY",  # WANDB_API_KEY, COMET_API_KEY...
-    "_SECRET_KEY",
-    "_ACCESS_KEY",  # AWS_SECRET_ACCESS_KEY
-    "_ACCESS_KEY_ID",  # AWS_ACCESS_KEY_ID
-)
+from sagemaker_hf.redaction import Redactor, is_secret_name
+
 ENVIRONMENT_KEY = "Environment"
 _PLACEHOLDER = "<secret, not written to disk: {id}>"
 _PLACEHOLDER_PATTERN = re.compile(r"<secret, not written to disk: ([0-9a-f]{16})>")
@@ -49,9 +45,15 @@ class SecretUnavailableError(Exception):
     """A placeholder whose value neither this process's memory nor its environment holds."""
 
 
-def is_secret(name: str) -> bool:
-    upper = name.upper()
-    return upper in SECRET_NAMES or upper.endswith(SECRET_SUFFIXES)
+def _redactor() -> Redactor:
+    redactor = Redactor(_values.values())
+    redactor.add_environment(os.environ)
+    return redactor
+
+
+def redact(text: str) -> str:
+    """``text`` with every secret this process knows masked (held values and its environment's)."""
+    return _redactor().redact(text)
 
 
 def _placeholder(value: str) -> str:
@@ -65,22 +67,29 @@ def _placeholder(value: str) -> str:
 
 def _environment(environment: dict[str, Any]) -> dict[str, Any]:
     return {
-        name: _placeholder(value) if isinstance(value, str) and value and is_secret(name) else value
+        name: _placeholder(value) if isinstance(value, str) and value and is_secret_name(name) else value
         for name, value in environment.items()
     }
 
 
 def held_back(data: Any) -> Any:
-    """``data`` (a record as JSON-able values) with each secret of every ``Environment`` replaced."""
+    """``data`` (a record as JSON-able values) safe to write: each secret of every ``Environment``
+    replaced by its placeholder, and any secret elsewhere (a failure reason quoting a log) masked."""
+    return _held_back(data, _redactor())
+
+
+def _held_back(data: Any, redactor: Redactor) -> Any:
     if isinstance(data, dict):
         return {
             key: _environment(value)
             if key == ENVIRONMENT_KEY and isinstance(value, dict)
-            else held_back(value)
+            else _held_back(value, redactor)
             for key, value in data.items()
         }
     if isinstance(data, list):
-        return [held_back(item) for item in data]
+        return [_held_back(item, redactor) for item in data]
+    if isinstance(data, str):
+        return redactor.redact(data)
     return data
 
 

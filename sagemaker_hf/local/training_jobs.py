@@ -1,4 +1,4 @@
-"""Local training jobs: CreateTrainingJob, DescribeTrainingJob and StopTrainingJob on this machine.
+"""Local training jobs: CreateTrainingJob, DescribeTrainingJob, StopTrainingJob and ListTrainingJobs.
 
 ``create`` checks the request as boto3 would, lays out the job's ``/opt/ml`` tree
 (:mod:`~sagemaker_hf.local.training_setup`: channels, code, checkpoints, config files),
@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from sagemaker_hf import storage
-from sagemaker_hf.local import api, processes
+from sagemaker_hf.local import api, listing, processes
 from sagemaker_hf.local.api import SAGEMAKER, validation_error
 from sagemaker_hf.local.registry import Record, Registry
 from sagemaker_hf.local.settings import LocalModeSettings
@@ -89,6 +89,17 @@ class TrainingJobRecord(Record):
     @property
     def output_prefix(self) -> str:
         return storage.join_uri(self.request["OutputDataConfig"]["S3OutputPath"], self.name, "output")
+
+    @property
+    def uncompressed(self) -> bool:
+        """``CompressionType="NONE"``: the model folder is uploaded file by file, as SageMaker does."""
+        return self.request["OutputDataConfig"].get("CompressionType") == "NONE"
+
+    @property
+    def model_artifacts(self) -> str:
+        if self.uncompressed:
+            return f"{self.output_prefix}/model/"
+        return f"{self.output_prefix}/model.tar.gz"
 
     def move_to(self, status: str, secondary: str, message: str) -> None:
         now = api.now()
@@ -253,7 +264,11 @@ def _finalize(settings: LocalModeSettings, registry: Registry, storage_session: 
             record.move_to("InProgress", "Uploading", "Uploading generated training model")
             artifacts = record.work_dir / ARTIFACTS_DIR
             try:
-                for archive in ("model.tar.gz", "output.tar.gz"):
+                if record.uncompressed:
+                    storage.upload_path(storage_session, record.tree.model, record.model_artifacts)
+                for archive in (
+                    ("output.tar.gz",) if record.uncompressed else ("model.tar.gz", "output.tar.gz")
+                ):
                     if (artifacts / archive).is_file():
                         storage.upload_file(
                             storage_session, artifacts / archive, f"{record.output_prefix}/{archive}"
@@ -303,7 +318,7 @@ def describe(
     response: dict[str, Any] = {
         "TrainingJobName": record.name,
         "TrainingJobArn": record.arn,
-        "ModelArtifacts": {"S3ModelArtifacts": f"{record.output_prefix}/model.tar.gz"},
+        "ModelArtifacts": {"S3ModelArtifacts": record.model_artifacts},
         "TrainingJobStatus": record.status,
         "SecondaryStatus": record.secondary_status,
         "HyperParameters": job.get("HyperParameters", {}),
@@ -354,3 +369,25 @@ def stop(
         processes.stop_group(record.process.pid, record.process.identity, settings.stop_timeout_seconds)
     _finalize(settings, registry, storage_session, name)
     return {"ResponseMetadata": api.response_metadata()}
+
+
+def list_jobs(
+    settings: LocalModeSettings, registry: Registry, storage_session: Any, request: dict[str, Any]
+) -> dict[str, Any]:
+    """ListTrainingJobs, with the filters, sorting and pages of :mod:`~sagemaker_hf.local.listing`."""
+    api.validate(SAGEMAKER, listing.TRAINING_JOBS.operation, request)
+    summaries = []
+    for stored in registry.all(TrainingJobRecord):
+        record = _observe(settings, registry, storage_session, stored.name)
+        summary = {
+            "TrainingJobName": record.name,
+            "TrainingJobArn": record.arn,
+            "CreationTime": record.created,
+            "LastModifiedTime": record.modified,
+            "TrainingJobStatus": record.status,
+            "SecondaryStatus": record.secondary_status,
+        }
+        if record.ended is not None:
+            summary["TrainingEndTime"] = record.ended
+        summaries.append(summary)
+    return listing.list_response(listing.TRAINING_JOBS, summaries, request)

@@ -4,7 +4,8 @@ It plays the training container's part once the inputs are in place: install the
 ``requirements.txt`` (``pip``, no shell), run the entry point with its arguments, stop it
 on SIGTERM (StopTrainingJob) or after ``MaxRuntimeInSeconds``, pack ``opt/ml/model`` into
 ``model.tar.gz`` and ``opt/ml/output/data`` into ``output.tar.gz``, and write
-``result.json``. Its output, and the script's, go to the job's log. Uploading the
+``result.json``. Its output, and pip's and the script's, go to the job's log, with every
+secret of the job's environment masked (:mod:`sagemaker_hf.redaction`). Uploading the
 archives is left to the client (:mod:`sagemaker_hf.local.training_jobs`), which holds
 the session's S3 credentials.
 """
@@ -16,9 +17,14 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
+
+from sagemaker_hf import pip_requirements
+from sagemaker_hf.errors import UnsafeRequirementsError
+from sagemaker_hf.redaction import Redactor, environment_redactor
 
 SPEC_NAME = "job.json"
 RESULT_NAME = "result.json"
@@ -27,15 +33,40 @@ ARTIFACTS_DIR = "artifacts"
 # less here, so the runner still packs the model within local mode's stop timeout).
 STOP_GRACE_SECONDS = 20.0
 _POLL_SECONDS = 0.2
+# Output is relayed at line (or progress-bar carriage return) boundaries; a longer run without
+# one is relayed anyway, keeping this many characters back so a secret is never cut in two.
+_RELAY_LIMIT, _RELAY_OVERLAP = 64 * 1024, 512
 
 
 def _say(message: str) -> None:
     print(f"[sagemaker-hf] {message}", flush=True)
 
 
-def _has_requirements(path: Path) -> bool:
-    lines = path.read_text(encoding="utf-8", errors="replace").splitlines() if path.is_file() else []
-    return any(line.strip() and not line.strip().startswith("#") for line in lines)
+def _relay(source: IO[bytes], redactor: Redactor) -> None:
+    """Copy a child's output to this process's stdout (the job's log), secrets masked."""
+    out, pending = sys.stdout.buffer, ""
+    while chunk := os.read(source.fileno(), 65536):
+        pending += chunk.decode("utf-8", errors="surrogateescape")
+        cut = max(pending.rfind("\n"), pending.rfind("\r")) + 1
+        if not cut and len(pending) > _RELAY_LIMIT:
+            cut = len(pending) - _RELAY_OVERLAP
+        if cut:
+            out.write(redactor.redact(pending[:cut]).encode("utf-8", errors="surrogateescape"))
+            out.flush()
+            pending = pending[cut:]
+    out.write(redactor.redact(pending).encode("utf-8", errors="surrogateescape"))
+    out.flush()
+
+
+def _start(command: list[str], cwd: Path) -> tuple[subprocess.Popen, threading.Thread]:
+    """Start ``command`` with its output relayed to the log through the redactor."""
+    process = subprocess.Popen(
+        command, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    assert process.stdout is not None
+    relay = threading.Thread(target=_relay, args=(process.stdout, environment_redactor()), daemon=True)
+    relay.start()
+    return process, relay
 
 
 class _Stop:
@@ -51,7 +82,7 @@ class _Stop:
 
 def _run(command: list[str], cwd: Path, max_run: float) -> tuple[int, str | None]:
     """Run the script; returns (exit code, why it was stopped or None)."""
-    process = subprocess.Popen(command, cwd=cwd, stdin=subprocess.DEVNULL)
+    process, relay = _start(command, cwd)
     deadline = time.monotonic() + max_run
     stopped: str | None = None
     while process.poll() is None:
@@ -66,7 +97,29 @@ def _run(command: list[str], cwd: Path, max_run: float) -> tuple[int, str | None
         time.sleep(_POLL_SECONDS)
     if stopped is None and _Stop.requested:
         stopped = "Stopped"  # the script got the same SIGTERM (its process group) and ended first
+    relay.join(timeout=STOP_GRACE_SECONDS)  # a grandchild may keep the pipe open: don't hang on it
     return process.returncode, stopped
+
+
+def _run_pip(requirements: Path, code_dir: Path) -> int:
+    try:
+        pip_requirements.check_references(requirements)
+    except UnsafeRequirementsError as error:
+        _say(str(error))
+        return 1
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--disable-pip-version-check",
+        "-r",
+        str(requirements),
+    ]
+    pip, relay = _start(command, code_dir)
+    exit_code = pip.wait()
+    relay.join()
+    return exit_code
 
 
 def main(job_dir: Path) -> int:
@@ -80,18 +133,9 @@ def main(job_dir: Path) -> int:
     result: dict[str, Any] = {"exit_code": None, "stopped": None, "stage": "requirements"}
     requirements = code_dir / "requirements.txt"
     exit_code = 0
-    if _has_requirements(requirements):
+    if pip_requirements.has_requirements(requirements):
         _say(f"installing {requirements.name}")
-        command = [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--disable-pip-version-check",
-            "-r",
-            str(requirements),
-        ]
-        exit_code = subprocess.run(command, cwd=code_dir, stdin=subprocess.DEVNULL, check=False).returncode
+        exit_code = _run_pip(requirements, code_dir)
     if exit_code == 0:
         result["stage"] = "script"
         _say("running " + " ".join(spec["command"][1:]))

@@ -26,14 +26,14 @@ import logging
 import os
 import shutil
 import threading
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from sagemaker_hf.errors import ConfigurationError
-from sagemaker_hf.local import api, processes, transform_report, transform_runner
+from sagemaker_hf.local import api, listing, processes, transform_report, transform_runner
 from sagemaker_hf.local.api import SAGEMAKER, validation_error
 from sagemaker_hf.local.registry import ChildProcess, ModelRecord, Record, Registry
 from sagemaker_hf.local.settings import LocalModeSettings
@@ -212,9 +212,18 @@ def _run(
         _settle(registry, name, outcome.status, outcome.failure_reason, outcome.status != "Failed")
     finally:
         _running.pop(str(job.work_dir), None)
-    # An archive extracted for the job (a model folder is used in place) and unpublished outputs.
+    # An archive extracted for the job (a model folder is used in place). Outputs left in the
+    # job's folder could not be published, and the job's reason and Progress name them: kept.
     shutil.rmtree(job.work_dir / "model", ignore_errors=True)
-    shutil.rmtree(job.work_dir / "outputs", ignore_errors=True)
+    _remove_empty_folders(job.work_dir / "outputs")
+
+
+def _remove_empty_folders(root: Path) -> None:
+    for folder in sorted((path for path in root.rglob("*") if path.is_dir()), reverse=True):
+        if not any(folder.iterdir()):
+            folder.rmdir()
+    if root.is_dir() and not any(root.iterdir()):
+        root.rmdir()
 
 
 def _update(registry: Registry, name: str, **changes: Any) -> None:
@@ -340,9 +349,8 @@ def stop(settings: LocalModeSettings, registry: Registry, request: dict[str, Any
 
 
 def list_jobs(settings: LocalModeSettings, registry: Registry, request: dict[str, Any]) -> dict[str, Any]:
-    """ListTransformJobs: NameContains, StatusEquals, creation-time bounds, sorting and pages."""
-    operation = "ListTransformJobs"
-    api.validate(SAGEMAKER, operation, request)
+    """ListTransformJobs, with the filters, sorting and pages of :mod:`~sagemaker_hf.local.listing`."""
+    api.validate(SAGEMAKER, listing.TRANSFORM_JOBS.operation, request)
     records = [_observe(settings, registry, record) for record in registry.all(TransformJobRecord)]
     summaries = [
         {
@@ -356,40 +364,4 @@ def list_jobs(settings: LocalModeSettings, registry: Registry, request: dict[str
         }
         for record in records
     ]
-    summaries = [
-        item
-        for item in summaries
-        if request.get("NameContains", "") in item["TransformJobName"]
-        and request.get("StatusEquals", item["TransformJobStatus"]) == item["TransformJobStatus"]
-        and (
-            "CreationTimeAfter" not in request or item["CreationTime"] > _aware(request["CreationTimeAfter"])
-        )
-        and (
-            "CreationTimeBefore" not in request
-            or item["CreationTime"] < _aware(request["CreationTimeBefore"])
-        )
-    ]
-    sort_key = {"Name": "TransformJobName", "Status": "TransformJobStatus"}.get(
-        request.get("SortBy", "CreationTime"), "CreationTime"
-    )
-    summaries.sort(
-        key=lambda item: item[sort_key], reverse=request.get("SortOrder", "Descending") == "Descending"
-    )
-    token = request.get("NextToken") or "0"
-    if not token.isdigit():
-        raise validation_error(operation, f"NextToken {token!r} did not come from ListTransformJobs.")
-    start = int(token)
-    size = request.get("MaxResults", 10)
-    response: dict[str, Any] = {"TransformJobSummaries": summaries[start : start + size]}
-    if start + size < len(summaries):
-        response["NextToken"] = str(start + size)
-    return {**response, "ResponseMetadata": api.response_metadata()}
-
-
-def _aware(value: Any) -> datetime:
-    """A timestamp as boto3 accepts it (datetime, ISO text or epoch seconds), timezone-aware."""
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-    from botocore.utils import parse_timestamp
-
-    return parse_timestamp(value)
+    return listing.list_response(listing.TRANSFORM_JOBS, summaries, request)

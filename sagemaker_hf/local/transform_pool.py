@@ -22,11 +22,13 @@ class Pending(Generic[T]):
         self._call = call
         self._done = threading.Event()
         self._cancelled = False
+        self._ran = False
         self._value: Any = None
         self._error: BaseException | None = None
 
     def _run(self) -> None:
         if not self._cancelled:
+            self._ran = True
             try:
                 self._value = self._call()
             except BaseException as error:  # handed to whoever waits for the result
@@ -37,6 +39,11 @@ class Pending(Generic[T]):
         """Skip the call if no thread has started it; either way, wait until it is settled."""
         self._cancelled = True
         self._done.wait()
+
+    @property
+    def succeeded(self) -> bool:
+        """Whether the call ran to its end without raising (False while it is still running)."""
+        return self._done.is_set() and self._ran and self._error is None
 
     def result(self) -> T:
         self._done.wait()

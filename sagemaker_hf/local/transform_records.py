@@ -14,6 +14,8 @@ The rules (they are also in the README):
 - **Accept** ``text/csv``: unless ``output_fn``/``transform_fn`` writes the answer itself,
   the model is asked for JSON and each prediction is written as one CSV row of its values
   (:func:`~sagemaker_hf.dataprocessing.cells`), so there is one line per record and no header.
+- **One line per record** (``AssembleWith=Line``): an answer for one record that spans
+  lines is written compact when it is JSON, and refused otherwise (:func:`one_line`).
 - **Join and OutputFilter**: see :mod:`sagemaker_hf.dataprocessing`. The joined JSON is
   written as compact JSON; a joined CSV row as CSV.
 - Any other content type is sent as it is (``SplitType=None`` for images, audio, …).
@@ -37,6 +39,30 @@ WRITING_HOOKS = frozenset({"output_fn", "transform_fn"})
 
 def media_essence(content_type: str | None) -> str:
     return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+def charset(content_type: str | None) -> str:
+    """The ``charset`` parameter of a Content-Type (UTF-8 when it names none)."""
+    for parameter in (content_type or "").split(";")[1:]:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset" and value.strip().strip('"'):
+            return value.strip().strip('"')
+    return "utf-8"
+
+
+def one_line(answer: bytes) -> bytes:
+    """A one-record answer that spans lines, on one line: JSON is written compact (its newlines
+    are whitespace); anything else raises ValueError, as the job cannot tell which newlines matter."""
+    try:
+        value = json.loads(answer)
+    except ValueError:
+        lines = answer.count(b"\n") + 1
+        raise ValueError(
+            f"the model's answer for this record is {lines} lines of text that is not JSON, and "
+            "assemble_with='Line' writes one line per record; answer with JSON (accept='application/json') "
+            "or one line, or use assemble_with=None to write the answers as they are"
+        ) from None
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def record_kind(content_type: str | None) -> str:

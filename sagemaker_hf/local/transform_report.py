@@ -3,10 +3,12 @@
 The job's thread writes ``progress.json`` in the job's folder (at most twice a second,
 and at every object's start and end): records done, objects done and total, and per
 input object whether it **completed** (its ``<name>.out`` published, with its record
-count) or is **in progress** (records written so far and the local file holding them,
-flushed before each write of the progress file, so the count never exceeds what the
-file holds). When the job is stopped or fails, the outputs of the object it was working
-on are published as ``<name>.out.partial`` and recorded as **partial**.
+count) or is **in progress** (records written so far and the local file holding them;
+records are counted after their outputs are written, unbuffered, so the count never
+exceeds what the file holds). When the job is stopped or fails, the outputs of the
+object it was working on are published as ``<name>.out.partial`` and recorded as
+**partial**; if they cannot be published (a full disk, S3 refusing the upload), the
+local file is kept and named instead, with why.
 
 A job that ends before finishing (Stopped, or Failed) reports which records completed,
 built here from that file by :func:`interruption_note`:
@@ -15,7 +17,7 @@ built here from that file by :func:`interruption_note`:
 - the object it was working on: how many of its first records were transformed and
   where their outputs are (``<name>.out.partial`` in the output location when the job's
   thread published it; the file in the job's folder on this machine when the Python
-  process running the job was killed and nothing could publish it);
+  process running the job was killed and nothing could publish it, or publishing failed);
 - how many objects were not started.
 
 SageMaker's DescribeTransformJob has no field for this. Local mode puts the note in
@@ -31,15 +33,11 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 PROGRESS_NAME = "progress.json"
 PROGRESS_EVERY_SECONDS = 0.5
 _NAMES_SHOWN = 5
-
-
-class Flushable(Protocol):
-    def flush(self) -> None: ...
 
 
 @dataclass
@@ -53,12 +51,10 @@ class Progress:
     completed: list[dict[str, Any]] = field(default_factory=list)
     current: dict[str, Any] | None = None
     partial: dict[str, Any] | None = None
-    output: Flushable | None = None  # the current object's output file, flushed before each write
     started: float = field(default_factory=time.monotonic)
     _written: float = float("-inf")
 
-    def start_object(self, name: str, output: Flushable, local_file: Path) -> None:
-        self.output = output
+    def start_object(self, name: str, local_file: Path) -> None:
         self.current = {"name": name, "records": 0, "file": str(local_file)}
         self.add(0, force=True)
 
@@ -68,14 +64,19 @@ class Progress:
             {"name": self.current["name"], "records": self.current["records"], "output": uri}
         )
         self.objects_done += 1
-        self.current = self.output = None
+        self.current = None
         self.add(0, force=True)
 
-    def interrupt_object(self, uri: str | None) -> None:
-        """The job ends inside the current object; ``uri`` holds its partial outputs (None: none)."""
+    def interrupt_object(self, output: str | None, not_published: str | None = None) -> None:
+        """The job ends inside the current object; ``output`` holds its partial outputs (None: none).
+
+        ``not_published`` says why ``output`` is still the local file rather than the output location.
+        """
         if self.current is not None:
-            self.partial = {**self._current_counts(), "output": uri}
-        self.current = self.output = None
+            self.partial = {**self._current_counts(), "output": output}
+            if not_published:
+                self.partial["not_published"] = not_published
+        self.current = None
         self.add(0, force=True)
 
     def _current_counts(self) -> dict[str, Any]:
@@ -89,8 +90,6 @@ class Progress:
         now = time.monotonic()
         if force or now - self._written >= PROGRESS_EVERY_SECONDS:
             self._written = now
-            if self.output is not None:
-                self.output.flush()
             state = {
                 "records": self.records,
                 "objects_done": self.objects_done,
@@ -101,8 +100,11 @@ class Progress:
                 "partial": self.partial,
             }
             partial = self.path.with_name(f".{self.path.name}.partial")
-            partial.write_text(json.dumps(state))
-            os.replace(partial, self.path)
+            try:
+                partial.write_text(json.dumps(state))
+                os.replace(partial, self.path)
+            except OSError:  # a full disk: the outputs matter more than this report; the next write retries
+                pass
 
 
 def read_progress(work_dir: Path) -> dict[str, Any] | None:
@@ -173,6 +175,8 @@ def _started_object(state: dict[str, Any]) -> str:
     if count == 0:
         return f"{item['name']}: no record was transformed"
     done = f"{item['name']}: its first {count:,} records were transformed; their outputs are in"
+    if partial is not None and partial.get("not_published"):
+        return f"{done} {item['output']} on this machine (not published: {partial['not_published']})"
     if partial is not None:
         return f"{done} {item['output']}"
     return f"{done} {item['file']} on this machine (not published: the process running the job ended)"

@@ -7,21 +7,26 @@ settles the job's parameters as SageMaker does (the request's ``BatchStrategy``,
 
 1. streams its records (:mod:`~sagemaker_hf.local.transform_io`) and packs them into
    requests: one record each (SingleRecord), or as many as fit in ``MaxPayloadInMB``
-   and :data:`MAX_RECORDS_PER_REQUEST` (MultiRecord, one record per line);
+   and :data:`MAX_RECORDS_PER_REQUEST` (MultiRecord, one record per line). A record
+   longer than ``MaxPayloadInMB`` is refused as soon as reading passes the limit;
 2. keeps ``MaxConcurrentTransforms`` requests in flight on a thread pool;
 3. writes each request's outputs as soon as it and all before it are done, so the
    output is in input order and memory holds at most the requests in flight;
 4. checks the answer holds one line per record (MultiRecord), applies the join and the
    output filter, and writes one line per record (``AssembleWith=Line``) or the answers
-   back to back (``None``).
+   back to back (``None``); with ``Line``, one record's answer that spans lines is
+   written compact if it is JSON, else refused (:func:`~transform_records.one_line`).
 
 A request the model refuses (4xx, or 5xx after the retries) with several records is sent
 again one record at a time to find the record at fault. The job then fails with
-``<object> line <n>: <the model's message>``; the outputs of the records before it are
-kept in ``<output>/<object>.out.partial`` and the reason says how many there are. A
-stopped job keeps them the same way: every object it completed has its ``.out``, the one
-it was working on has a ``.out.partial`` with its first records' outputs, and
-``progress.json`` (:mod:`~sagemaker_hf.local.transform_report`) says which is which.
+``<object> line <n>: <the model's message>``. Whatever ends the job inside an object (a
+refused or oversized record, a stop, unreadable input, an output that cannot be written),
+``<object>.out.partial`` holds the outputs of exactly its first records, in input order,
+and the count in the reason is theirs: answers to requests sent after the record at fault
+are dropped, requests sent before an unreadable or oversized record are answered and
+written first, and a stop keeps the answers already in up to the first one outstanding.
+Every object completed has its ``.out``; ``progress.json``
+(:mod:`~sagemaker_hf.local.transform_report`) says which is which.
 """
 
 from __future__ import annotations
@@ -40,13 +45,15 @@ from sagemaker_hf.local.transform_io import (
     InputObject,
     InputReadError,
     OutputFile,
+    OutputWriteError,
     Record,
+    RecordTooLarge,
     list_inputs,
     output_uri,
     read_records,
 )
 from sagemaker_hf.local.transform_pool import Pending, RequestPool
-from sagemaker_hf.local.transform_records import RecordCodec
+from sagemaker_hf.local.transform_records import RecordCodec, charset, one_line
 from sagemaker_hf.local.transform_report import PROGRESS_NAME, Progress
 from sagemaker_hf.local.transform_server import JobFailed, JobStopped, ModelServer
 
@@ -135,10 +142,24 @@ def _parameters(request: dict[str, Any], server: ModelServer) -> dict[str, Any]:
     }
 
 
-def _partial_note(count: int, uri: str | None) -> str:
+def _failure_reason(name: str, failure: Exception, kept: str) -> str:
+    """The FailureReason of a job that failed inside object ``name``; ``kept`` says what is kept."""
+    if isinstance(failure, RecordFailed):
+        return f"ClientError: {name} line {failure.line}: {failure.message}. {kept}"
+    if isinstance(failure, JobFailed):
+        return f"{failure} ({name}: {kept})"
+    if isinstance(failure, InputReadError):
+        return f"ClientError: {failure} ({name}: {kept})"
+    if isinstance(failure, OutputWriteError):
+        return f"InternalServerError: {failure}; free space or fix access there and run the job again. {kept}"
+    return f"InternalServerError: {type(failure).__name__}: {failure} ({name}: {kept})"
+
+
+def _kept_note(failure: Exception, count: int, where: str | None) -> str:
     if count == 0:
         return "No record of this file had been transformed."
-    return f"The {count} records before it were transformed; their outputs are in {uri}."
+    which = f"{count} records before it" if isinstance(failure, RecordFailed) else f"first {count} records"
+    return f"The {which} were transformed; their outputs are in {where}."
 
 
 class _ObjectRunner:
@@ -148,7 +169,9 @@ class _ObjectRunner:
         self.codec = RecordCodec.for_job(request, server.hooks())
         self.split_type = request["TransformInput"].get("SplitType")
         self.compression = request["TransformInput"].get("CompressionType")
+        self.encoding = charset(request["TransformInput"].get("ContentType"))
         self.output = request["TransformOutput"]
+        self.one_line = self.output.get("AssembleWith") == "Line"
         self.multi = parameters["BatchStrategy"] == "MultiRecord" and self.split_type == "Line"
         self.in_flight = max(1, int(parameters["MaxConcurrentTransforms"]))
         megabytes = int(parameters["MaxPayloadInMB"])
@@ -174,65 +197,95 @@ class _ObjectRunner:
     # ---- one object ------------------------------------------------------------------
 
     def _transform(self, pool: RequestPool, item: InputObject) -> None:
-        """One object to its ``.out``; a stop or a failure keeps what was written as ``.out.partial``."""
+        """One object to its ``.out``; whatever ends it early keeps what was written as ``.out.partial``."""
         output = OutputFile(self.job.work_dir / "outputs" / (item.name + ".out"))
         self.written = 0  # records of this object written so far
-        self.progress.start_object(item.name, output, output.path)
+        self.progress.start_object(item.name, output.path)
         try:
             self._stream(pool, item, output)
         except JobStopped:
             self._keep_partial(item, output)
             raise
-        except (RecordFailed, JobFailed, InputReadError) as failure:
-            if isinstance(failure, RecordFailed):
-                self._write(output, failure.done)
-            note = _partial_note(self.written, self._keep_partial(item, output))
-            if isinstance(failure, RecordFailed):
-                raise JobFailed(
-                    f"ClientError: {item.name} line {failure.line}: {failure.message}. {note}"
-                ) from None
-            prefix = "" if isinstance(failure, JobFailed) else "ClientError: "
-            raise JobFailed(f"{prefix}{failure} ({item.name}: {note})") from None
+        except Exception as failure:  # a refused record, unreadable input, a full disk, or a bug
+            kept = _kept_note(failure, self.written, self._keep_partial(item, output))
+            raise JobFailed(_failure_reason(item.name, failure, kept)) from None
         uri = output_uri(self.output["S3OutputPath"], item)
-        output.publish(self.job.storage_session, uri, self.output.get("KmsKeyId"))
+        try:
+            output.publish(self.job.storage_session, uri, self.output.get("KmsKeyId"))
+        except OutputWriteError as error:
+            self.progress.interrupt_object(str(output.path), not_published=str(error))
+            raise JobFailed(
+                f"InternalServerError: {error}. All {self.written} records of {item.name} were transformed; "
+                f"their outputs are in {output.path} on this machine."
+            ) from None
         self.progress.finish_object(uri)
 
     def _keep_partial(self, item: InputObject, output: OutputFile) -> str | None:
-        """Publish the outputs written so far as ``<object>.out.partial``; its URI (None: nothing written)."""
-        partial = None
-        if self.written:
-            uri = output_uri(self.output["S3OutputPath"], item, partial=True)
-            partial = output.publish(self.job.storage_session, uri, self.output.get("KmsKeyId"))
-        else:
+        """Publish the outputs written so far as ``<object>.out.partial``; where they are (None: none).
+
+        If they cannot be published, the local file stays (the job's cleanup keeps it) and is named.
+        """
+        if not self.written:
             output.discard()
-        self.progress.interrupt_object(partial)
-        return partial
+            self.progress.interrupt_object(None)
+            return None
+        uri = output_uri(self.output["S3OutputPath"], item, partial=True)
+        try:
+            output.publish(self.job.storage_session, uri, self.output.get("KmsKeyId"))
+        except OutputWriteError as error:
+            self.progress.interrupt_object(str(output.path), not_published=str(error))
+            return f"{output.path} on this machine (not published: {error})"
+        self.progress.interrupt_object(uri)
+        return uri
 
     def _stream(self, pool: RequestPool, item: InputObject, output: OutputFile) -> None:
-        """Send the object's payloads, ``in_flight`` at a time, and write their outputs in order."""
+        """Send the object's payloads, ``in_flight`` at a time, and write their outputs in input order.
+
+        The output always holds the outputs of exactly the first records (see the module docstring).
+        """
         window: deque[Pending[list[bytes]]] = deque()
+        payloads = self._payloads(item)
         try:
-            try:
-                for payload in self._payloads(item):
-                    if self.controls.stop_requested():
-                        raise JobStopped()
-                    if len(window) >= self.in_flight:
-                        self._write(output, window.popleft().result())
-                    window.append(pool.submit(lambda payload=payload: self._send(payload)))
-            except RecordFailed:  # a record that could not be packed: the requests before it come first
-                while window:
-                    self._write(output, window.popleft().result())
-                raise
+            while True:
+                try:
+                    payload = next(payloads, None)
+                except (RecordFailed, InputReadError):  # the requests before it are answered first
+                    while window:
+                        self._write_answer(output, window.popleft())
+                    raise
+                if payload is None:
+                    break
+                if self.controls.stop_requested():
+                    raise JobStopped()
+                if len(window) >= self.in_flight:
+                    self._write_answer(output, window.popleft())
+                window.append(pool.submit(lambda payload=payload: self._send(payload)))
             while window:
+                self._write_answer(output, window.popleft())
+        except JobStopped:
+            for pending in window:  # the requests not started are dropped, those running end
+                pending.cancel()
+            while window and window[0].succeeded:
                 self._write(output, window.popleft().result())
+            raise
         finally:
+            payloads.close()
             for pending in window:  # after a failure: let the requests in flight end, drop their answers
                 pending.cancel()
+
+    def _write_answer(self, output: OutputFile, pending: Pending[list[bytes]]) -> None:
+        """Write a request's outputs; if a record of it failed, those of the records before it, then raise."""
+        try:
+            outputs = pending.result()
+        except RecordFailed as failure:
+            self._write(output, failure.done)
+            raise
+        self._write(output, outputs)
 
     def _write(self, output: OutputFile, outputs: list[bytes]) -> None:
         if not outputs:
             return
-        if self.output.get("AssembleWith") == "Line":
+        if self.one_line:
             output.write(b"".join(line + b"\n" for line in outputs))
         else:  # SageMaker writes the answers back to back
             output.write(b"\n".join(outputs))
@@ -241,39 +294,55 @@ class _ObjectRunner:
 
     # ---- requests --------------------------------------------------------------------
 
+    def _over_limit(self, line: int, size: str) -> RecordFailed:
+        return RecordFailed(
+            line,
+            f"the record is {size}, over MaxPayloadInMB={self.megabytes} ({self.max_bytes:,} bytes); "
+            "raise max_payload or make the record smaller",
+        )
+
     def _body(self, record: Record) -> bytes:
         try:
             body = self.codec.request_body(record.data)
         except DataProcessingError as error:
             raise RecordFailed(record.line, f"InputFilter: {error}") from None
         if self.max_bytes is not None and len(body) > self.max_bytes:
-            raise RecordFailed(
-                record.line,
-                f"the record is {len(body):,} bytes, over MaxPayloadInMB={self.megabytes} "
-                f"({self.max_bytes:,} bytes); raise max_payload or make the record smaller",
-            )
+            raise self._over_limit(record.line, f"{len(body):,} bytes")
         return body
 
     def _payloads(self, item: InputObject) -> Iterator[Payload]:
+        """The object's requests; a record that cannot be read or sent ends them, after the
+        request holding the records before it."""
         records: list[Record] = []
         bodies: list[bytes] = []
         size = 0
-        for record in read_records(self.job.storage_session, item, self.split_type, self.compression):
-            try:
+        ending: Exception | None = None
+        reader = read_records(
+            self.job.storage_session, item, self.split_type, self.compression, self.max_bytes, self.encoding
+        )
+        try:
+            for record in reader:
                 body = self._body(record)
-            except RecordFailed:
-                if records:  # the records before the one at fault are still transformed
+                too_big = self.max_bytes is not None and size + len(body) + len(bodies) > self.max_bytes
+                if records and (not self.multi or too_big or len(records) >= MAX_RECORDS_PER_REQUEST):
                     yield Payload(records, bodies)
-                raise
-            too_big = self.max_bytes is not None and size + len(body) + len(bodies) > self.max_bytes
-            if records and (not self.multi or too_big or len(records) >= MAX_RECORDS_PER_REQUEST):
-                yield Payload(records, bodies)
-                records, bodies, size = [], [], 0
-            records.append(record)
-            bodies.append(body)
-            size += len(body)
+                    records, bodies, size = [], [], 0
+                records.append(record)
+                bodies.append(body)
+                size += len(body)
+        except RecordTooLarge as error:  # reading stopped at the limit (or one chunk after it)
+            described = f"{error.size:,} bytes"
+            if not error.whole:
+                described = f"more than {described} (reading stopped there)"
+            ending = self._over_limit(error.line, described)
+        except (RecordFailed, InputReadError) as error:
+            ending = error
+        finally:
+            reader.close()
         if records:
             yield Payload(records, bodies)
+        if ending is not None:
+            raise ending
 
     def _send(self, payload: Payload) -> list[bytes]:
         """The outputs of a payload's records, in order; raises RecordFailed / JobFailed."""
@@ -291,7 +360,7 @@ class _ObjectRunner:
         return self._locate(payload, answer)
 
     def _outputs(self, payload: Payload, body: bytes) -> list[bytes]:
-        pieces = [body.removesuffix(b"\n")]
+        pieces = [body.removesuffix(b"\n").removesuffix(b"\r")]
         if len(payload.records) > 1:
             pieces = [piece.removesuffix(b"\r") for piece in pieces[0].split(b"\n")]
             if len(pieces) != len(payload.records):
@@ -304,9 +373,16 @@ class _ObjectRunner:
         outputs = []
         for record, piece in zip(payload.records, pieces, strict=True):
             try:
-                outputs.append(self.codec.output(record.data, piece))
+                written = self.codec.output(record.data, piece)
             except DataProcessingError as error:
                 raise RecordFailed(record.line, f"JoinSource/OutputFilter: {error}", outputs) from None
+            # A rewritten answer is compact JSON, or a CSV row whose newlines are inside quotes.
+            if self.one_line and not self.codec.rewrites_answers and b"\n" in written:
+                try:
+                    written = one_line(written)
+                except ValueError as error:
+                    raise RecordFailed(record.line, str(error), outputs) from None
+            outputs.append(written)
         return outputs
 
     def _locate(self, payload: Payload, answer: transform_server.Answer) -> list[bytes]:

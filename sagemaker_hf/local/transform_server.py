@@ -2,11 +2,13 @@
 
 The job's toolkit child process is made by :func:`sagemaker_hf.local.endpoints.start`
 (the same model directory preparation, environment and spawn as a local endpoint), with
-the job's ``Environment`` over the model's. :class:`ModelServer` then waits for ``/ping``,
-reads ``/execution-parameters`` and ``/info``, and posts ``/invocations`` from several
-threads (one keep-alive connection each), retrying what SageMaker retries: 5xx answers
-and dropped connections, ``InvocationsMaxRetries`` times (``ModelClientConfig``, default
-3), each waiting at most ``InvocationsTimeoutInSeconds`` (default 600).
+the job's ``Environment`` over the model's and, as SageMaker does for batch containers,
+``SAGEMAKER_MAX_PAYLOAD_IN_MB`` set to the job's ``MaxPayloadInMB``. :class:`ModelServer`
+then waits for ``/ping``, reads ``/execution-parameters`` and ``/info``, and posts
+``/invocations`` from several threads (one keep-alive connection each), retrying what
+SageMaker retries: 5xx answers and dropped connections, ``InvocationsMaxRetries`` times
+(``ModelClientConfig``, default 3), each waiting at most ``InvocationsTimeoutInSeconds``
+(default 600).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ DEFAULT_TIMEOUT_SECONDS = 600.0  # ModelClientConfig.InvocationsTimeoutInSeconds
 DEFAULT_MAX_RETRIES = 3  # ModelClientConfig.InvocationsMaxRetries' default
 _READY_POLL_SECONDS = 0.2
 _RETRY_DELAYS = (1.0, 2.0, 4.0)
+PAYLOAD_VARIABLE = "SAGEMAKER_MAX_PAYLOAD_IN_MB"
 _STRATEGIES = {"MULTI_RECORD": "MultiRecord", "SINGLE_RECORD": "SingleRecord"}
 
 
@@ -69,7 +72,11 @@ def start(
 ) -> Deployment:
     """Prepare the model and spawn its server (it loads in the background)."""
     container = dict(model_request["PrimaryContainer"])
-    container["Environment"] = {**container.get("Environment", {}), **job_request.get("Environment", {})}
+    container["Environment"] = {
+        **container.get("Environment", {}),
+        **job_request.get("Environment", {}),
+        **payload_limit(job_request),
+    }
     config = {
         "EndpointConfigName": job_request["TransformJobName"],
         "ProductionVariants": [
@@ -86,6 +93,14 @@ def start(
     if failure is not None:
         raise JobFailed(f"ClientError: {failure}")
     return deployment
+
+
+def payload_limit(job_request: dict[str, Any]) -> dict[str, str]:
+    """What SageMaker tells a batch container about ``MaxPayloadInMB``, so the server takes the
+    requests the job is allowed to send. Unset (0 means no limit, or left to the server's
+    ``/execution-parameters``), the server keeps its own limit, which it then offers."""
+    megabytes = job_request.get("MaxPayloadInMB")
+    return {PAYLOAD_VARIABLE: str(megabytes)} if megabytes else {}
 
 
 def wait_ready(deployment: Deployment, stop_requested: Callable[[], bool]) -> None:

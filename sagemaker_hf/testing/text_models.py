@@ -1,4 +1,4 @@
-"""Tiny random text models: BERT heads, GPT-2, T5, TAPAS and a sentence-transformers layout.
+"""Tiny random text models: BERT heads, GPT-2, T5, BART, TAPAS and a sentence-transformers layout.
 
 Hidden size 32, 2 layers, 2 heads; weights are random (fixed seed), so outputs are
 meaningless but have the real shapes, and every checkpoint loads on transformers 4.x and 5.x.
@@ -123,6 +123,34 @@ def build_t5(directory: Path) -> Path:
     )
     seeded()
     return save_model(transformers.T5ForConditionalGeneration(config), directory)
+
+
+def build_bart(directory: Path, max_positions: int = 64) -> Path:
+    """A BART summarizer whose encoder reads at most ``max_positions`` tokens (a fixed position
+    table, unlike T5's), for what happens to longer inputs. Not one of the task models."""
+    import transformers
+
+    vocab_size = tokenizers.save_byte_level_bpe_tokenizer(directory, pad_with_eos=True)
+    tokenizer = transformers.AutoTokenizer.from_pretrained(directory)
+    config = transformers.BartConfig(
+        vocab_size=vocab_size,
+        d_model=32,
+        encoder_layers=2,
+        decoder_layers=2,
+        encoder_attention_heads=2,
+        decoder_attention_heads=2,
+        encoder_ffn_dim=37,
+        decoder_ffn_dim=37,
+        max_position_embeddings=max_positions,
+        pad_token_id=tokenizer.pad_token_id,
+        bos_token_id=tokenizer.eos_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+        decoder_start_token_id=tokenizer.eos_token_id,
+        forced_bos_token_id=None,
+        forced_eos_token_id=None,
+    )
+    seeded()
+    return save_model(transformers.BartForConditionalGeneration(config), directory)
 
 
 def build_tapas(directory: Path) -> Path:

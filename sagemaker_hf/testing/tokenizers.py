@@ -95,8 +95,13 @@ def save_wordpiece_tokenizer(
     return len(vocab)
 
 
-def save_byte_level_bpe_tokenizer(directory: Path, chat_template: str | None = None) -> int:
-    """Write a GPT-2-style byte-level BPE tokenizer trained on the corpus; returns the vocabulary size."""
+def save_byte_level_bpe_tokenizer(
+    directory: Path, chat_template: str | None = None, pad_with_eos: bool = False
+) -> int:
+    """Write a GPT-2-style byte-level BPE tokenizer trained on the corpus; returns the vocabulary size.
+
+    ``pad_with_eos`` makes the end-of-text token the padding token too (seq2seq batches need one).
+    """
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
     from transformers import PreTrainedTokenizerFast
 
@@ -117,6 +122,7 @@ def save_byte_level_bpe_tokenizer(directory: Path, chat_template: str | None = N
         bos_token=eos,
         eos_token=eos,
         unk_token=eos,
+        pad_token=eos if pad_with_eos else None,
         model_max_length=512,
         model_input_names=["input_ids", "attention_mask"],
     )

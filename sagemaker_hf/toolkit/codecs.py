@@ -6,7 +6,9 @@ Decisions worth knowing (also in the README):
   accepted. Several JSON documents one per line under ``application/json`` are treated
   like JSON Lines (SageMaker batch transform's MultiRecord sends exactly that).
 - JSON Lines bodies decode to a :class:`MultiRecord`: one payload per non-blank line; the
-  answer holds one JSON document per record, in order (:mod:`encoders`).
+  answer holds one JSON document per record, in order (:mod:`encoders`). Blank lines (and
+  CSV rows) are those :func:`sagemaker_hf.records.is_blank` says, the rule local batch jobs
+  use too, so a job and the server always count the same records.
 - CSV: the header must name ``inputs`` (one input per row), or ``question`` and
   ``context``; a task whose model cannot read CSV answers 415.
 - ``application/x-npy`` is read with ``allow_pickle=False``: object arrays are refused (400).
@@ -17,15 +19,15 @@ only by the functions that need them.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import json
 from collections.abc import Callable
 from typing import Any
 
+from sagemaker_hf.records import is_blank
 from sagemaker_hf.toolkit import media
-from sagemaker_hf.toolkit.errors import BadInputError, UnsupportedMediaTypeError
+from sagemaker_hf.toolkit.errors import BadInputError, InvalidJSONError, UnsupportedMediaTypeError
 
 
 class MultiRecord(list):
@@ -36,23 +38,25 @@ class MultiRecord(list):
 
 
 def body_text(body: bytes | str, content_type: media.MediaType) -> str:
-    """The body as text, using the Content-Type's charset (UTF-8 when it names none)."""
+    """The body as text, using the Content-Type's charset (UTF-8 when it names none).
+
+    A charset that is not a linear-time text encoding is refused (415) before any decoding
+    (:func:`media.text_codec`).
+    """
     if isinstance(body, str):
         return body
-    charset = content_type.charset or "utf-8"
+    codec = media.text_codec(content_type)
     try:
-        name = codecs.lookup(charset).name
-    except LookupError as error:
-        raise UnsupportedMediaTypeError(
-            f"Content-Type {content_type.essence!r} names the charset {charset!r}, which is unknown; "
-            "send UTF-8 (charset=utf-8)"
-        ) from error
-    try:
-        return body.decode("utf-8-sig" if name == "utf-8" else name)
+        return body.decode("utf-8-sig" if codec == "utf-8" else codec)
     except UnicodeDecodeError as error:
         raise BadInputError(
-            f"the body is not valid {charset}: byte 0x{body[error.start]:02x} at position {error.start} "
-            f"({error.reason}); send {charset} text or fix the charset in Content-Type"
+            f"the body is not valid {content_type.charset or 'utf-8'}: byte 0x{body[error.start]:02x} at "
+            f"position {error.start} ({error.reason}); send {content_type.charset or 'utf-8'} text or fix "
+            "the charset in Content-Type"
+        ) from error
+    except UnicodeError as error:  # a codec that checks the whole body, such as utf-16's length
+        raise BadInputError(
+            f"the body is not valid {content_type.charset}: {error}; send UTF-8 text (charset=utf-8)"
         ) from error
 
 
@@ -61,63 +65,79 @@ def _require_content(text: str, example: str) -> None:
         raise BadInputError(f"the body is empty; send for example {example}")
 
 
+def _require_json(text: str, example: str) -> None:
+    # An InvalidJSONError, as json.loads raises for an empty document (the AWS toolkit's answer).
+    if not text.strip():
+        raise InvalidJSONError(f"the body is empty; send for example {example}", text, 0)
+
+
 def _loads(text: str) -> Any:
     """``json.loads``, where JSON that Python cannot hold (nested about 1000 deep, an integer of
     over 4300 digits) is bad input (400), not a server error."""
     try:
         return json.loads(text)
     except RecursionError:
-        raise BadInputError(
+        raise InvalidJSONError(
             "the JSON nests arrays or objects too deeply (about 1000 levels or more); send flatter JSON"
         ) from None
     except json.JSONDecodeError:
         raise
     except ValueError as error:
-        raise BadInputError(
+        raise InvalidJSONError(
             f"the JSON holds a number Python cannot read ({str(error).split(';')[0]}); send it as a string"
         ) from None
 
 
 def _decode_json(body: bytes | str, content_type: media.MediaType) -> Any:
     text = body_text(body, content_type)
-    _require_content(text, '{"inputs": "..."}')
+    _require_json(text, '{"inputs": "..."}')
     try:
         return _loads(text)
     except json.JSONDecodeError as error:
+        if isinstance(error, InvalidJSONError):
+            raise
         if error.msg == "Extra data":
             records = _json_lines(text)
             if records is not None and len(records) > 1:
                 return MultiRecord(records)
-        raise BadInputError(
-            f"the body is not valid JSON: {error.msg} at line {error.lineno} column {error.colno}"
+        raise InvalidJSONError(
+            f"the body is not valid JSON: {error.msg} at line {error.lineno} column {error.colno}",
+            text,
+            error.pos,
         ) from error
 
 
-def _lines(text: str) -> list[str]:
+def _record_lines(text: str) -> list[tuple[int, str]]:
+    """The lines that hold a record, with their 1-based numbers."""
     # Not str.splitlines(): it also splits on U+0085 and U+2028, which JSON strings may hold raw.
-    return text.split("\n")
+    return [(number, line) for number, line in enumerate(text.split("\n"), start=1) if not is_blank(line)]
 
 
 def _json_lines(text: str) -> list[Any] | None:
     """Each non-blank line parsed as JSON, or None if any line is not JSON."""
     try:
-        return [_loads(line) for line in _lines(text) if line.strip()]
+        return [_loads(line) for _, line in _record_lines(text)]
+    except InvalidJSONError:  # JSON, but nested too deep or with a number Python cannot hold
+        raise
     except json.JSONDecodeError:
         return None
 
 
 def _decode_jsonlines(body: bytes | str, content_type: media.MediaType) -> MultiRecord:
     text = body_text(body, content_type)
-    _require_content(text, '{"inputs": "..."} on each line')
+    _require_json(text, '{"inputs": "..."} on each line')
     records = MultiRecord()
-    for number, line in enumerate(_lines(text), start=1):
-        if not line.strip():
-            continue
+    for number, line in _record_lines(text):
         try:
             records.append(_loads(line))
         except json.JSONDecodeError as error:
-            raise BadInputError(
-                f"line {number} of the JSON Lines body is not valid JSON: {error.msg} at column {error.colno}"
+            if isinstance(error, InvalidJSONError):
+                raise InvalidJSONError(f"line {number} of the JSON Lines body: {error.message}") from error
+            raise InvalidJSONError(
+                f"line {number} of the JSON Lines body is not valid JSON: {error.msg} "
+                f"at column {error.colno}",
+                line,
+                error.pos,
             ) from error
     return records
 
@@ -126,7 +146,9 @@ def _decode_csv(body: bytes | str, content_type: media.MediaType) -> dict[str, l
     text = body_text(body, content_type)
     _require_content(text, "a header line 'inputs' followed by one input per line")
     try:
-        rows = [row for row in csv.reader(io.StringIO(text)) if row]
+        rows = [
+            row for row in csv.reader(io.StringIO(text)) if not (len(row) <= 1 and is_blank("".join(row)))
+        ]
     except csv.Error as error:
         raise BadInputError(f"the body is not valid CSV: {error}") from error
     header = [name.strip().lower() for name in rows[0]]

@@ -1,12 +1,16 @@
 """Predictions out: the default encode step, for each Accept the server can answer.
 
 - JSON: NaN and ±Infinity become ``null`` (JSON has no such numbers); numpy and torch values
-  become lists and numbers, PIL images base64 PNG, datetimes ISO 8601 strings, bytes base64.
+  become lists and numbers, PIL images base64 PNG, datetimes ISO 8601 strings (with a space
+  between date and time, as the AWS toolkit writes them), bytes base64.
   Plain predictions (str-keyed dicts, lists and scalars) skip that conversion walk.
 - A multi-record answer is one JSON document per record, one line each, in order, joined by
   ``\\n`` without a trailing newline.
-- CSV needs a list of objects; ``.npy`` is written with ``allow_pickle=False``, so object
-  arrays are refused (406).
+- CSV needs a list of objects; its lines end with ``\\r\\n`` (RFC 4180, and the AWS toolkit's
+  ``encode_csv``). ``.npy`` is written with ``allow_pickle=False``, so object arrays are
+  refused (406).
+- Images (``image/png``, ``image/jpeg``, …) need a PIL image, written in that format; any
+  other prediction is refused (406) after the model ran, naming what it was.
 
 numpy is imported only by the function that needs it.
 """
@@ -60,7 +64,7 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, (list, tuple, set, frozenset)):
         return [to_jsonable(item) for item in value]
     if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
-        return value.isoformat()
+        return str(value)  # isoformat(), with a space before a datetime's time, as the AWS toolkit writes
     if isinstance(value, decimal.Decimal):
         return to_jsonable(float(value))
     if isinstance(value, enum.Enum):
@@ -126,9 +130,16 @@ def _encode_json(prediction: Any) -> bytes:
     return _JSON_ENCODER.encode(to_jsonable(prediction)).encode("utf-8")
 
 
+def json_text(prediction: Any) -> str:
+    """The JSON document as the json module writes it (the AWS toolkit's ``encode_json`` text;
+    orjson writes the same values, but exponents as ``1e-7`` where json writes ``1e-07``)."""
+    return _JSON_ENCODER.encode(to_jsonable(prediction))
+
+
 def _encode_jsonlines(prediction: Any) -> bytes:
-    items = prediction if isinstance(prediction, list) else [prediction]
-    return b"\n".join(_encode_json(item) for item in items)
+    # One request is one record, and a record's answer is one line, whatever it holds: a list
+    # prediction (fill-mask's five guesses) split into lines would read as five records.
+    return _encode_json(prediction)
 
 
 def _csv_rows(prediction: Any) -> list[dict[str, Any]]:
@@ -155,11 +166,13 @@ def _csv_cell(value: Any) -> Any:
 
 def _encode_csv(prediction: Any) -> bytes:
     rows = _csv_rows(prediction)
+    if not rows:
+        return b""  # no rows, no columns: not even a header line
     header: dict[str, None] = {}
     for row in rows:
         header.update(dict.fromkeys(str(key) for key in row))
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(header), lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=list(header), lineterminator="\r\n")
     writer.writeheader()
     for row in rows:
         writer.writerow({str(key): _csv_cell(value) for key, value in row.items()})
@@ -187,6 +200,29 @@ def _encode_npy(prediction: Any) -> bytes:
     return buffer.getvalue()
 
 
+def encode_image(prediction: Any, media_type: str) -> bytes:
+    """A PIL image as ``media_type`` (one of :data:`media.IMAGE_FORMATS`); raises NotAcceptableError
+    (406) for a prediction that is not an image or whose mode the format cannot hold."""
+    if not _is_pil_image(prediction):
+        raise NotAcceptableError(
+            f"the prediction is a {type(prediction).__name__}, not an image, so {media_type} cannot hold it; "
+            "accept application/json (or return a PIL image from predict_fn)"
+        )
+    image_format = media.IMAGE_FORMATS.get(media_type)
+    if image_format is None:
+        raise NotAcceptableError(
+            f"cannot write an image as {media_type!r}; accept one of: {', '.join(media.IMAGE_FORMATS)}"
+        )
+    buffer = io.BytesIO()
+    try:
+        prediction.save(buffer, format=image_format)
+    except (OSError, ValueError, KeyError) as error:
+        raise NotAcceptableError(
+            f"the {prediction.mode} image cannot be written as {media_type} ({error}); accept image/png"
+        ) from error
+    return buffer.getvalue()
+
+
 _ENCODE: dict[str, Callable[[Any], bytes]] = {
     "json": _encode_json,
     "jsonlines": _encode_jsonlines,
@@ -206,7 +242,10 @@ def _encoder_name(accept: str) -> str:
 
 def encode(prediction: Any, accept: str) -> bytes:
     """Encode a prediction as ``accept``, one concrete media type (see :func:`media.negotiate`)."""
-    return _ENCODE[_encoder_name(accept)](prediction)
+    name = _encoder_name(accept)
+    if name == "image":
+        return encode_image(prediction, media.parse_media_type(accept).essence)
+    return _ENCODE[name](prediction)
 
 
 def encode_records(predictions: list[Any], accept: str) -> bytes:

@@ -7,6 +7,8 @@ message must tell the caller what was wrong and what to send instead.
 
 from __future__ import annotations
 
+import json
+
 
 class ToolkitError(Exception):
     """Base class; ``status`` is the HTTP status code the server answers with."""
@@ -26,6 +28,26 @@ class BadInputError(ToolkitError):
     """Malformed or unusable input: bad JSON, a missing field, wrong types for the task."""
 
     status = 400
+
+
+class InvalidJSONError(BadInputError, json.JSONDecodeError):
+    """A JSON body that cannot be parsed (400), also a :class:`json.JSONDecodeError`.
+
+    Scripts written for the AWS toolkit catch ``json.JSONDecodeError`` (or ``ValueError``)
+    around ``decoder_encoder.decode``, which raised it there. On the wire it is a
+    ``BadInputError``, as before.
+    """
+
+    def __init__(self, message: str, document: str = "", position: int = 0) -> None:
+        json.JSONDecodeError.__init__(self, message, document, position)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+    @property
+    def type(self) -> str:
+        return BadInputError.__name__
 
 
 class NotAcceptableError(ToolkitError):

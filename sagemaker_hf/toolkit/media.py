@@ -5,11 +5,18 @@ any model work, without importing numpy, PIL or torch.
 
 The two tables below are the whole list of what the default steps read and write. A new
 content type is one row here plus one function in :mod:`codecs`.
+
+A text body's ``charset`` must name a text encoding that decodes in linear time (see
+:func:`text_codec`); anything else is refused with 415 before the body is read.
 """
 
 from __future__ import annotations
 
+import codecs
+import encodings
+import encodings.aliases
 import functools
+import pkgutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -46,14 +53,27 @@ DECODERS: dict[str, str] = {
     "audio/x-audio": "audio",
 }
 
-# media type -> encoder name in codecs.py, in the server's order of preference (a wildcard
-# Accept gets the first one that matches).
+# Image answers (a predict_fn that returns a PIL image): media type -> the format PIL writes,
+# as the AWS toolkit writes them (image/x-image as PNG).
+IMAGE_FORMATS: dict[str, str] = {
+    "image/png": "PNG",
+    "image/jpeg": "JPEG",
+    "image/tiff": "TIFF",
+    "image/bmp": "BMP",
+    "image/gif": "GIF",
+    "image/webp": "WEBP",
+    "image/x-image": "PNG",
+}
+
+# media type -> encoder name in encoders.py, in the server's order of preference (a wildcard
+# Accept gets the first one that matches: JSON).
 ENCODERS: dict[str, str] = {
     JSON: "json",
     JSON_LINES: "jsonlines",
     "application/x-jsonlines": "jsonlines",
     CSV: "csv",
     NPY: "npy",
+    **dict.fromkeys(IMAGE_FORMATS, "image"),
 }
 
 # What a multi-record (JSON Lines) request may be answered with: one JSON document per line.
@@ -114,8 +134,15 @@ def parse_media_type(header: str) -> MediaType:
 
 
 def decoder_for(content_type: MediaType) -> str | None:
-    """The decoder name for a parsed Content-Type, or None when the default steps cannot read it."""
-    return DECODERS.get(content_type.essence)
+    """The decoder name for a parsed Content-Type, or None when the default steps cannot read it.
+
+    Raises :class:`UnsupportedMediaTypeError` (415) for a text type whose ``charset`` this
+    server does not decode (:func:`text_codec`); binary types ignore the parameter.
+    """
+    decoder = DECODERS.get(content_type.essence)
+    if decoder in TEXT_DECODERS:
+        text_codec(content_type)
+    return decoder
 
 
 def unsupported_content_type(header: str, *, refused: tuple[str, ...] = ()) -> UnsupportedMediaTypeError:
@@ -221,3 +248,78 @@ def accept_for_hooks(accept_header: str | None) -> str:
     except NotAcceptableError:
         ranges = sorted(parse_accept(accept_header), key=lambda r: (-r.quality, -r.specificity, r.position))
         return ranges[0].essence
+
+
+# ---------------------------------------------------------------------------- charsets
+
+# Text encodings Python has that a request may still not name, and why. Every other text
+# encoding of the standard library decodes in time linear in the body (benchmarks/
+# charset_decode_cost.py measures each one), so a body of SAGEMAKER_MAX_PAYLOAD_IN_MB
+# decodes in well under a second whatever its charset.
+REFUSED_CHARSETS = {
+    "punycode": "its decoding time grows with the square of the body (a 350 KB body took a minute)",
+    "idna": "it decodes host names label by label, not text, and its decoder has been quadratic "
+    "(CVE-2022-45061)",
+    "undefined": "it is Python's placeholder that fails on every body",
+    "unicode_escape": "it is Python's string-literal escape format, not a charset",
+    "raw_unicode_escape": "it is Python's string-literal escape format, not a charset",
+}
+# Longer than any registered charset name (the longest IANA name has 45 characters).
+MAX_CHARSET_CHARS = 64
+
+
+@functools.cache
+def _codec_names() -> frozenset[str]:
+    """Every normalised name the standard library's codec search can find (aliases and modules)."""
+    modules = {module.name for module in pkgutil.iter_modules(encodings.__path__)}
+    return frozenset(encodings.aliases.aliases) | frozenset(encodings.aliases.aliases.values()) | modules
+
+
+def _refuse_charset(content_type: MediaType, why: str) -> UnsupportedMediaTypeError:
+    charset = content_type.charset or ""
+    quoted = repr(charset) if len(charset) <= MAX_CHARSET_CHARS else f"{charset[:MAX_CHARSET_CHARS]!r}…"
+    return UnsupportedMediaTypeError(
+        f"Content-Type {content_type.essence!r} names the charset {quoted}, {why}; "
+        "send UTF-8 text (charset=utf-8)"
+    )
+
+
+def text_codec(content_type: MediaType) -> str:
+    """The Python codec that decodes a text body of this Content-Type: its ``charset``, UTF-8 when
+    it names none.
+
+    Raises :class:`UnsupportedMediaTypeError` (415), naming the charset, when it is unknown,
+    is not a character encoding (``base64``, ``zlib``, ``rot13``: transforms of bytes or of
+    text), or is one of :data:`REFUSED_CHARSETS`.
+    """
+    charset = content_type.charset
+    if charset is None:
+        return "utf-8"
+    if len(charset) > MAX_CHARSET_CHARS:
+        raise _refuse_charset(content_type, "which this server does not know")
+    codec, why = _charset_codec(charset)
+    if codec is None:
+        raise _refuse_charset(content_type, why)
+    return codec
+
+
+@functools.lru_cache(maxsize=256)
+def _charset_codec(charset: str) -> tuple[str | None, str]:
+    """(codec name, "") for a charset this server decodes, else (None, why not)."""
+    # Only names the standard library knows reach codecs.lookup, and in their normalised form:
+    # the codec registry caches every name it is asked for, for the life of the process.
+    key = encodings.normalize_encoding(charset.strip().lower())
+    if key not in _codec_names():
+        key = key.replace(".", "_")
+    if key not in _codec_names():
+        return None, "which this server does not know"
+    try:
+        info = codecs.lookup(key)
+    except LookupError:  # a module of the encodings package that is not a codec, or a Windows-only one
+        return None, "which this server does not know"
+    if not getattr(info, "_is_text_encoding", True):
+        return None, f"which is not a character encoding (Python's {info.name!r} codec is a transform)"
+    reason = REFUSED_CHARSETS.get(encodings.normalize_encoding(info.name))
+    if reason is not None:
+        return None, f"which this server does not decode: {reason}"
+    return info.name, ""

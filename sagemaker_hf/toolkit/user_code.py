@@ -27,7 +27,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sagemaker_hf import pip_requirements
+from sagemaker_hf.errors import UnsafeRequirementsError
 from sagemaker_hf.toolkit.errors import ModelError, ModelLoadError, ToolkitError
+from sagemaker_hf.toolkit.logs import redact
 
 logger = logging.getLogger(__name__)
 
@@ -225,13 +228,6 @@ def load_hooks(path: Path | None) -> UserHooks:
     return UserHooks(module_path=path, **found)
 
 
-def _has_requirements(path: Path) -> bool:
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-        if line.split("#", 1)[0].strip():
-            return True
-    return False
-
-
 def install_requirements(
     path: Path, *, keep_lines: int = 20, on_start: Callable[[Any], None] | None = None
 ) -> None:
@@ -244,9 +240,13 @@ def install_requirements(
     """
     if not path.is_file():
         return
-    if not _has_requirements(path):
+    if not pip_requirements.has_requirements(path):
         logger.info("%s lists no packages; nothing to install", path)
         return
+    try:
+        pip_requirements.check_references(path)
+    except UnsafeRequirementsError as error:
+        raise ModelLoadError(str(error)) from None
     command = [
         sys.executable,
         "-m",
@@ -272,7 +272,7 @@ def install_requirements(
                 logger.info("pip: %s", line)
         code = process.wait()
     if code != 0:
-        tail = "\n".join(last_lines)
+        tail = redact("\n".join(last_lines))  # pip echoes lines it could not read, expanded
         raise ModelLoadError(
             f"installing {path} failed (pip exit code {code}); fix the file and redeploy. pip said:\n{tail}"
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import tracemalloc
 from typing import Any
 
 import pytest
@@ -101,3 +102,61 @@ def test_csv_join_and_csv_answers():
         _request("application/json", accept="text/csv"), frozenset({"output_fn"})
     )
     assert own_output.request_accept == "text/csv" and not own_output.rewrites_answers
+
+
+def _peak_traced_bytes(call: Any) -> tuple[int, Any]:
+    """The peak of Python allocations while ``call()`` runs, and what it returned or raised."""
+    tracemalloc.start()
+    try:
+        try:
+            outcome = call()
+        except Exception as error:
+            outcome = error
+        return tracemalloc.get_traced_memory()[1], outcome
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_line_over_the_limit_stops_reading_with_flat_memory(tmp_path):
+    limit = 1024 * 1024
+    path = tmp_path / "in.jsonl"
+    with open(path, "wb") as handle:
+        handle.write(b'{"a": 1}\n{"a": 2}\n')
+        for _ in range(24):  # one 24 MB line, 24 times the limit
+            handle.write(b"x" * limit)
+        handle.write(b"\n{}\n")
+    item = InputObject(str(path), "in.jsonl")
+    records: list[bytes] = []
+
+    def read() -> None:
+        records.extend(
+            record.data for record in read_records(None, item, "Line", None, max_record_bytes=limit)
+        )
+
+    peak, outcome = _peak_traced_bytes(read)
+    assert records == [b'{"a": 1}', b'{"a": 2}']
+    assert isinstance(outcome, transform_io.RecordTooLarge) and outcome.line == 3
+    assert limit < outcome.size <= limit + transform_io.CHUNK_BYTES + 1
+    assert peak < 4 * limit  # the limit, a chunk and one join; the whole line would be 24 times it
+
+
+def test_a_whole_object_record_over_the_limit_stops_reading(tmp_path):
+    path = tmp_path / "image.bin"
+    path.write_bytes(b"\0" * (5 * 1024 * 1024))
+    reading = read_records(
+        None, InputObject(str(path), "image.bin"), "None", None, max_record_bytes=1024 * 1024
+    )
+    with pytest.raises(transform_io.RecordTooLarge) as raised:
+        list(reading)
+    assert raised.value.line == 1 and raised.value.size <= 2 * 1024 * 1024
+
+
+def test_unlimited_long_lines_cost_their_length_not_its_square(tmp_path):
+    path = tmp_path / "in.jsonl"
+    line = b"y" * (16 * transform_io.CHUNK_BYTES)
+    path.write_bytes(line + b"\n")
+    item = InputObject(str(path), "in.jsonl")
+    peak, records = _peak_traced_bytes(lambda: list(read_records(None, item, "Line", None)))
+    assert [record.data for record in records] == [line]
+    # The chunks of the line and the line joined once (concatenating chunk by chunk held ~3 copies).
+    assert peak < 2.2 * len(line)

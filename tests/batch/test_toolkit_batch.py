@@ -7,7 +7,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from sagemaker_hf.local.transform_io import InputObject, read_records
+from sagemaker_hf.toolkit import codecs
 from tests.fixtures.toolkit_server import ServerProcess, running_server
 
 TEXTS = ["this movie is terrible", "this movie is amazing", "SageMaker is pretty cool"]
@@ -65,3 +69,28 @@ def test_a_bad_record_in_a_multi_record_body_is_a_400_naming_it(classifier_serve
     )
     assert response.status_code == 400
     assert '"parameters" must be an object' in response.json()["message"]
+
+
+# Every character Python calls whitespace (but the line end itself), and the byte-order mark.
+SPACES = [char for char in map(chr, range(0x3001)) if char.isspace() and char != "\n"] + ["\ufeff"]
+record_line = st.integers(0, 999).map(lambda number: json.dumps({"id": number}))
+space_line = st.text(alphabet=st.sampled_from(SPACES), max_size=4)
+
+
+@settings(max_examples=200, deadline=None)
+@given(lines=st.lists(st.one_of(record_line, space_line), min_size=1, max_size=12))
+def test_a_job_and_the_server_count_the_same_records(tmp_path_factory, lines):
+    # What a MultiRecord job sends is answered line for line only if both sides skip the same lines.
+    path = tmp_path_factory.mktemp("lines") / "in.jsonl"
+    path.write_bytes("\n".join(lines).encode("utf-8"))
+    sent = [record.data for record in read_records(None, InputObject(str(path), "in.jsonl"), "Line", None)]
+    assert [json.loads(data) for data in sent] == [json.loads(line) for line in lines if line.startswith("{")]
+    if sent:
+        records = [json.loads(data) for data in sent]
+        assert codecs.decode(b"\n".join(sent), "application/jsonlines") == records
+        assert codecs.decode(path.read_bytes(), "application/jsonlines") == records
+
+
+def test_csv_rows_that_only_look_blank_are_not_inputs():
+    body = "inputs\nhello\n\u00a0\n\u3000\t\nworld\n".encode()
+    assert codecs.decode(body, "text/csv") == {"inputs": ["hello", "world"]}

@@ -20,6 +20,16 @@ GPU_INSTANCE = "ml.p3.2xlarge"  # the Hugging Face training images are GPU image
 MULTI_GPU_INSTANCE = "ml.p3.16xlarge"
 
 
+def huggingface_estimator(session: Any, role: str | None, source_dir: Any, **arguments: Any) -> Any:
+    """A HuggingFace estimator of source_dir's train.py on GPU_INSTANCE with VERSIONS; arguments override."""
+    from sagemaker_hf import HuggingFace
+
+    settings = {"instance_type": GPU_INSTANCE, **VERSIONS, **arguments}
+    return HuggingFace(
+        entry_point="train.py", source_dir=str(source_dir), role=role, sagemaker_session=session, **settings
+    )
+
+
 @pytest.fixture
 def requests_log(moto_session: Any) -> RequestLog:
     log = RequestLog(service="sagemaker")

@@ -37,8 +37,6 @@ BAD_ARGUMENTS: dict[str, tuple[dict[str, Any], tuple[str, ...]]] = {
     "metric regex": ({"metric_definitions": [{"Name": "loss", "Regex": "(["}]}, ("does not compile",)),
     "environment name": ({"environment": {"1BAD": "x"}}, ("environment", "1BAD")),
     "half a VPC": ({"subnets": ["subnet-1"]}, ("security_group_ids",)),
-    "git_config": ({"git_config": {"repo": "https://example.com/r.git"}}, ("git_config", "git clone")),
-    "debugger": ({"debugger_hook_config": {"S3OutputPath": "s3://b"}}, ("debugger_hook_config", "None")),
     "reserved hyperparameter": (
         {"hyperparameters": {"sagemaker_program": "x.py"}},
         ("sagemaker_program", "set by the estimator"),
@@ -97,13 +95,17 @@ BAD_ARGUMENTS: dict[str, tuple[dict[str, Any], tuple[str, ...]]] = {
         },
         ("smdistributed", "pytorchxla"),
     ),
-    "compiler needs xla from 1.11": (
+    "compiler with torch_distributed before 1.13.1": (  # v2 refused it the same way
         {
             **COMPILER_VERSIONS,
             "compiler_config": TrainingCompilerConfig(),
             "distribution": {"torch_distributed": {"enabled": True}},
         },
-        ("pytorchxla",),
+        ("pytorch_version='1.11.0'", "torch_distributed", "1.13.1"),
+    ),
+    "torch_distributed on a CPU instance": (
+        {"instance_type": "ml.m5.xlarge", "distribution": {"torch_distributed": {"enabled": True}}},
+        ("torch_distributed", "GPU", "ml.m5.xlarge"),
     ),
     "entry point on S3": ({"entry_point": "s3://code/train.py"}, ("entry_point", "local file")),
     "missing entry point file": ({"entry_point": "missing.py"}, ("missing.py", "source_dir")),
@@ -154,6 +156,8 @@ def test_hyperparameters_are_json_encoded_with_the_distribution_flags(source_dir
             {
                 "hyperparameters": {"epochs": 1, "model": "bert", "layers": [1, 2]},
                 "instance_type": MULTI_GPU_INSTANCE,
+                "transformers_version": "4.26.0",
+                "pytorch_version": "1.13.1",  # torch_distributed's first version, as v2 typed it
                 "distribution": {"torch_distributed": {"enabled": True}},
             },
         )
@@ -191,6 +195,6 @@ def test_bad_inputs_name_the_channel(moto_session, moto_role_arn, source_dir):
         estimator.fit({"train": "does-not-exist"}, wait=False)
     with pytest.raises(ConfigurationError, match=r"Channel name 'bad name'"):
         estimator.fit({"bad name": "s3://data/x"}, wait=False)
-    with pytest.raises(ConfigurationError, match=r"fit\(inputs=\.\.\.\) got a int"):
+    with pytest.raises(ConfigurationError, match=r"fit\(inputs=\.\.\.\): got int 3; expected str or Path"):
         estimator.fit(3, wait=False)
     assert moto_session.sagemaker_client.list_training_jobs()["TrainingJobSummaries"] == []

@@ -60,7 +60,7 @@ def test_plain_job(requests_log, moto_session, moto_role_arn, source_dir):
             "EnableSageMakerMetricsTimeSeries": True,
         },
         "RoleArn": moto_role_arn,
-        "OutputDataConfig": {"S3OutputPath": f"s3://{BUCKET}"},
+        "OutputDataConfig": {"S3OutputPath": f"s3://{BUCKET}/"},
         "ResourceConfig": {"InstanceType": GPU_INSTANCE, "InstanceCount": 1, "VolumeSizeInGB": 30},
         "StoppingCondition": {"MaxRuntimeInSeconds": 86400},
         "HyperParameters": {
@@ -181,6 +181,10 @@ DISTRIBUTIONS = {
 @pytest.mark.parametrize("kind", sorted(DISTRIBUTIONS))
 def test_distribution_flags(kind, requests_log, moto_session, moto_role_arn, source_dir):
     distribution, flags = DISTRIBUTIONS[kind]
+    # torch_distributed needs an image with torchrun: PyTorch 1.13.1 or later, typed as v2 listed it.
+    versions = (
+        {"transformers_version": "4.26.0", "pytorch_version": "1.13.1"} if kind == "torch_distributed" else {}
+    )
     estimator = _estimator(
         moto_session,
         moto_role_arn,
@@ -188,6 +192,7 @@ def test_distribution_flags(kind, requests_log, moto_session, moto_role_arn, sou
         instance_type=MULTI_GPU_INSTANCE,
         instance_count=2,
         distribution=distribution,
+        **versions,
     )
     estimator.fit("s3://data/train", wait=False)
     job = estimator.latest_training_job.name

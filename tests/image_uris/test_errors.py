@@ -208,3 +208,28 @@ def test_unknown_llm_backend_and_missing_region():
     assert "Nearest: huggingface-tei" in message
     with pytest.raises(UnsupportedValueError, match="region is required"):
         get_huggingface_llm_image_uri("huggingface", session=object())
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda: retrieve("huggingface", region=["us-east-1"]),
+            r"image_uris.retrieve\(region=...\): got list",
+        ),
+        (
+            lambda: retrieve("huggingface", "us-east-1", version=4.26),
+            r"retrieve\(version=...\): got float 4.26",
+        ),
+        (
+            lambda: get_huggingface_llm_image_uri(backend=None, region="us-east-1"),
+            r"get_huggingface_llm_image_uri\(backend=...\): got NoneType None; expected str",
+        ),
+    ],
+)
+def test_argument_types_are_checked_before_resolution(call, message):
+    from sagemaker_hf.errors import ArgumentTypeError
+
+    with pytest.raises(ArgumentTypeError, match=message) as raised:
+        call()
+    assert isinstance(raised.value, ValueError)  # v2 raised ValueError for these

@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 from typing import Any
 
 from sagemaker_hf.local.registry import EndpointRecord
+
+
+def local_cli(*arguments: str) -> subprocess.CompletedProcess:
+    """``sagemaker-hf local ARGUMENTS`` in a separate process: it knows the endpoints only through
+    the registry on disk."""
+    return subprocess.run(
+        [sys.executable, "-m", "sagemaker_hf.cli", "local", *arguments],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=os.environ.copy(),
+    )
 
 
 def wait_in_service(session: Any, endpoint_name: str) -> dict[str, Any]:
@@ -19,6 +34,28 @@ def wait_in_service(session: Any, endpoint_name: str) -> dict[str, Any]:
         ENDPOINT,
         endpoint_name,
         backoff=ENDPOINT_BACKOFF,
+    )
+
+
+def deploy_echo(
+    session: Any, code_dir: Path, endpoint_name: str, wait: bool = True, **deploy_options: Any
+) -> Any:
+    """An endpoint serving :data:`ECHO_CODE` (loads at once, no transformers); its predictor."""
+    from sagemaker_hf import HuggingFaceModel
+    from tests.fixtures.local_mode import LOCAL_VERSIONS
+
+    model = HuggingFaceModel(
+        entry_point="inference.py",
+        source_dir=str(write_code(code_dir, ECHO_CODE)),
+        sagemaker_session=session,
+        **LOCAL_VERSIONS,
+    )
+    return model.deploy(
+        initial_instance_count=1,
+        instance_type="local",
+        endpoint_name=endpoint_name,
+        wait=wait,
+        **deploy_options,
     )
 
 
@@ -51,4 +88,12 @@ LABELS_CODE = """
 
     def predict_fn(data, labels):
         return {{"version": VERSION, "labels": labels, "echo": data}}
+"""
+
+ECHO_CODE = """
+    def model_fn(model_dir):
+        return "ready"
+
+    def predict_fn(data, model):
+        return {"echo": data}
 """

@@ -5,34 +5,13 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import subprocess
-import sys
 
 from botocore.exceptions import ClientError
 
 from sagemaker_hf import HuggingFaceModel
 from sagemaker_hf.local import processes
 from tests.fixtures.local_mode import LOCAL_VERSIONS
-from tests.local.conftest import endpoint_record, wait_in_service, write_code
-
-ECHO_CODE = """
-    def model_fn(model_dir):
-        return "ready"
-
-    def predict_fn(data, model):
-        return {"echo": data}
-"""
-
-
-def _cli(*arguments: str) -> subprocess.CompletedProcess:
-    # A separate process: it knows the endpoints only through the registry on disk.
-    return subprocess.run(
-        [sys.executable, "-m", "sagemaker_hf.cli", "local", *arguments],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=os.environ.copy(),
-    )
+from tests.local.conftest import ECHO_CODE, endpoint_record, local_cli, wait_in_service, write_code
 
 
 def _row(output: str, name: str) -> list[str]:
@@ -52,7 +31,7 @@ def test_ls_shows_live_status_and_rm_cleans_up_stale_endpoints(local_session, lo
     try:
         for name in names:
             wait_in_service(local_session, name)
-        listing = _cli("ls")
+        listing = local_cli("ls")
         assert listing.returncode == 0, listing.stderr
         alive = _row(listing.stdout, "cli-alive")
         stale_process = endpoint_record(local_session, "cli-stale").current.process
@@ -60,12 +39,12 @@ def test_ls_shows_live_status_and_rm_cleans_up_stale_endpoints(local_session, lo
         assert _row(listing.stdout, "cli-stale")[2] == str(stale_process.pid)
 
         os.kill(stale_process.pid, signal.SIGKILL)  # a crash nobody cleaned up
-        listing = _cli("ls")
+        listing = local_cli("ls")
         stale = _row(listing.stdout, "cli-stale")
         assert stale[1] == "Failed" and "is no longer running" in listing.stdout
         assert _row(listing.stdout, "cli-alive")[1] == "InService"
 
-        removed = _cli("rm", "cli-stale")
+        removed = local_cli("rm", "cli-stale")
         assert (removed.returncode, removed.stdout.strip()) == (0, "deleted cli-stale")
         assert endpoint_record(local_session, "cli-stale") is None
         assert not any(
@@ -73,14 +52,14 @@ def test_ls_shows_live_status_and_rm_cleans_up_stale_endpoints(local_session, lo
             for path in processes.marked_processes(local_home).values()
         )
 
-        missing = _cli("rm", "cli-stale")
+        missing = local_cli("rm", "cli-stale")
         assert missing.returncode == 1 and "Could not find endpoint" in missing.stderr
-        assert _cli("rm").returncode == 2
+        assert local_cli("rm").returncode == 2
 
-        everything = _cli("rm", "--all")
+        everything = local_cli("rm", "--all")
         assert everything.returncode == 0 and "deleted cli-alive" in everything.stdout
         assert processes.marked_processes(local_home) == {}
-        assert "no local endpoints" in _cli("ls").stdout
+        assert "no local endpoints" in local_cli("ls").stdout
     finally:
         for name in names:
             with contextlib.suppress(ClientError):

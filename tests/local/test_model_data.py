@@ -6,10 +6,12 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
+import pytest
 from botocore.exceptions import ClientError
 
 from sagemaker_hf import HuggingFaceModel
 from sagemaker_hf.artifacts import build_model_archive
+from sagemaker_hf.errors import ConfigurationError
 from sagemaker_hf.testing.hub_cache import seed_hub_cache
 from tests.fixtures.local_mode import LOCAL_VERSIONS
 from tests.local.conftest import endpoint_record
@@ -59,3 +61,29 @@ def test_a_hub_model_id_without_model_data(local_home, tiny_models, tmp_path, mo
     result, record = _deploy_predict_delete(model)
     assert result[0]["label"] in {"NEGATIVE", "POSITIVE"}
     assert "ModelDataUrl" not in record.current.model["PrimaryContainer"]
+
+
+def test_file_uris_of_an_archive_and_of_a_folder_are_served(local_home, tiny_models, tmp_path):
+    """README and SDK v2's local mode take ``model_data="file://..."`` (issue 15.8)."""
+    folder = tiny_models["text-classification"].resolve()
+    archive = build_model_archive(folder, tmp_path / "model.tar.gz")
+    for model_data, served_from in ((f"file://{archive}", "work_dir"), (f"file://{folder}", "in place")):
+        model = HuggingFaceModel(model_data=model_data, **LOCAL_VERSIONS)
+        assert model.model_data == model_data  # kept as given, as v2 keeps it
+        result, record = _deploy_predict_delete(model)
+        assert result[0]["label"] in {"NEGATIVE", "POSITIVE"}
+        expected_dir = record.current.work_dir / "model" if served_from == "work_dir" else folder
+        assert record.current.process.model_dir == expected_dir
+
+
+def test_a_file_uri_to_nothing_usable_is_refused_before_any_call(tmp_path):
+    (tmp_path / "weights.bin").write_bytes(b"not an archive")
+    for model_data in (
+        f"file://{tmp_path}/missing.tar.gz",
+        f"file://{tmp_path}/weights.bin",
+        "https://host/m.tar.gz",
+    ):
+        with pytest.raises(
+            ConfigurationError, match=r"neither an s3:// URI, a local model\.tar\.gz, nor a local model"
+        ):
+            HuggingFaceModel(model_data=model_data, **LOCAL_VERSIONS)

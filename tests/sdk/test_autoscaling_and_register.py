@@ -7,7 +7,6 @@ from pydantic import ValidationError
 
 from sagemaker_hf import HuggingFaceModel
 from sagemaker_hf.autoscaling import disable_autoscaling, enable_autoscaling
-from sagemaker_hf.errors import ConfigurationError
 from tests.sdk.conftest import CPU_IMAGE, HUB_ENV, VERSIONS, write_inference_script
 
 
@@ -93,9 +92,3 @@ def test_register_model_package(moto_session, moto_role_arn, tmp_path):
     assert container["Environment"]["SAGEMAKER_PROGRAM"] == "inference.py"
     assert container["ModelDataUrl"].endswith(f"/{model.name}/model.tar.gz")
     assert specification["SupportedRealtimeInferenceInstanceTypes"] == ["ml.m5.xlarge"]
-
-
-def test_register_needs_one_package_name():
-    model = HuggingFaceModel(role="r", image_uri="my/image:1")
-    with pytest.raises(ConfigurationError, match="exactly one of model_package_name"):
-        model.register(["application/json"], ["application/json"], ["ml.m5.xlarge"])

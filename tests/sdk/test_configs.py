@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sagemaker_hf.configs import (
-    AsyncInferenceConfig,
-    DataCaptureConfig,
-    ProductionVariantConfig,
-    ServerlessInferenceConfig,
-)
+from sagemaker_hf.configs import AsyncInferenceConfig, DataCaptureConfig, ServerlessInferenceConfig
+from sagemaker_hf.endpoint_request import ProductionVariantConfig
 from sagemaker_hf.errors import ConfigurationError
 
 
@@ -65,6 +61,11 @@ def test_data_capture_defaults_and_shape():
         "InitialSamplingPercentage": 20,
         "DestinationS3Uri": "s3://b/model-monitor/data-capture",
         "CaptureOptions": [{"CaptureMode": "Input"}, {"CaptureMode": "Output"}],
+        # SDK v2's default; without it SageMaker base64-encodes captured JSON.
+        "CaptureContentTypeHeader": {
+            "CsvContentTypes": ["text/csv"],
+            "JsonContentTypes": ["application/json"],
+        },
     }
     with pytest.raises(ConfigurationError, match="no destination_s3_uri"):
         config.to_request()

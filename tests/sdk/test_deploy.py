@@ -235,7 +235,10 @@ def test_data_capture(moto_session, moto_role_arn):
         "InitialSamplingPercentage": 50,
         "DestinationS3Uri": f"s3://{BUCKET}/model-monitor/data-capture",
         "CaptureOptions": [{"CaptureMode": "Input"}, {"CaptureMode": "Output"}],
-        "CaptureContentTypeHeader": {"JsonContentTypes": ["application/json"]},
+        "CaptureContentTypeHeader": {
+            "CsvContentTypes": ["text/csv"],
+            "JsonContentTypes": ["application/json"],
+        },
     }
     assert config["KmsKeyId"] == "key-1"
 

@@ -133,7 +133,7 @@ def test_entry_point_must_be_inside_source_dir(tmp_path):
         ),
         (
             {"initial_instance_count": 1, "instance_type": "ml.m5.xlarge", "data_capture_config": {"x": 1}},
-            "pass a sagemaker_hf.DataCaptureConfig",
+            "data_capture_config=...\\): got dict .* expected DataCaptureConfig or None",
         ),
         (
             {"initial_instance_count": 1, "instance_type": "ml.m5.xlarge", "update_endpoint": True},

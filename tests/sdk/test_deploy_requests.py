@@ -138,7 +138,10 @@ def test_data_capture_and_async_request_shapes(requests_log, moto_session, moto_
         "DestinationS3Uri": "s3://capture/here",
         "KmsKeyId": "capture-key",
         "CaptureOptions": [{"CaptureMode": "Input"}],
-        "CaptureContentTypeHeader": {"CsvContentTypes": ["text/csv"]},
+        "CaptureContentTypeHeader": {
+            "CsvContentTypes": ["text/csv"],
+            "JsonContentTypes": ["application/json"],  # SDK v2's default, sent as v2 did
+        },
     }
     assert config["AsyncInferenceConfig"] == {
         "OutputConfig": {

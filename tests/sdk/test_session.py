@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import boto3
 import pytest
@@ -10,6 +13,7 @@ import pytest
 import sagemaker_hf
 from sagemaker_hf.errors import ConfigurationError, RoleNotFoundError
 from sagemaker_hf.session import Session, get_execution_role, session_for_instance_type
+from tests.fixtures.moto_server import TRUST_POLICY
 
 ACCOUNT = "123456789012"
 
@@ -157,13 +161,69 @@ def test_role_from_assumed_role_identity(no_notebook, moto_session, moto_role_ar
     assert assumed.resolve_role() == moto_role_arn
 
 
-def test_no_role_for_an_iam_user_says_what_to_do(no_notebook, moto_session):
-    with pytest.raises(RoleNotFoundError) as raised:
+def test_no_role_for_an_iam_user_is_v2s_value_error_and_says_what_to_do(no_notebook, moto_session):
+    with pytest.raises(ValueError) as raised:
         get_execution_role(moto_session)
+    assert isinstance(raised.value, RoleNotFoundError)
     message = str(raised.value)
-    assert "arn:aws:sts::123456789012:user/moto" in message
+    # SDK v2's sentence first, then ours
+    assert message.startswith("The current AWS identity is not a role: arn:aws:sts::123456789012:user/moto")
     assert "role=" in message
     assert "AmazonSageMakerFullAccess" in message
+    with pytest.raises(RoleNotFoundError, match="use_default=True is not supported"):
+        get_execution_role(moto_session, use_default=True)
+
+
+# The Hugging Face Hub's "Deploy > Amazon SageMaker" snippet, with only the import changed.
+HUB_DEPLOY_SNIPPET = """
+import sagemaker_hf as sagemaker
+import boto3
+from sagemaker_hf import HuggingFaceModel
+
+try:
+    role = sagemaker.get_execution_role()
+except ValueError:
+    iam = boto3.client("iam")
+    role = iam.get_role(RoleName="sagemaker_execution_role")["Role"]["Arn"]
+
+hub = {"HF_MODEL_ID": "distilbert/distilbert-base-uncased", "HF_TASK": "fill-mask"}
+huggingface_model = HuggingFaceModel(
+    transformers_version="4.37.0", pytorch_version="2.1.0", py_version="py310", env=hub, role=role
+)
+predictor = huggingface_model.deploy(initial_instance_count=1, instance_type="ml.m5.xlarge")
+print(role, predictor.endpoint_name)
+"""
+
+
+def test_hub_snippet_reaches_its_fallback_and_deploys_as_a_plain_iam_user(moto_session):
+    iam = moto_session.iam_client
+    role_arn = iam.create_role(
+        RoleName="sagemaker_execution_role", AssumeRolePolicyDocument=json.dumps(TRUST_POLICY)
+    )["Role"]["Arn"]
+    iam.create_user(UserName="laptop-user")
+    key = iam.create_access_key(UserName="laptop-user")["AccessKey"]
+    environment = {
+        **os.environ,
+        "AWS_ACCESS_KEY_ID": key["AccessKeyId"],
+        "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"],
+    }
+    user = boto3.client(
+        "sts", aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"]
+    ).get_caller_identity()["Arn"]
+    assert user == f"arn:aws:iam::{ACCOUNT}:user/laptop-user"  # what moto's STS says for these keys
+
+    done = subprocess.run(
+        [sys.executable, "-c", HUB_DEPLOY_SNIPPET],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    printed_role, endpoint_name = done.stdout.split()[-2:]
+    assert printed_role == role_arn
+    endpoint = moto_session.sagemaker_client.describe_endpoint(EndpointName=endpoint_name)
+    assert endpoint["EndpointStatus"] == "InService"
 
 
 def test_session_for_instance_type(moto_endpoint):
@@ -204,7 +264,39 @@ def test_bucket_created_meanwhile_is_fine(moto_endpoint):
     ],
 )
 def test_bucket_owned_elsewhere_says_pass_default_bucket(moto_session, operation, code, expected):
+    from botocore.exceptions import ClientError
+
     _fail(moto_session.s3_client, operation, code)
     with pytest.raises(ConfigurationError, match=expected) as raised:
         moto_session.default_bucket()
     assert "default_bucket=" in str(raised.value)
+    # SDK v2 let S3's error through: `except ClientError` still catches ours, with S3's answer
+    assert isinstance(raised.value, ClientError)
+    assert raised.value.response["Error"]["Code"] == code
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda: Session(default_bucket=3),
+            r"Session\(default_bucket=...\): got int 3; expected str or None",
+        ),
+        (lambda: Session(region_name=["us-east-1"]), r"Session\(region_name=...\): got list"),
+        (
+            lambda: sagemaker_hf.LocalSession(startup_timeout="soon"),
+            r"LocalSession\(startup_timeout=...\): got str 'soon'; expected float or None",
+        ),
+        (lambda: get_execution_role(use_default="yes"), r"get_execution_role\(use_default=...\): got str"),
+        (
+            lambda: Session(region_name="us-east-1").upload_data(3),
+            r"Session.upload_data\(path=...\): got int 3",
+        ),
+    ],
+)
+def test_public_arguments_are_type_checked(moto_endpoint, call, message):
+    from sagemaker_hf.errors import ArgumentTypeError
+
+    with pytest.raises(ArgumentTypeError, match=message) as raised:
+        call()
+    assert isinstance(raised.value, TypeError) and isinstance(raised.value, ValueError)

@@ -182,3 +182,64 @@ def test_bad_transform_arguments_start_no_job(moto_session, arguments, expected)
 def test_wait_before_transform_is_a_clear_error(moto_session):
     with pytest.raises(ConfigurationError, match="call transform"):
         Transformer("m", 1, "ml.m5.xlarge", sagemaker_session=moto_session).wait()
+
+
+def test_after_transform_the_transformer_holds_v2s_attributes(moto_session, moto_role_arn):
+    transformer = _model(moto_session, moto_role_arn).transformer(
+        instance_count=1, instance_type="ml.m5.xlarge"
+    )
+    assert transformer.output_path is None
+    transformer.transform(INPUT, wait=False)
+    job_name = transformer.latest_transform_job
+    described = moto_session.sagemaker_client.describe_transform_job(TransformJobName=job_name)
+    # v2 set output_path to the default location it used, and notebooks read it.
+    assert (
+        transformer.output_path == described["TransformOutput"]["S3OutputPath"] == f"s3://{BUCKET}/{job_name}"
+    )
+    assert transformer._current_job_name == job_name
+    # v2's latest_transform_job was a handle: .job_name, .name, .describe(), .wait()
+    assert transformer.latest_transform_job.job_name == job_name == transformer.latest_transform_job.name
+    assert transformer.latest_transform_job.describe()["TransformJobArn"] == described["TransformJobArn"]
+    assert transformer.latest_transform_job.wait()["TransformJobStatus"] == "Completed"
+
+    # The next job without output_path gets (and shows) its own default location, as in v2.
+    transformer.transform(INPUT, job_name="second-job", wait=False)
+    assert transformer.output_path == f"s3://{BUCKET}/second-job"
+    second = moto_session.sagemaker_client.describe_transform_job(TransformJobName="second-job")
+    assert second["TransformOutput"]["S3OutputPath"] == f"s3://{BUCKET}/second-job"
+
+
+def test_a_given_output_path_stays(moto_session, moto_role_arn):
+    transformer = _model(moto_session, moto_role_arn).transformer(
+        instance_count=1, instance_type="ml.m5.xlarge", output_path="s3://out/mine"
+    )
+    transformer.transform(INPUT, job_name="one", wait=False)
+    transformer.transform(INPUT, job_name="two", wait=False)
+    assert transformer.output_path == "s3://out/mine"
+    described = moto_session.sagemaker_client.describe_transform_job(TransformJobName="two")
+    assert described["TransformOutput"]["S3OutputPath"] == "s3://out/mine"
+
+
+def test_v2s_job_configs_are_sent_as_the_api_structures(requests_log, moto_session, moto_role_arn):
+    transformer = _model(moto_session, moto_role_arn).transformer(
+        instance_count=1, instance_type="ml.m5.xlarge"
+    )
+    transformer.transform(
+        INPUT,
+        job_name="configured",
+        experiment_config={"ExperimentName": "exp", "TrialName": "trial"},
+        model_client_config={"InvocationsTimeoutInSeconds": 300, "InvocationsMaxRetries": 1},
+        batch_data_capture_config={"DestinationS3Uri": "s3://capture/batch", "GenerateInferenceId": True},
+        wait=False,
+    )
+    request = requests_log.one("CreateTransformJob")
+    assert request["ExperimentConfig"] == {"ExperimentName": "exp", "TrialName": "trial"}
+    assert request["ModelClientConfig"] == {"InvocationsTimeoutInSeconds": 300, "InvocationsMaxRetries": 1}
+    assert request["DataCaptureConfig"] == {
+        "DestinationS3Uri": "s3://capture/batch",
+        "GenerateInferenceId": True,
+    }
+    described = moto_session.sagemaker_client.describe_transform_job(TransformJobName="configured")
+    assert described["TransformJobName"] == "configured"
+    with pytest.raises(ConfigurationError, match=r"model_client_config\['InvocationsMaxRetries'\]: value 9"):
+        transformer.transform(INPUT, model_client_config={"InvocationsMaxRetries": 9}, wait=False)

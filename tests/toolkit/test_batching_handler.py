@@ -74,7 +74,7 @@ def test_a_bad_request_fails_only_itself(handler):
     assert [type(answer).__name__ for answer in answers] == [
         "Result",
         "BadInputError",
-        "BadInputError",
+        "InvalidJSONError",  # a BadInputError (400) that is also a json.JSONDecodeError
         "BadInputError",
         "Result",
     ]

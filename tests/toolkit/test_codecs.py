@@ -53,6 +53,40 @@ def test_unknown_charset_is_415():
         codecs.decode(b"{}", "application/json; charset=klingon")
 
 
+@pytest.mark.parametrize("charset", ["rot13", "zlib", "base64", "hex", "uu", "bz2", "undefined", "punycode"])
+@pytest.mark.parametrize("content_type", ["application/json", "application/jsonlines", "text/csv"])
+def test_a_charset_that_is_not_a_text_encoding_is_415_not_a_crash(content_type, charset):
+    # Before: codecs.lookup found these, bytes.decode raised LookupError (or UnicodeError), a 500.
+    with pytest.raises(UnsupportedMediaTypeError, match=f"charset '{charset}'"):
+        codecs.decode(b'{"inputs": "x"}', f"{content_type}; charset={charset}")
+
+
+def test_a_body_a_whole_body_codec_refuses_is_400():
+    with pytest.raises(BadInputError, match="not valid utf-16"):
+        codecs.decode(b'{"inputs": "x"}', "application/json; charset=utf-16")  # an odd number of bytes
+    assert codecs.decode('{"inputs": "x"}'.encode("utf-16"), "application/json; charset=utf-16") == {
+        "inputs": "x"
+    }
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"", "application/json"),
+        (b"{oops", "application/json"),
+        (b"[" * 5000 + b"]" * 5000, "application/json"),
+        (b"1" * 5000, "application/json"),
+        (b'{"a": 1}\n{oops', "application/jsonlines"),
+        (b"", "application/jsonlines"),
+    ],
+)
+def test_unreadable_json_is_a_json_decode_error_and_a_400(body, content_type):
+    with pytest.raises(json.JSONDecodeError) as caught:
+        codecs.decode(body, content_type)
+    assert isinstance(caught.value, BadInputError)
+    assert (caught.value.status, caught.value.type) == (400, "BadInputError")
+
+
 def test_bad_json_is_400_with_line_and_column():
     with pytest.raises(BadInputError, match=r"not valid JSON: .* at line 2 column 12"):
         codecs.decode(b'{\n "inputs": }', "application/json")
@@ -269,7 +303,7 @@ def test_json_encodes_numpy_tensors_datetimes_and_bytes():
         "flag": True,
         "vector": [[1, 2], [3, 4]],
         "tensor": [0.25, 0.75],
-        "when": "2024-05-01T12:30:00",
+        "when": "2024-05-01 12:30:00",  # str(datetime), as the AWS toolkit writes it
         "day": "2024-05-01",
         "raw": base64.b64encode(b"\x00\x01").decode(),
         "7": "int key",
@@ -300,13 +334,34 @@ def test_json_refuses_unknown_objects_with_a_500_naming_the_type():
 def test_csv_encodes_a_list_of_objects_with_a_header_from_the_keys():
     prediction = [{"label": "POS", "score": 0.9}, {"label": "NEG", "score": 0.1, "extra": [1, 2]}]
     assert encoders.encode(prediction, "text/csv").decode() == (
-        'label,score,extra\nPOS,0.9,\nNEG,0.1,"[1,2]"\n'
+        'label,score,extra\r\nPOS,0.9,\r\nNEG,0.1,"[1,2]"\r\n'
     )
 
 
 def test_csv_flattens_one_level_of_lists_of_objects():
     prediction = [[{"label": "A"}], [{"label": "B"}]]
-    assert encoders.encode(prediction, "text/csv") == b"label\nA\nB\n"
+    assert encoders.encode(prediction, "text/csv") == b"label\r\nA\r\nB\r\n"
+
+
+def test_csv_lines_end_with_crlf_as_the_aws_toolkit_writes_them():
+    encoded = encoders.encode([{"text": "two\nlines", "n": 1}], "text/csv")
+    assert encoded == b'text,n\r\n"two\nlines",1\r\n'
+    assert encoders.encode([], "text/csv") == b""
+
+
+@pytest.mark.parametrize(
+    ("accept", "image_format"), [("image/png", "PNG"), ("image/jpeg", "JPEG"), ("image/bmp", "BMP")]
+)
+def test_images_are_written_in_the_accepted_format(accept, image_format):
+    written = Image.open(io.BytesIO(encoders.encode(Image.new("RGB", (3, 2), "blue"), accept)))
+    assert (written.format, written.size) == (image_format, (3, 2))
+
+
+def test_an_image_accept_refuses_what_is_not_an_image_or_cannot_be_written():
+    with pytest.raises(NotAcceptableError, match="the prediction is a dict, not an image"):
+        encoders.encode({"label": "cat"}, "image/png")
+    with pytest.raises(NotAcceptableError, match="RGBA image cannot be written as image/jpeg"):
+        encoders.encode(Image.new("RGBA", (2, 2)), "image/jpeg")
 
 
 def test_csv_refuses_predictions_that_are_not_objects():
@@ -314,8 +369,9 @@ def test_csv_refuses_predictions_that_are_not_objects():
         encoders.encode([0.1, 0.2], "text/csv")
 
 
-def test_json_lines_encode_a_list_as_one_line_per_item():
-    assert encoders.encode([{"a": 1}, {"a": 2}], "application/jsonlines") == b'{"a":1}\n{"a":2}'
+def test_json_lines_encode_one_prediction_on_one_line_even_a_list():
+    # One request is one record: its answer is one line (a batch job writes one line per record).
+    assert encoders.encode([{"a": 1}, {"a": 2}], "application/jsonlines") == b'[{"a":1},{"a":2}]'
 
 
 def test_npy_round_trips_and_refuses_objects():

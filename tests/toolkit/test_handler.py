@@ -151,7 +151,7 @@ def test_the_documented_aws_style_script_runs_unchanged(tmp_path):
     result = handler.handle(b'{"inputs": "great"}', "application/json; charset=utf-8", "application/json")
     assert json.loads(result.body) == [{"label": "POSITIVE", "text": "great"}]
     csv_result = handler.handle(b'{"inputs": "great"}', "application/json", "text/csv")
-    assert csv_result.body == b"label,text\nPOSITIVE,great\n"
+    assert csv_result.body == b"label,text\r\nPOSITIVE,great\r\n"
     assert csv_result.content_type == "text/csv"
 
 
@@ -191,8 +191,8 @@ def test_hook_outputs_that_are_not_bytes_are_encoded(tmp_path):
         """,
     )
     assert handler.handle(b"{}", None, "application/json").body == b'{"accept":"application/json"}'
-    image = handler.handle(b"{}", None, "image/png")  # no encoder for image/png: JSON instead
-    assert (image.body, image.content_type) == (b'{"accept":"image/png"}', "application/json")
+    html = handler.handle(b"{}", None, "text/html")  # no encoder for text/html: JSON instead
+    assert (html.body, html.content_type) == (b'{"accept":"text/html"}', "application/json")
 
 
 # ------------------------------------------------ the default setup, with a stand-in tasks module

@@ -111,7 +111,7 @@ def test_metrics_count_what_the_server_answered(server):
         ).status_code
         == 400
     )
-    assert server.client.post("/invocations", json={}, headers={"Accept": "image/png"}).status_code == 406
+    assert server.client.post("/invocations", json={}, headers={"Accept": "text/html"}).status_code == 406
 
     response = server.client.get("/metrics")
     assert response.status_code == 200

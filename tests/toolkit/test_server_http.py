@@ -115,7 +115,7 @@ def test_csv_in_and_out(server):
     )
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "text/csv"
-    assert response.text == 'inputs,parameters\n"[""first"",""second""]",{}\n'
+    assert response.text == 'inputs,parameters\r\n"[""first"",""second""]",{}\r\n'
 
 
 def test_nan_becomes_null(server):
@@ -169,7 +169,8 @@ ERROR_CASES = [
         "must name an 'inputs' column",
     ),
     ("bad q", b"{}", {"Accept": "application/json;q=x"}, 400, "BadInputError", "quality value 'x'"),
-    ("accept", b"{}", {"Accept": "image/png"}, 406, "NotAcceptableError", "accept one of: application/json"),
+    ("accept", b"{}", {"Accept": "text/html"}, 406, "NotAcceptableError", "accept one of: application/json"),
+    ("image accept", b"{}", {"Accept": "image/png"}, 406, "NotAcceptableError", "not an image, so image/png"),
     (
         "records as csv",
         b"{}\n{}",
@@ -312,7 +313,10 @@ def test_aws_style_script_runs_unchanged(aws_server):
     assert response.status_code == 200, response.text
     assert response.json() == [{"label": "POSITIVE", "text": "I love it", "gpu_id": None}]
     as_csv = aws_server.client.post("/invocations", json={"inputs": "ok"}, headers={"Accept": "text/csv"})
-    assert (as_csv.headers["content-type"], as_csv.text) == ("text/csv", "label,text,gpu_id\nPOSITIVE,ok,\n")
+    assert (as_csv.headers["content-type"], as_csv.text) == (
+        "text/csv",
+        "label,text,gpu_id\r\nPOSITIVE,ok,\r\n",
+    )
 
 
 def test_aws_style_script_errors_keep_their_status(aws_server):

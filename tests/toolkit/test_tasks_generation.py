@@ -46,6 +46,34 @@ def test_the_4x_pipeline_generation_defaults_apply_under_the_request(generate_ca
     assert "max_new_tokens" not in calls[-1] and calls[-1]["max_length"] == 5 and calls[-1]["num_beams"] == 1
 
 
+def test_a_t5_input_is_not_truncated_unless_asked(generate_calls):
+    model, calls = generate_calls
+    long_text = "hello world " * 300  # 600 tokens and more, past the tokenizer's 512
+    model.predict(long_text, {"max_new_tokens": 1})
+    assert calls[-1]["input_ids"].shape[-1] > 600
+    model.predict(long_text, {"max_new_tokens": 1, "truncation": True})
+    assert calls[-1]["input_ids"].shape[-1] == 512
+
+
+@pytest.fixture(scope="module")
+def bart(tmp_path_factory):
+    from sagemaker_hf.testing.text_models import build_bart
+    from sagemaker_hf.toolkit.tasks import load_task_model
+
+    directory = build_bart(tmp_path_factory.mktemp("bart") / "bart", max_positions=64)
+    return load_task_model("summarization", directory, device="cpu", trust_remote_code=False)
+
+
+def test_an_input_past_a_fixed_position_table_is_cut_to_it(bart):
+    assert bart.position_limit == 64
+    long_text = "hello world " * 40
+    assert set(bart.predict(long_text, {"max_new_tokens": 3})[0]) == {"summary_text"}
+    answers = bart.predict([long_text, "hello"], {"max_new_tokens": 3})  # padded together
+    assert len(answers) == 2
+    with pytest.raises(BadInputError, match=r"an input has \d+ tokens and this model reads at most 64"):
+        bart.predict(long_text, {"max_new_tokens": 3, "truncation": False})
+
+
 def test_generated_length_follows_max_new_tokens(task_models):
     model = task_models("text2text-generation")
     result = model.predict("hello world", {"max_new_tokens": 3, "return_tensors": True})
@@ -78,12 +106,12 @@ def test_bad_generation_parameters_are_bad_input(task_models, parameters, fragme
     assert fragment in caught.value.message
 
 
-def test_translation_prefix_comes_from_the_config_or_the_task_languages(task_models):
+def test_translation_prefix_comes_from_the_task_entry_of_the_config_only(task_models):
     configured = task_models("translation_en_to_fr")
-    written = task_models("translation_en_to_de")
+    unconfigured = task_models("translation_en_to_de")
     assert configured.prefix == "translate English to French: "
-    assert written.prefix == "translate English to German: "  # T5 without task_specific_params for en→de
-    assert set(written.predict("hello", {"max_new_tokens": 2})[0]) == {"translation_text"}
+    assert unconfigured.prefix == ""  # no en→de entry in task_specific_params: none, as in 4.x
+    assert set(unconfigured.predict("hello", {"max_new_tokens": 2})[0]) == {"translation_text"}
     with pytest.raises(BadInputError, match="'src_language'"):
         configured.predict("hello", {"src_language": "en"})
 

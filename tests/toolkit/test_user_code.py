@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import json
 import logging
 import sys
 import textwrap
@@ -193,12 +195,47 @@ def test_compat_decoder_encoder_matches_the_aws_shapes(compat_alias):
     assert decoder_encoder.decode("inputs\na\nb\n", content_types.CSV) == {"inputs": ["a", "b"]}
     assert decoder_encoder.decode(b"ID3...", content_types.MP3) == {"inputs": b"ID3..."}
     assert decoder_encoder.encode([{"label": "POS"}], "application/json") == '[{"label":"POS"}]'
-    assert decoder_encoder.encode([{"label": "POS"}], content_types.CSV) == "label\nPOS\n"
+    assert decoder_encoder.encode([{"label": "POS"}], content_types.CSV) == "label\r\nPOS\r\n"
     assert isinstance(decoder_encoder.encode([1.0, 2.0], content_types.NPY), bytes)
     assert decoder_encoder.encode_json({"a": 1}) == '{"a":1}'
     assert decoder_encoder.decode_json(b"[1]") == [1]
     with pytest.raises(BadInputError):
         decoder_encoder.decode("{broken", "application/json")
+
+
+@pytest.mark.parametrize("body", [b"", b"  \n", b"{broken", b'{"inputs": }'])
+def test_compat_decode_raises_json_decode_error_for_bad_json_as_the_aws_toolkit(compat_alias, body):
+    from sagemaker_huggingface_inference_toolkit import decoder_encoder
+
+    with pytest.raises(json.JSONDecodeError) as caught:
+        decoder_encoder.decode(body, "application/json")
+    assert isinstance(caught.value, BadInputError) and caught.value.status == 400
+
+
+def test_compat_encoders_take_the_accept_type_argument(compat_alias):
+    from sagemaker_huggingface_inference_toolkit import content_types, decoder_encoder
+
+    rows = [{"label": "POS", "score": 0.5}]
+    assert decoder_encoder.encode_json(rows, content_types.JSON) == '[{"label":"POS","score":0.5}]'
+    assert decoder_encoder.encode_csv(rows, content_types.CSV) == "label,score\r\nPOS,0.5\r\n"
+    assert decoder_encoder.encode(rows, accept_type=content_types.JSON) == decoder_encoder.encode_json(rows)
+
+
+def test_compat_encode_image_writes_the_format_the_accept_type_names(compat_alias):
+    from PIL import Image
+    from sagemaker_huggingface_inference_toolkit import content_types, decoder_encoder
+
+    image = Image.new("RGB", (5, 3), "red")
+    for accept_type, image_format in [
+        (content_types.PNG, "PNG"),
+        (content_types.JPEG, "JPEG"),
+        (content_types.X_IMAGE, "PNG"),
+        (content_types.WEBP, "WEBP"),
+    ]:
+        written = Image.open(io.BytesIO(decoder_encoder.encode_image(image, accept_type)))
+        assert (written.format, written.size) == (image_format, (5, 3))
+    assert decoder_encoder.encode(image, content_types.GIF)[:3] == b"GIF"
+    assert decoder_encoder.encode_image(image) == decoder_encoder.encode_image(image, content_types.PNG)
 
 
 def test_compat_alias_is_importable_as_a_submodule(compat_alias):

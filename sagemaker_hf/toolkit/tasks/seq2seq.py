@@ -1,14 +1,17 @@
 """summarization, translation_xx_to_yy and text2text-generation with ``AutoModelForSeq2SeqLM``
 (transformers 5 removed their pipelines; the 4.x response shapes are kept).
 
-Like the 4.x pipelines it applies the model's ``task_specific_params`` (T5's "summarize: "
-prefix, BART's beam settings), then the request's generation parameters on top. Translation
-uses, in order: a prefix in ``task_specific_params``, the tokenizer's own language codes
-(mBART, M2M100, NLLB take ``src_lang``/``tgt_lang``), or for T5 a prefix written from the
-languages in the task name ("translate English to German: ").
+Like the 4.x pipelines it applies the model's ``task_specific_params`` for the task (T5's
+"summarize: " prefix, BART's beam settings), then the request's generation parameters on top.
+Translation uses the prefix of the task's own ``task_specific_params`` entry (none when the
+model has no entry for that language pair, as in 4.x), or the tokenizer's language codes
+(mBART, M2M100, NLLB take ``src_lang``/``tgt_lang``).
 
-Departure from 4.x: inputs longer than the tokenizer's ``model_max_length`` are truncated by
-default (4.x crashed inside the model); send ``"truncation": false`` to turn that off.
+Like 4.x, inputs are not truncated by default (a T5 reads past its tokenizer's
+``model_max_length``), except where 4.x crashed: a model whose encoder has a fixed table of
+positions (BART, Marian, Pegasus) gets inputs cut to that table, where 4.x raised
+``IndexError``. ``"truncation": true`` cuts at the tokenizer's ``model_max_length`` (and the
+table); ``"truncation": false`` never cuts, and an input longer than the table is a 400.
 """
 
 from __future__ import annotations
@@ -44,9 +47,6 @@ _LANGUAGE_CODES = (
     '"parameters": {"src_lang": "eng_Latn", "tgt_lang": "fra_Latn"}.'
 )
 
-# Language names T5 was trained with, for "translate English to German: " prefixes.
-T5_LANGUAGES = {"en": "English", "fr": "French", "de": "German", "ro": "Romanian"}
-
 
 class Seq2SeqTask:
     batchable = True
@@ -59,12 +59,14 @@ class Seq2SeqTask:
         self.tokenizer = tokenizer
         self.device = device
         task_params = (getattr(model.config, "task_specific_params", None) or {}).get(self._params_key(), {})
-        self.prefix = task_params.get("prefix") or getattr(model.config, "prefix", None) or ""
+        # 4.x: the task's own prefix, even an empty one, else the model's.
+        prefix = task_params["prefix"] if "prefix" in task_params else getattr(model.config, "prefix", None)
+        self.prefix = prefix or ""
         self.generation_defaults = generation_defaults(model.generation_config, task_params)
         self.accepted = generation_parameters() | PIPELINE_PARAMETERS
         if self.family == "translation":
             self.accepted |= TRANSLATION_PARAMETERS
-            self.prefix = self.prefix or self._t5_translation_prefix()
+        self.position_limit = encoder_position_limit(model)
 
     def predict(self, inputs: Any, parameters: dict[str, Any]) -> Any:
         call = self._split_parameters(parameters)
@@ -134,28 +136,43 @@ class Seq2SeqTask:
             defaults.pop("max_new_tokens", None)  # 4.57 let its default win here; the request should
         return {**defaults, **requested}
 
+    def _truncation(self, options: dict[str, Any]) -> dict[str, Any]:
+        """The tokenizer's truncation arguments: none by default (as 4.x), but never past the
+        encoder's position table (where 4.x crashed)."""
+        requested = options.get("truncation")
+        if requested is None:
+            if self.position_limit is None:
+                return {"truncation": False}
+            return {"truncation": True, "max_length": self.position_limit}
+        if not requested or self.position_limit is None:
+            return {"truncation": requested}
+        longest = getattr(self.tokenizer, "model_max_length", None)
+        limit = self.position_limit if not isinstance(longest, int) else min(longest, self.position_limit)
+        return {"truncation": requested, "max_length": limit}
+
     def _encode(self, texts: list[str], options: dict[str, Any]) -> dict[str, Any]:
         """Tokenized inputs for generate(): ids and mask on the device, plus the target-language
         token that multilingual tokenizers force as the first generated token."""
         source, target = options.get("src_lang"), options.get("tgt_lang")
-        truncation = options.get("truncation", True)
+        truncation = self._truncation(options)
         try:
             if hasattr(self.tokenizer, "_build_translation_inputs") and source and target:
                 encoded = self.tokenizer._build_translation_inputs(
-                    texts,
-                    return_tensors="pt",
-                    src_lang=source,
-                    tgt_lang=target,
-                    truncation=truncation,
-                    padding=True,
+                    texts, return_tensors="pt", src_lang=source, tgt_lang=target, padding=True, **truncation
                 )
             else:
                 prefixed = [self.prefix + text for text in texts]
-                encoded = self.tokenizer(prefixed, return_tensors="pt", padding=True, truncation=truncation)
+                encoded = self.tokenizer(prefixed, return_tensors="pt", padding=True, **truncation)
         except (KeyError, ValueError) as error:
             raise BadInputError(
                 f"{self.task}: the inputs could not be encoded ({error}). {_LANGUAGE_CODES}"
             ) from error
+        length = encoded["input_ids"].shape[-1]
+        if self.position_limit is not None and length > self.position_limit:
+            raise BadInputError(
+                f"{self.task}: an input has {length} tokens and this model reads at most "
+                f'{self.position_limit}; shorten it, or leave out "truncation": false to cut it'
+            )
         forced = encoded.get("forced_bos_token_id")
         if forced is not None and forced == self.tokenizer.unk_token_id:
             raise BadInputError(
@@ -203,21 +220,28 @@ class Seq2SeqTask:
         return generation, options
 
     def _params_key(self) -> str:
-        if self.family != "translation":
-            return self.family
-        keys = sorted(
+        """The ``task_specific_params`` entry of the task; plain "translation" takes the model's
+        first translation entry, as 4.x's pipeline() did."""
+        if self.family != "translation" or self.task != "translation":
+            return self.task if self.family == "translation" else self.family
+        keys = [
             key
             for key in (getattr(self.model.config, "task_specific_params", None) or {})
             if key.startswith("translation")
-        )
-        return self.task if self.task != "translation" or not keys else keys[0]
+        ]
+        return keys[0] if keys else self.task
 
-    def _t5_translation_prefix(self) -> str:
-        languages = names.translation_languages(self._params_key())
-        if getattr(self.model.config, "model_type", None) not in ("t5", "mt5") or not languages:
-            return ""
-        source, target = (T5_LANGUAGES.get(code, code) for code in languages)
-        return f"translate {source} to {target}: "
+
+def encoder_position_limit(model: Any) -> int | None:
+    """How many tokens the encoder reads: the size of its fixed position table (BART, Marian,
+    Pegasus, LED), or None when positions are relative or grow on demand (T5, M2M100, NLLB)."""
+    import torch
+
+    encoder = model.get_encoder() if hasattr(model, "get_encoder") else None
+    table = getattr(encoder, "embed_positions", None)
+    if not isinstance(table, torch.nn.Embedding):
+        return None
+    return table.num_embeddings - int(getattr(table, "offset", 0))
 
 
 def generation_defaults(model_config: Any, task_params: dict[str, Any]) -> dict[str, Any]:
