@@ -31,15 +31,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import gzip
-import io
 import json
 import os
 import resource
 import signal
 import subprocess
 import sys
-import tarfile
 import tempfile
 import threading
 import time
@@ -56,6 +53,7 @@ from sagemaker_hf.testing.attacks import (
     open_connections,
     request,
 )
+from sagemaker_hf.testing.bombs import write_gzip_tar_bomb
 from sagemaker_hf.testing.load_rss import MIB, ProcessGroupRss
 from sagemaker_hf.testing.server_process import ServerProcess, toolkit_server
 
@@ -213,35 +211,10 @@ def batch_line(target: ServerProcess, root: Path) -> Row:
     return watch.row("a 1 GB single-line batch input", outcome, ok, 400 * MIB)
 
 
-def write_bomb(path: Path, size: int) -> None:
-    """A model.tar.gz whose one weights file is ``size`` zero bytes, compressed as it is written."""
-
-    class Zeros:
-        def __init__(self) -> None:
-            self.left = size
-
-        def read(self, count: int = MIB) -> bytes:
-            count = min(count, self.left, MIB)
-            self.left -= count
-            return bytes(count)
-
-    with (
-        gzip.open(path, "wb", compresslevel=9) as compressed,
-        tarfile.open(fileobj=compressed, mode="w") as tar,
-    ):
-        config = json.dumps({"model_type": "bert"}).encode()
-        info = tarfile.TarInfo("config.json")
-        info.size = len(config)
-        tar.addfile(info, fileobj=io.BytesIO(config))
-        info = tarfile.TarInfo("pytorch_model.bin")
-        info.size = size
-        tar.addfile(info, fileobj=Zeros())
-
-
 def gzip_bomb(target: ServerProcess, root: Path) -> Row:
     bomb = root / "bomb" / "model.tar.gz"
     bomb.parent.mkdir()
-    write_bomb(bomb, 2 * GIB)
+    write_gzip_tar_bomb(bomb, 2 * GIB, member_name="pytorch_model.bin")
     home = Path(os.environ[LOCAL_HOME])
     result, watch, seconds = run_client(target, ["deploy", str(bomb)], root, disk=home)
     written = watch.extra_peaks.get("disk", 0)
