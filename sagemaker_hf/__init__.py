@@ -16,7 +16,6 @@ __version__ = "0.1.0"
 # public name -> module (relative to this package) that defines it
 _LAZY_EXPORTS: dict[str, str] = {
     # image URIs
-    "image_uris": ".image_uris",
     "get_huggingface_llm_image_uri": ".image_uris",
     # session and role
     "Session": ".session",
@@ -31,6 +30,7 @@ _LAZY_EXPORTS: dict[str, str] = {
     "WaiterConfig": ".predictor",
     "Transformer": ".transformer",
     "HuggingFace": ".estimator",
+    "Estimator": ".estimator",
     "TrainingInput": ".training",
     "TrainingJobAnalytics": ".analytics",
     # configs
@@ -41,14 +41,20 @@ _LAZY_EXPORTS: dict[str, str] = {
     # errors
     "SageMakerHFError": ".errors",
     "UnsupportedValueError": ".errors",
-    # modules SDK v2 users reach as attributes (``sagemaker.s3.S3Uploader``)
+}
+
+# Modules reached as attributes (``sagemaker.s3.S3Uploader``): attribute -> the module it is.
+# SDK v2's module names are kept here as aliases of the module that holds their names, so
+# ``import sagemaker_hf as sagemaker`` keeps v2's spelling (``sagemaker.exceptions.X``).
+_MODULE_ATTRIBUTES: dict[str, str] = {
+    "image_uris": ".image_uris",
+    "s3": ".s3",
+    "serializers": ".serializers",
     "analytics": ".analytics",
     "deserializers": ".deserializers",
     "estimator": ".estimator",
     "exceptions": ".exceptions",
     "predictor": ".predictor",
-    "s3": ".s3",
-    "serializers": ".serializers",
 }
 
 __all__ = [
@@ -56,6 +62,7 @@ __all__ = [
     "AsyncInferenceResponse",
     "AsyncPredictor",
     "DataCaptureConfig",
+    "Estimator",
     "HuggingFace",
     "HuggingFaceModel",
     "HuggingFacePredictor",
@@ -85,11 +92,12 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    module_name = _LAZY_EXPORTS.get(name)
-    if module_name is None:
+    if name in _MODULE_ATTRIBUTES:
+        value = importlib.import_module(_MODULE_ATTRIBUTES[name], __name__)
+    elif name in _LAZY_EXPORTS:
+        value = getattr(importlib.import_module(_LAZY_EXPORTS[name], __name__), name)
+    else:
         raise AttributeError(f"module 'sagemaker_hf' has no attribute {name!r}")
-    module = importlib.import_module(module_name, __name__)
-    value = module if name == module_name.lstrip(".") else getattr(module, name)
     globals()[name] = value  # later lookups skip __getattr__
     return value
 
@@ -108,7 +116,7 @@ if TYPE_CHECKING:  # pragma: no cover - for editors and type checkers only
         TrainingCompilerConfig,
     )
     from .errors import SageMakerHFError, UnsupportedValueError
-    from .estimator import HuggingFace
+    from .estimator import Estimator, HuggingFace
     from .image_uris import get_huggingface_llm_image_uri
     from .model import HuggingFaceModel
     from .predictor import (
