@@ -11,9 +11,9 @@ clients are made, :meth:`~Session.artifact_uri`, :meth:`~Session.direct_model_da
 :meth:`~Session.execution_role_arn` and :meth:`~Session.account_id`). Whether a call
 runs locally is decided once, here, by :func:`session_for_instance_type`.
 
-This is the SDK's only reader of environment variables (``AWS_REGION``, and local
-mode's ``SAGEMAKER_HF_LOCAL_HOME``, ``SAGEMAKER_HF_LOCAL_STARTUP_TIMEOUT`` and
-``XDG_CACHE_HOME``); everything else is read by boto3 itself.
+This is the SDK's only reader of environment variables (``AWS_REGION``; local mode's own
+are read by :func:`sagemaker_hf.local.settings.local_mode_settings`); everything else is read
+by boto3 itself.
 """
 
 from __future__ import annotations
@@ -21,31 +21,19 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sagemaker_hf import __version__
 from sagemaker_hf._validation import checked_arguments
 from sagemaker_hf.errors import ConfigurationError
+from sagemaker_hf.local import mode
+from sagemaker_hf.local.mode import LOCAL_INSTANCE_TYPES
 from sagemaker_hf.roles import ROLE_HELP
-
-if TYPE_CHECKING:  # pragma: no cover
-    from sagemaker_hf.local.settings import LocalModeSettings
 
 USER_AGENT = f"sagemaker-hf/{__version__}"
 
 # SageMaker notebook instances and Studio write this file; it names the resource we run on.
 NOTEBOOK_METADATA_PATH = Path("/opt/ml/metadata/resource-metadata.json")
-
-# Local mode. SDK v2 documented "local_gpu" but users also write "local-gpu": both work,
-# and this table (instance type -> canonical name) is the one place that knows it.
-LOCAL_INSTANCE_TYPES = {"local": "local", "local_gpu": "local_gpu", "local-gpu": "local_gpu"}
-LOCAL_HOME_VARIABLE = "SAGEMAKER_HF_LOCAL_HOME"
-LOCAL_STARTUP_TIMEOUT_VARIABLE = "SAGEMAKER_HF_LOCAL_STARTUP_TIMEOUT"
-DEFAULT_LOCAL_STARTUP_TIMEOUT_SECONDS = 600.0  # a Hub download can be slow
-# Local mode needs no AWS account: these placeholders fill the fields the API requires.
-LOCAL_ACCOUNT_ID = "000000000000"
-LOCAL_ROLE_ARN = f"arn:aws:iam::{LOCAL_ACCOUNT_ID}:role/sagemaker-hf-local"
-LOCAL_DEFAULT_REGION = "us-east-1"
 
 
 class Session:
@@ -321,7 +309,7 @@ class LocalSession(Session):
 
     Only the ``sagemaker`` and ``sagemaker-runtime`` clients are local; S3 stays real
     boto3, used only when a URI says ``s3://``. No role is needed (create calls carry
-    ``LOCAL_ROLE_ARN`` unless you pass one); default artifacts go to
+    ``sagemaker_hf.local.mode.LOCAL_ROLE_ARN`` unless you pass one); default artifacts go to
     ``file://<local home>/artifacts/...``; a local model directory is served in place.
 
     Args:
@@ -346,8 +334,10 @@ class LocalSession(Session):
     ) -> None:
         boto_session = boto_session if boto_session is not None else _new_boto_session(region_name)
         if not (boto_session.region_name or region_name):
-            region_name = LOCAL_DEFAULT_REGION
+            region_name = mode.LOCAL_DEFAULT_REGION
         super().__init__(boto_session=boto_session, region_name=region_name)
+        from sagemaker_hf.local.settings import local_mode_settings
+
         self.local_settings = local_mode_settings(self.boto_region_name, local_home, startup_timeout)
 
     def make_sagemaker_client(self) -> Any:
@@ -366,7 +356,7 @@ class LocalSession(Session):
         return LocalLogsClient(self.local_settings)
 
     def account_id(self) -> str:
-        return LOCAL_ACCOUNT_ID
+        return mode.LOCAL_ACCOUNT_ID
 
     def default_bucket(self) -> str:
         raise ConfigurationError(
@@ -400,38 +390,7 @@ class LocalSession(Session):
 
     def execution_role_arn(self, role: str | None, purpose: str) -> str:
         """The role as an ARN, never looked up; ``LOCAL_ROLE_ARN`` when there is none."""
-        if role is None:
-            return LOCAL_ROLE_ARN
-        return role if role.startswith("arn:") else f"arn:aws:iam::{LOCAL_ACCOUNT_ID}:role/{role}"
-
-
-def local_mode_settings(
-    region: str, local_home: str | Path | None, startup_timeout: float | None
-) -> LocalModeSettings:
-    """Local mode's settings: the arguments given, else the environment, else the defaults."""
-    from sagemaker_hf.local.settings import LocalModeSettings
-
-    if local_home is None:
-        local_home = os.environ.get(LOCAL_HOME_VARIABLE) or None
-    if local_home is None:
-        cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-        local_home = Path(cache) / "sagemaker-hf" / "local"
-    if startup_timeout is None:
-        text = os.environ.get(LOCAL_STARTUP_TIMEOUT_VARIABLE, "").strip()
-        try:
-            startup_timeout = float(text) if text else DEFAULT_LOCAL_STARTUP_TIMEOUT_SECONDS
-        except ValueError:
-            raise ConfigurationError(
-                f"{LOCAL_STARTUP_TIMEOUT_VARIABLE}={text!r} is not a number of seconds; set it to e.g. 600."
-            ) from None
-    if startup_timeout <= 0:
-        raise ConfigurationError(f"startup_timeout={startup_timeout} must be a positive number of seconds.")
-    return LocalModeSettings(
-        home=Path(local_home).expanduser().resolve(),
-        region=region,
-        account_id=LOCAL_ACCOUNT_ID,
-        startup_timeout_seconds=startup_timeout,
-    )
+        return mode.role_arn(role)
 
 
 def session_for_instance_type(session: Session | None, instance_type: str | None) -> Session:
@@ -446,7 +405,7 @@ def session_for_instance_type(session: Session | None, instance_type: str | None
         return session or Session()
     from sagemaker_hf.local.processes import cuda_available
 
-    if local_type == "local_gpu" and not cuda_available():
+    if local_type == mode.LOCAL_GPU and not cuda_available():
         raise ConfigurationError(
             f"instance_type={instance_type!r} runs the endpoint on a local CUDA GPU, and torch sees none on "
             "this machine. Use instance_type='local' to run on the CPU."

@@ -23,6 +23,7 @@ from sagemaker_hf import storage
 from sagemaker_hf.errors import ConfigurationError
 from sagemaker_hf.local import api, endpoints, lifecycle, listing, training_jobs, transform_jobs
 from sagemaker_hf.local.api import SAGEMAKER, validation_error
+from sagemaker_hf.local.mode import is_local_instance_type
 from sagemaker_hf.local.registry import (
     EndpointConfigRecord,
     EndpointRecord,
@@ -143,7 +144,7 @@ class LocalSageMakerClient:
                 operation, "Local mode serves exactly one production variant per endpoint."
             )
         variant = variants[0]
-        if not _is_local_instance_type(variant.get("InstanceType")):
+        if not is_local_instance_type(variant.get("InstanceType")):
             shown = variant.get("InstanceType") or "serverless"
             raise validation_error(operation, f"InstanceType {shown!r} cannot run locally. {_LOCAL_HELP}")
         if variant.get("InitialInstanceCount", 1) > 1:
@@ -356,12 +357,6 @@ def _readable(operation: str) -> Iterator[None]:
 
 def _metadata() -> dict[str, Any]:
     return {"ResponseMetadata": api.response_metadata()}
-
-
-def _is_local_instance_type(instance_type: str | None) -> bool:
-    from sagemaker_hf.session import LOCAL_INSTANCE_TYPES
-
-    return instance_type in LOCAL_INSTANCE_TYPES
 
 
 def _is_local_dir(url: str) -> bool:

@@ -27,6 +27,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from sagemaker_hf.local.mode import is_local_instance_type
+
 logger = logging.getLogger(__name__)
 
 # A pattern that takes the first and refuses the second wants an S3 location.
@@ -150,9 +152,7 @@ def _check_string(shape: Any, value: str, path: str, found: list[Violation], hid
 
 
 def _is_local_instance_type(shape: Any, value: str) -> bool:
-    from sagemaker_hf.session import LOCAL_INSTANCE_TYPES
-
-    return shape.name.endswith("InstanceType") and value in LOCAL_INSTANCE_TYPES
+    return shape.name.endswith("InstanceType") and is_local_instance_type(value)
 
 
 def _is_local_location(pattern: str, value: str) -> bool:

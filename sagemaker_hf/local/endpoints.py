@@ -39,6 +39,7 @@ from typing import Any
 import sagemaker_hf
 from sagemaker_hf import storage
 from sagemaker_hf.local import api, processes, secret_env
+from sagemaker_hf.local.mode import is_gpu_instance_type
 from sagemaker_hf.local.registry import ChildProcess, Deployment
 from sagemaker_hf.local.settings import LocalModeSettings
 from sagemaker_hf.safetar import safe_extract
@@ -101,12 +102,6 @@ def prepare_model_dir(
         return target
     except Exception as error:
         raise ModelDataError(f"could not prepare the model data {model_data_url}: {error}") from error
-
-
-def is_gpu_instance_type(instance_type: str) -> bool:
-    from sagemaker_hf.session import LOCAL_INSTANCE_TYPES
-
-    return LOCAL_INSTANCE_TYPES.get(instance_type) == "local_gpu"
 
 
 def child_environment(

@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sagemaker_hf import storage
 from sagemaker_hf.local import api, listing, processes
 from sagemaker_hf.local.api import SAGEMAKER, validation_error
+from sagemaker_hf.local.mode import is_gpu_instance_type, is_local_instance_type
 from sagemaker_hf.local.registry import Record, Registry
 from sagemaker_hf.local.settings import LocalModeSettings
 from sagemaker_hf.local.training_runner import ARTIFACTS_DIR, RESULT_NAME, SPEC_NAME
@@ -116,23 +117,11 @@ def jobs_dir(settings: LocalModeSettings) -> Path:
     return settings.home / JOBS_FOLDER
 
 
-def _is_local_instance_type(instance_type: str) -> bool:
-    from sagemaker_hf.session import LOCAL_INSTANCE_TYPES
-
-    return instance_type in LOCAL_INSTANCE_TYPES
-
-
-def _is_gpu(instance_type: str) -> bool:
-    from sagemaker_hf.session import LOCAL_INSTANCE_TYPES
-
-    return LOCAL_INSTANCE_TYPES.get(instance_type) == "local_gpu"
-
-
 def _check(request: dict[str, Any]) -> None:
     operation = "CreateTrainingJob"
     resources = request.get("ResourceConfig", {})
     instance_type = resources.get("InstanceType") or "(none)"
-    if not _is_local_instance_type(instance_type):
+    if not is_local_instance_type(instance_type):
         raise validation_error(operation, f"InstanceType {instance_type!r} cannot run locally. {_HELP}")
     hyperparameters = decoded_hyperparameters(request)
     if "sagemaker_program" not in hyperparameters or "sagemaker_submit_directory" not in hyperparameters:
@@ -159,7 +148,7 @@ def _check(request: dict[str, Any]) -> None:
 
 
 def _num_gpus(instance_type: str) -> int:
-    if not _is_gpu(instance_type):
+    if not is_gpu_instance_type(instance_type):
         return 0
     import subprocess
 
@@ -216,7 +205,7 @@ def create(
         "max_run": request["StoppingCondition"].get("MaxRuntimeInSeconds", 86400),
     }
     (work_dir / SPEC_NAME).write_text(json.dumps(spec))
-    environment = child_environment(request, contract_env, _is_gpu(instance_type), tree)
+    environment = child_environment(request, contract_env, is_gpu_instance_type(instance_type), tree)
     runner = [sys.executable, "-m", "sagemaker_hf.local.training_runner", str(work_dir)]
     pid, identity = processes.spawn(runner, environment, work_dir, record.log_path)
     record.process = RunnerProcess(pid=pid, identity=identity)

@@ -35,6 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sagemaker_hf.errors import ConfigurationError
 from sagemaker_hf.local import api, listing, processes, transform_report, transform_runner
 from sagemaker_hf.local.api import SAGEMAKER, validation_error
+from sagemaker_hf.local.mode import is_local_instance_type
 from sagemaker_hf.local.registry import ChildProcess, ModelRecord, Record, Registry
 from sagemaker_hf.local.settings import LocalModeSettings
 from sagemaker_hf.local.transform_records import RecordCodec, record_kind
@@ -93,9 +94,7 @@ def _check(settings: LocalModeSettings, registry: Registry, request: dict[str, A
     """Refuse what local mode cannot run, as ValidationException; returns the model's CreateModel request."""
     operation = "CreateTransformJob"
     instance_type = request["TransformResources"]["InstanceType"]
-    from sagemaker_hf.session import LOCAL_INSTANCE_TYPES
-
-    if instance_type not in LOCAL_INSTANCE_TYPES:
+    if not is_local_instance_type(instance_type):
         raise validation_error(operation, f"InstanceType {instance_type!r} cannot run locally. {_HELP}")
     transform_input = request["TransformInput"]
     data_type = transform_input["DataSource"]["S3DataSource"]["S3DataType"]

@@ -15,8 +15,9 @@ from botocore.exceptions import ClientError, ParamValidationError
 
 from sagemaker_hf import HuggingFaceModel, HuggingFacePredictor
 from sagemaker_hf.local import processes
+from sagemaker_hf.local.mode import LOCAL_ACCOUNT_ID, LOCAL_ROLE_ARN
 from sagemaker_hf.serializers import CSVSerializer
-from sagemaker_hf.session import LOCAL_ACCOUNT_ID, LOCAL_ROLE_ARN, LocalSession
+from sagemaker_hf.session import LocalSession
 from tests.fixtures.local_mode import LOCAL_VERSIONS
 from tests.local.conftest import endpoint_record, error_code, wait_in_service
 

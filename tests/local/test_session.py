@@ -11,17 +11,11 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from sagemaker_hf import session as session_module
 from sagemaker_hf.errors import ConfigurationError
-from sagemaker_hf.local import endpoints, processes
-from sagemaker_hf.session import (
-    LOCAL_HOME_VARIABLE,
-    LOCAL_ROLE_ARN,
-    LOCAL_STARTUP_TIMEOUT_VARIABLE,
-    LocalSession,
-    Session,
-    session_for_instance_type,
-)
+from sagemaker_hf.local import endpoints, mode, processes
+from sagemaker_hf.local.mode import LOCAL_ROLE_ARN
+from sagemaker_hf.local.settings import LOCAL_HOME_VARIABLE, LOCAL_STARTUP_TIMEOUT_VARIABLE
+from sagemaker_hf.session import LocalSession, Session, session_for_instance_type
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 
@@ -56,9 +50,10 @@ def test_this_machine_has_no_cuda():
 def test_local_gpu_spellings_are_normalised(local_home, monkeypatch):
     monkeypatch.setattr(processes, "cuda_available", lambda: True)
     assert isinstance(session_for_instance_type(None, "local-gpu"), LocalSession)
-    assert session_module.LOCAL_INSTANCE_TYPES["local-gpu"] == "local_gpu"
-    assert endpoints.is_gpu_instance_type("local-gpu") and endpoints.is_gpu_instance_type("local_gpu")
-    assert not endpoints.is_gpu_instance_type("local")
+    assert mode.LOCAL_INSTANCE_TYPES["local-gpu"] == "local_gpu"
+    assert mode.is_gpu_instance_type("local-gpu") and mode.is_gpu_instance_type("local_gpu")
+    assert not mode.is_gpu_instance_type("local") and not mode.is_gpu_instance_type(None)
+    assert mode.is_local_instance_type("local-gpu") and not mode.is_local_instance_type("ml.m5.xlarge")
 
 
 def test_cpu_children_hide_gpus_and_never_inherit_the_hosts_model_variables(monkeypatch, tmp_path):
