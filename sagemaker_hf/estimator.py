@@ -21,6 +21,7 @@ from pydantic import ValidationError
 
 from sagemaker_hf._validation import checked_arguments, warn_ignored_arguments, warn_unknown_arguments
 from sagemaker_hf.configs import TrainingCompilerConfig, configuration_error
+from sagemaker_hf.container.training import encode_hyperparameters
 from sagemaker_hf.distribution import check_distribution, distribution_hyperparameters
 from sagemaker_hf.errors import ConfigurationError, UnsupportedValueError
 from sagemaker_hf.estimator_attach import RESERVED_HYPERPARAMETERS, attach_arguments, job_tags
@@ -30,7 +31,7 @@ from sagemaker_hf.names import normalize_tags
 from sagemaker_hf.session import Session
 from sagemaker_hf.training import TrainingCode, check_versions
 from sagemaker_hf.training_options import JobOptions
-from sagemaker_hf.training_request import TrainingSettings, encode_hyperparameters
+from sagemaker_hf.training_request import TrainingSettings
 
 __all__ = ["Estimator", "HuggingFace"]
 

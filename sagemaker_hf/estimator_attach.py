@@ -11,24 +11,22 @@ from __future__ import annotations
 from typing import Any
 
 from sagemaker_hf.configs import TrainingCompilerConfig
+from sagemaker_hf.container.training import (
+    LOG_LEVEL,
+    PROGRAM,
+    SCRIPT_MODE_HYPERPARAMETERS,
+    SUBMIT_DIRECTORY,
+    decode_hyperparameters,
+)
 from sagemaker_hf.distribution import DISTRIBUTION_HYPERPARAMETERS, distribution_from_hyperparameters
 from sagemaker_hf.errors import ConfigurationError
 from sagemaker_hf.names import base_from_name
-from sagemaker_hf.training_request import decode_hyperparameters
 
-PROGRAM = "sagemaker_program"
-SUBMIT_DIRECTORY = "sagemaker_submit_directory"
-LOG_LEVEL = "sagemaker_container_log_level"
-JOB_NAME = "sagemaker_job_name"
-REGION = "sagemaker_region"
-# What script mode adds for every job (SDK v2's names), as hyperparameters() shows them after it.
-CODE_HYPERPARAMETERS = (SUBMIT_DIRECTORY, PROGRAM, LOG_LEVEL, JOB_NAME, REGION)
 COMPILER_ENABLED = "sagemaker_training_compiler_enabled"
 COMPILER_DEBUG = "sagemaker_training_compiler_debug_mode"
 # Hyperparameters the estimator sets itself; a user's own may not use these names.
 RESERVED_HYPERPARAMETERS = frozenset(
-    {PROGRAM, SUBMIT_DIRECTORY, LOG_LEVEL, JOB_NAME, REGION, COMPILER_ENABLED, COMPILER_DEBUG}
-    | DISTRIBUTION_HYPERPARAMETERS
+    {*SCRIPT_MODE_HYPERPARAMETERS, COMPILER_ENABLED, COMPILER_DEBUG} | DISTRIBUTION_HYPERPARAMETERS
 )
 
 

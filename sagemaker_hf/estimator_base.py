@@ -20,24 +20,24 @@ from typing import Any
 
 from sagemaker_hf import storage
 from sagemaker_hf._validation import checked_arguments
-from sagemaker_hf.errors import ConfigurationError
-from sagemaker_hf.estimator_attach import JOB_NAME, LOG_LEVEL, PROGRAM, REGION, SUBMIT_DIRECTORY
-from sagemaker_hf.estimator_model import AfterTraining
-from sagemaker_hf.names import base_name_from_image, name_from_base
-from sagemaker_hf.training import (
+from sagemaker_hf.container.training import (
     ISOLATED_SUBMIT_DIRECTORY,
+    JOB_NAME,
+    LOG_LEVEL,
+    MODEL_ARCHIVE_NAME,
+    PROGRAM,
+    REGION,
     SOURCE_ARCHIVE_NAME,
-    TrainingCode,
-    TrainingInput,
-    input_channels,
-)
-from sagemaker_hf.training_logs import TrainingJob, wait_for_training_job
-from sagemaker_hf.training_options import JobOptions
-from sagemaker_hf.training_request import (
-    TrainingSettings,
-    check_hyperparameter_limits,
+    SUBMIT_DIRECTORY,
     encode_hyperparameters,
 )
+from sagemaker_hf.errors import ConfigurationError
+from sagemaker_hf.estimator_model import AfterTraining
+from sagemaker_hf.names import base_name_from_image, name_from_base
+from sagemaker_hf.training import TrainingCode, TrainingInput, input_channels
+from sagemaker_hf.training_logs import TrainingJob, wait_for_training_job
+from sagemaker_hf.training_options import JobOptions
+from sagemaker_hf.training_request import TrainingSettings, check_hyperparameter_limits
 
 Inputs = str | Path | TrainingInput | Mapping[str, str | Path | TrainingInput] | None
 
@@ -241,7 +241,7 @@ class TrainingEstimator(AfterTraining):
         description = job.describe()
         output = description.get("OutputDataConfig", {})
         uri = description.get("ModelArtifacts", {}).get("S3ModelArtifacts") or storage.join_uri(
-            output.get("S3OutputPath") or self.output_path or "", job.name, "output", "model.tar.gz"
+            output.get("S3OutputPath") or self.output_path or "", job.name, "output", MODEL_ARCHIVE_NAME
         )
         if output.get("CompressionType", "GZIP") != "NONE":
             return uri

@@ -24,8 +24,9 @@ from pydantic import ValidationError
 
 from sagemaker_hf._validation import checked_arguments, warn_ignored_arguments, warn_unknown_arguments
 from sagemaker_hf.configs import configuration_error
+from sagemaker_hf.container.training import SCRIPT_MODE_HYPERPARAMETERS
 from sagemaker_hf.errors import ConfigurationError
-from sagemaker_hf.estimator_attach import CODE_HYPERPARAMETERS, job_arguments, job_tags
+from sagemaker_hf.estimator_attach import job_arguments, job_tags
 from sagemaker_hf.estimator_base import TrainingEstimator
 from sagemaker_hf.estimator_model import VPC_CONFIG_DEFAULT
 from sagemaker_hf.names import normalize_tags
@@ -45,7 +46,8 @@ def attached(estimator: TrainingEstimator, job: dict[str, Any]) -> Any:
     """
     name = job["TrainingJobName"]
     sent = job.get("HyperParameters", {})
-    estimator._code_hyperparameters_used = {key: sent[key] for key in CODE_HYPERPARAMETERS if key in sent}
+    used = {key: sent[key] for key in SCRIPT_MODE_HYPERPARAMETERS if key in sent}
+    estimator._code_hyperparameters_used = used
     estimator.latest_training_job = TrainingJob(name, estimator.sagemaker_session)
     estimator._current_job_name = name
     estimator.wait(logs=False)

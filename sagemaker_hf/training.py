@@ -23,12 +23,10 @@ from typing import Any
 from sagemaker_hf import storage
 from sagemaker_hf._validation import checked_arguments
 from sagemaker_hf.artifacts import make_tarball
+from sagemaker_hf.container.training import SOURCE_ARCHIVE_NAME
 from sagemaker_hf.errors import ConfigurationError, MissingArgumentError
 
-SOURCE_ARCHIVE_NAME = "sourcedir.tar.gz"
 DEFAULT_CHANNEL = "training"
-# Where SageMaker mounts the "code" channel when network isolation keeps S3 out of reach.
-ISOLATED_SUBMIT_DIRECTORY = "/opt/ml/input/data/code/sourcedir.tar.gz"
 _CHANNEL_NAME = re.compile(r"^[A-Za-z0-9.\-_]{1,64}$")
 # Version-control folders and bytecode caches are never part of the job's code.
 _NOT_CODE = shutil.ignore_patterns(".git", ".hg", ".svn", "__pycache__", "*.pyc")

@@ -8,7 +8,6 @@ SageMaker's framework containers expect (``3`` → ``"3"``, ``"bert"`` → ``"\\
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -23,32 +22,6 @@ MAX_HYPERPARAMETER_KEY = 256
 MAX_HYPERPARAMETER_VALUE = 2500
 MAX_METRIC_DEFINITIONS = 40
 INSTANCE_GROUP_KEYS = ("InstanceGroupName", "InstanceType", "InstanceCount")
-
-
-def encode_hyperparameters(values: dict[str, Any]) -> dict[str, str]:
-    """Every value JSON-encoded, as SageMaker's framework containers expect (``3`` → ``"3"``)."""
-    encoded = {}
-    for key, value in values.items():
-        try:
-            text = json.dumps(value)
-        except TypeError:
-            raise ConfigurationError(
-                f"hyperparameters[{key!r}]={value!r} is a {type(value).__name__}, which JSON cannot encode; "
-                "use numbers, strings, booleans, lists or dicts."
-            ) from None
-        encoded[str(key)] = text
-    return encoded
-
-
-def decode_hyperparameters(values: dict[str, str]) -> dict[str, Any]:
-    """The inverse of :func:`encode_hyperparameters`; a value that is not JSON stays a string."""
-    decoded = {}
-    for key, text in values.items():
-        try:
-            decoded[key] = json.loads(text)
-        except ValueError:
-            decoded[key] = text
-    return decoded
 
 
 def check_hyperparameter_limits(encoded: dict[str, str]) -> None:

@@ -13,7 +13,7 @@ environment variable of the same name (a notebook restarted since it created the
 failing both, :class:`SecretUnavailableError` fails the endpoint with a message that names
 the variable.
 
-Which names are secret is decided by :func:`sagemaker_hf.redaction.is_secret_name`.
+Which names are secret is decided by :func:`sagemaker_hf.container.redaction.is_secret_name`.
 Everything else local mode writes (failure reasons, log tails in errors, the rest of a
 record) goes through :func:`redact`, which masks these secrets and this process's own
 secret-named environment values wherever they appear.
@@ -30,7 +30,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from sagemaker_hf.redaction import Redactor, is_secret_name
+from sagemaker_hf.container.redaction import Redactor, is_secret_name
 
 ENVIRONMENT_KEY = "Environment"
 _PLACEHOLDER = "<secret, not written to disk: {id}>"

@@ -27,6 +27,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from sagemaker_hf import storage
+from sagemaker_hf.container.training import MODEL_ARCHIVE_NAME, OUTPUT_ARCHIVE_NAME, PROGRAM, SUBMIT_DIRECTORY
 from sagemaker_hf.local import api, listing, processes
 from sagemaker_hf.local.api import SAGEMAKER, validation_error
 from sagemaker_hf.local.mode import is_gpu_instance_type, is_local_instance_type
@@ -124,7 +125,7 @@ def _check(request: dict[str, Any]) -> None:
     if not is_local_instance_type(instance_type):
         raise validation_error(operation, f"InstanceType {instance_type!r} cannot run locally. {_HELP}")
     hyperparameters = decoded_hyperparameters(request)
-    if "sagemaker_program" not in hyperparameters or "sagemaker_submit_directory" not in hyperparameters:
+    if PROGRAM not in hyperparameters or SUBMIT_DIRECTORY not in hyperparameters:
         raise validation_error(
             operation,
             "Local mode runs framework training scripts: HyperParameters need sagemaker_program and "
@@ -255,9 +256,8 @@ def _finalize(settings: LocalModeSettings, registry: Registry, storage_session: 
             try:
                 if record.uncompressed:
                     storage.upload_path(storage_session, record.tree.model, record.model_artifacts)
-                for archive in (
-                    ("output.tar.gz",) if record.uncompressed else ("model.tar.gz", "output.tar.gz")
-                ):
+                archives = (MODEL_ARCHIVE_NAME, OUTPUT_ARCHIVE_NAME)
+                for archive in archives[1:] if record.uncompressed else archives:
                     if (artifacts / archive).is_file():
                         storage.upload_file(
                             storage_session, artifacts / archive, f"{record.output_prefix}/{archive}"

@@ -5,7 +5,7 @@ It plays the training container's part once the inputs are in place: install the
 on SIGTERM (StopTrainingJob) or after ``MaxRuntimeInSeconds``, pack ``opt/ml/model`` into
 ``model.tar.gz`` and ``opt/ml/output/data`` into ``output.tar.gz``, and write
 ``result.json``. Its output, and pip's and the script's, go to the job's log, with every
-secret of the job's environment masked (:mod:`sagemaker_hf.redaction`). Uploading the
+secret of the job's environment masked (:mod:`sagemaker_hf.container.redaction`). Uploading the
 archives is left to the client (:mod:`sagemaker_hf.local.training_jobs`), which holds
 the session's S3 credentials.
 """
@@ -22,9 +22,10 @@ import time
 from pathlib import Path
 from typing import IO, Any
 
-from sagemaker_hf import pip_requirements
+from sagemaker_hf.container.redaction import Redactor, environment_redactor
+from sagemaker_hf.container.requirements import check_references, has_requirements
+from sagemaker_hf.container.training import MODEL_ARCHIVE_NAME, OUTPUT_ARCHIVE_NAME
 from sagemaker_hf.errors import UnsafeRequirementsError
-from sagemaker_hf.redaction import Redactor, environment_redactor
 
 SPEC_NAME = "job.json"
 RESULT_NAME = "result.json"
@@ -103,7 +104,7 @@ def _run(command: list[str], cwd: Path, max_run: float) -> tuple[int, str | None
 
 def _run_pip(requirements: Path, code_dir: Path) -> int:
     try:
-        pip_requirements.check_references(requirements)
+        check_references(requirements)
     except UnsafeRequirementsError as error:
         _say(str(error))
         return 1
@@ -133,7 +134,7 @@ def main(job_dir: Path) -> int:
     result: dict[str, Any] = {"exit_code": None, "stopped": None, "stage": "requirements"}
     requirements = code_dir / "requirements.txt"
     exit_code = 0
-    if pip_requirements.has_requirements(requirements):
+    if has_requirements(requirements):
         _say(f"installing {requirements.name}")
         exit_code = _run_pip(requirements, code_dir)
     if exit_code == 0:
@@ -145,9 +146,9 @@ def main(job_dir: Path) -> int:
     from sagemaker_hf.artifacts import make_tarball
 
     artifacts = job_dir / ARTIFACTS_DIR
-    make_tarball(model_dir, artifacts / "model.tar.gz")
+    make_tarball(model_dir, artifacts / MODEL_ARCHIVE_NAME)
     if any(output_dir.iterdir()):
-        make_tarball(output_dir, artifacts / "output.tar.gz")
+        make_tarball(output_dir, artifacts / OUTPUT_ARCHIVE_NAME)
     failure = Path(spec["failure_file"])
     if failure.is_file():
         result["failure"] = failure.read_text(encoding="utf-8", errors="replace")[:1024]

@@ -30,20 +30,20 @@ from typing import Any
 
 import sagemaker_hf
 from sagemaker_hf import storage
+from sagemaker_hf.container.training import (
+    CONTAINER_ROOT,
+    DEFAULT_CHECKPOINT_DIR,
+    FRAMEWORK_PREFIX,
+    LOG_LEVEL,
+    PROGRAM,
+    SCRIPT_MODE_HYPERPARAMETERS,
+    SOURCE_ARCHIVE_NAME,
+    SUBMIT_DIRECTORY,
+    decode_hyperparameters,
+)
 from sagemaker_hf.safetar import safe_extract
 
-CONTAINER_ROOT = "/opt/ml"
 HOST = "algo-1"
-# Hyperparameters the training toolkit reads itself; the rest of sagemaker_* are "framework parameters".
-TOOLKIT_HYPERPARAMETERS = frozenset(
-    {
-        "sagemaker_program",
-        "sagemaker_submit_directory",
-        "sagemaker_container_log_level",
-        "sagemaker_job_name",
-        "sagemaker_region",
-    }
-)
 # Host variables a container never sees: the job's own settings decide them.
 _NOT_INHERITED_PREFIXES = ("SM_", "SAGEMAKER_")
 FRAMEWORK_MODULE = "sagemaker_pytorch_container.training:main"
@@ -97,7 +97,7 @@ class JobTree:
         return self.root / "output" / "failure"
 
     def checkpoints(self, request: dict[str, Any]) -> Path:
-        local_path = request.get("CheckpointConfig", {}).get("LocalPath") or "/opt/ml/checkpoints"
+        local_path = request.get("CheckpointConfig", {}).get("LocalPath") or DEFAULT_CHECKPOINT_DIR
         return Path(self.local(local_path))
 
     def make(self) -> None:
@@ -106,13 +106,8 @@ class JobTree:
 
 
 def decoded_hyperparameters(request: dict[str, Any]) -> dict[str, Any]:
-    decoded = {}
-    for key, text in (request.get("HyperParameters") or {}).items():
-        try:
-            decoded[key] = json.loads(text)
-        except ValueError:
-            decoded[key] = text
-    return decoded
+    """The job's hyperparameters, decoded as the container decodes them."""
+    return decode_hyperparameters(request.get("HyperParameters") or {})
 
 
 # ---- inputs --------------------------------------------------------------------------------
@@ -171,7 +166,7 @@ def stage_inputs(storage_session: Any, request: dict[str, Any], tree: JobTree) -
         if source is None:
             raise SetupError(f"channel {channel['ChannelName']!r}: only S3DataSource inputs run locally")
         copy_from(storage_session, source["S3Uri"], tree.channel(channel["ChannelName"]), link_local=True)
-    submit = decoded_hyperparameters(request).get("sagemaker_submit_directory")
+    submit = decoded_hyperparameters(request).get(SUBMIT_DIRECTORY)
     if not isinstance(submit, str) or not submit:
         raise SetupError("HyperParameters has no sagemaker_submit_directory (the code to run)")
     _stage_code(storage_session, submit, tree)
@@ -186,7 +181,7 @@ def _stage_code(storage_session: Any, submit: str, tree: JobTree) -> None:
         shutil.copytree(storage.local_path(submit), tree.code, dirs_exist_ok=True)
         return
     with tempfile.TemporaryDirectory(prefix="sagemaker-hf-code-") as scratch:
-        archive = storage.download_file(storage_session, submit, Path(scratch) / "sourcedir.tar.gz")
+        archive = storage.download_file(storage_session, submit, Path(scratch) / SOURCE_ARCHIVE_NAME)
         safe_extract(archive, tree.code)
 
 
@@ -232,7 +227,7 @@ def _rerooted(value: Any, tree: JobTree) -> Any:
 def contract(request: dict[str, Any], tree: JobTree, num_gpus: int) -> tuple[dict[str, str], list[str]]:
     """The ``SM_*`` environment and the command-line arguments of the script; writes the config files."""
     everything = decoded_hyperparameters(request)
-    framework = {key: value for key, value in everything.items() if key.startswith("sagemaker_")}
+    framework = {key: value for key, value in everything.items() if key.startswith(FRAMEWORK_PREFIX)}
     user = {key: _rerooted(value, tree) for key, value in everything.items() if key not in framework}
     instance_type = request["ResourceConfig"]["InstanceType"]
     channels = {channel["ChannelName"]: channel for channel in request.get("InputDataConfig", [])}
@@ -261,11 +256,11 @@ def contract(request: dict[str, Any], tree: JobTree, num_gpus: int) -> tuple[dic
     (tree.config / "inputdataconfig.json").write_text(json.dumps(input_data_config))
     (tree.config / "resourceconfig.json").write_text(json.dumps(resource_config))
 
-    program = str(framework.get("sagemaker_program", ""))
+    program = str(framework.get(PROGRAM, ""))
     arguments = user_arguments(user)
     training_env = {
         "additional_framework_parameters": {
-            k: v for k, v in framework.items() if k not in TOOLKIT_HYPERPARAMETERS
+            k: v for k, v in framework.items() if k not in SCRIPT_MODE_HYPERPARAMETERS
         },
         "channel_input_dirs": {name: str(tree.channel(name)) for name in channels},
         "current_host": HOST,
@@ -283,10 +278,10 @@ def contract(request: dict[str, Any], tree: JobTree, num_gpus: int) -> tuple[dic
         "is_hetero": False,
         "is_master": True,
         "job_name": request["TrainingJobName"],
-        "log_level": framework.get("sagemaker_container_log_level", 20),
+        "log_level": framework.get(LOG_LEVEL, 20),
         "master_hostname": HOST,
         "model_dir": str(tree.model),
-        "module_dir": framework.get("sagemaker_submit_directory", ""),
+        "module_dir": framework.get(SUBMIT_DIRECTORY, ""),
         "module_name": program[:-3] if program.endswith(".py") else program,
         "network_interface_name": "eth0",
         "num_cpus": os.cpu_count() or 1,
@@ -336,7 +331,7 @@ def child_environment(
 
 
 def script_command(request: dict[str, Any], tree: JobTree, arguments: list[str]) -> list[str]:
-    program = decoded_hyperparameters(request).get("sagemaker_program")
+    program = decoded_hyperparameters(request).get(PROGRAM)
     if not isinstance(program, str) or not (tree.code / program).is_file():
         raise SetupError(f"the entry point {program!r} is not in the code (sagemaker_submit_directory)")
     return [sys.executable, program, *arguments]

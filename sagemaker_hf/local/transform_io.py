@@ -7,7 +7,7 @@
 - **Records** (:func:`read_records`): read in 1 MB chunks (never the whole object, so
   memory stays flat however large the file), gunzipped on the fly for
   ``CompressionType=Gzip``. ``SplitType=Line`` makes each line a record (``\\n`` ends a
-  line; a trailing ``\\r`` is dropped; blank lines, by :func:`sagemaker_hf.records.is_blank`,
+  line; a trailing ``\\r`` is dropped; blank lines, by :func:`sagemaker_hf.container.records.is_blank`,
   the rule the model server uses too, are not records and get no output line);
   ``SplitType=None`` makes the whole object one record. Each record carries its line
   number, for error messages. A record can be at most ``MaxPayloadInMB``, as on SageMaker:
@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from sagemaker_hf import storage
-from sagemaker_hf.records import is_blank
+from sagemaker_hf.container.records import is_blank
 
 OUTPUT_SUFFIX = ".out"
 PARTIAL_SUFFIX = ".partial"

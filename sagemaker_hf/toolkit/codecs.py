@@ -7,7 +7,7 @@ Decisions worth knowing (also in the README):
   like JSON Lines (SageMaker batch transform's MultiRecord sends exactly that).
 - JSON Lines bodies decode to a :class:`MultiRecord`: one payload per non-blank line; the
   answer holds one JSON document per record, in order (:mod:`encoders`). Blank lines (and
-  CSV rows) are those :func:`sagemaker_hf.records.is_blank` says, the rule local batch jobs
+  CSV rows) are those :func:`sagemaker_hf.container.records.is_blank` says, the rule local batch jobs
   use too, so a job and the server always count the same records.
 - CSV: the header must name ``inputs`` (one input per row), or ``question`` and
   ``context``; a task whose model cannot read CSV answers 415.
@@ -25,7 +25,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from sagemaker_hf.records import is_blank
+from sagemaker_hf.container.records import is_blank
 from sagemaker_hf.toolkit import media
 from sagemaker_hf.toolkit.errors import BadInputError, InvalidJSONError, UnsupportedMediaTypeError
 

@@ -15,7 +15,7 @@ import os
 import sys
 from typing import Any, TextIO
 
-from sagemaker_hf.redaction import Redactor
+from sagemaker_hf.container.redaction import Redactor
 from sagemaker_hf.toolkit.settings import Settings
 
 _FORMAT = "%(asctime)s %(levelname)s %(processName)s %(name)s: %(message)s"

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sagemaker_hf import pip_requirements
+from sagemaker_hf.container.requirements import check_references, has_requirements
 from sagemaker_hf.errors import UnsafeRequirementsError
 from sagemaker_hf.toolkit.errors import ModelError, ModelLoadError, ToolkitError
 from sagemaker_hf.toolkit.logs import redact
@@ -240,11 +240,11 @@ def install_requirements(
     """
     if not path.is_file():
         return
-    if not pip_requirements.has_requirements(path):
+    if not has_requirements(path):
         logger.info("%s lists no packages; nothing to install", path)
         return
     try:
-        pip_requirements.check_references(path)
+        check_references(path)
     except UnsafeRequirementsError as error:
         raise ModelLoadError(str(error)) from None
     command = [

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from sagemaker_hf import HuggingFace, HuggingFaceModel
+from sagemaker_hf.container.redaction import MASK, Redactor, secret_values
+from sagemaker_hf.container.requirements import check_references, has_requirements
 from sagemaker_hf.errors import ResourceFailedError, UnsafeRequirementsError
-from sagemaker_hf.pip_requirements import check_references, has_requirements
-from sagemaker_hf.redaction import MASK, Redactor, secret_values
 from sagemaker_hf.session import LocalSession
 from tests.fixtures.local_mode import LOCAL_VERSIONS
 from tests.fixtures.toolkit_server import running_server
