@@ -19,8 +19,8 @@ from typing import Any
 
 from sagemaker_hf import storage
 from sagemaker_hf.errors import ConfigurationError
+from sagemaker_hf.progress import TransferProgress
 from sagemaker_hf.safetar import safe_extract
-from sagemaker_hf.waiting import TransferProgress
 
 logger = logging.getLogger(__name__)
 

@@ -24,8 +24,9 @@ from sagemaker_hf.errors import (
     WaitTimeoutError,
 )
 from sagemaker_hf.names import timestamp
+from sagemaker_hf.progress import SYSTEM_CLOCK, Clock
 from sagemaker_hf.serializers import JSONDeserializer, JSONSerializer
-from sagemaker_hf.waiting import SYSTEM_CLOCK, Backoff, Clock, Probe, poll
+from sagemaker_hf.waiting import Backoff, Probe, poll
 
 __all__ = [
     "AsyncInferenceResponse",

@@ -110,7 +110,7 @@ def upload_file(
     as SDK v2's ``upload_data`` took them); ``callback`` gets the bytes sent, as boto3's.
     """
     if is_s3(uri):
-        from sagemaker_hf.waiting import TransferProgress
+        from sagemaker_hf.progress import TransferProgress
 
         location = parse_s3_uri(uri)
         arguments = {

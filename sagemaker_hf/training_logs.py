@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 from sagemaker_hf.errors import ConfigurationError, ResourceFailedError, WaitTimeoutError
-from sagemaker_hf.waiting import SYSTEM_CLOCK, TRAINING_JOB, Backoff, Clock, Probe, ThrottlingTolerance, poll
+from sagemaker_hf.progress import SYSTEM_CLOCK, Clock
+from sagemaker_hf.waiting import TRAINING_JOB, Backoff, Probe, ThrottlingTolerance, poll
 
 logger = logging.getLogger(__name__)
 

@@ -20,14 +20,8 @@ from collections.abc import Callable
 from typing import Any, TextIO
 
 from sagemaker_hf.errors import ResourceFailedError, WaitTimeoutError
-from sagemaker_hf.waiting import (
-    SYSTEM_CLOCK,
-    TRANSFORM_JOB,
-    Backoff,
-    Clock,
-    ProgressLine,
-    ThrottlingTolerance,
-)
+from sagemaker_hf.progress import SYSTEM_CLOCK, Clock, ProgressLine
+from sagemaker_hf.waiting import TRANSFORM_JOB, Backoff, ThrottlingTolerance
 
 TRANSFORM_BACKOFF = Backoff(initial=1.0, factor=1.5, maximum=10.0)
 PROGRESS_REFRESH_SECONDS = 1.0

@@ -16,8 +16,8 @@ from sagemaker_hf.api_shapes import check_structure
 from sagemaker_hf.dataprocessing import check_data_processing
 from sagemaker_hf.errors import ConfigurationError
 from sagemaker_hf.names import base_from_name, name_from_base, normalize_tags
+from sagemaker_hf.progress import SYSTEM_CLOCK, Clock
 from sagemaker_hf.transform_wait import wait_for_transform_job
-from sagemaker_hf.waiting import SYSTEM_CLOCK, Clock
 
 # argument -> values the API accepts
 ALLOWED_VALUES: dict[str, tuple[str, ...]] = {

@@ -1,4 +1,4 @@
-"""waiting.py with an injected clock: progress, AccessDenied tolerance, failures, timeouts."""
+"""waiting.py and progress.py with an injected clock: progress, AccessDenied tolerance, failures, timeouts."""
 
 from __future__ import annotations
 
@@ -9,15 +9,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from sagemaker_hf.errors import ResourceFailedError, WaitTimeoutError
-from sagemaker_hf.waiting import (
-    ENDPOINT,
-    TRAINING_JOB,
-    TRANSFORM_JOB,
-    Backoff,
-    ProgressLine,
-    TransferProgress,
-    wait_for_resource,
-)
+from sagemaker_hf.progress import ProgressLine, TransferProgress
+from sagemaker_hf.waiting import ENDPOINT, TRAINING_JOB, TRANSFORM_JOB, Backoff, wait_for_resource
 from tests.sdk.conftest import FakeClock
 
 
