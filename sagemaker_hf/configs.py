@@ -8,18 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationError,
-    ValidationInfo,
-    field_validator,
-    model_validator,
-)
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from sagemaker_hf._validation import check_argument
-from sagemaker_hf.api_shapes import check_structure
+from sagemaker_hf._validation.api_shapes import check_structure
+from sagemaker_hf._validation.v2_config import V2Config
 from sagemaker_hf.errors import ConfigurationError
 
 SERVERLESS_MEMORY_SIZES_MB = (1024, 2048, 3072, 4096, 5120, 6144)
@@ -29,40 +21,7 @@ DEFAULT_CSV_CONTENT_TYPES = ("text/csv",)
 DEFAULT_JSON_CONTENT_TYPES = ("application/json",)
 
 
-def configuration_error(where: str, error: ValidationError) -> ConfigurationError:
-    """A pydantic validation error as one readable :class:`ConfigurationError`."""
-    problems = []
-    for item in error.errors():
-        message = item["msg"].removeprefix("Value error, ")
-        field = ".".join(str(part) for part in item["loc"])
-        problems.append(f"{field}: {message}" if field else message)
-    return ConfigurationError(f"{where}: " + " ".join(problems))
-
-
-class _Config(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
-
-    def __init__(self, /, *args: Any, **fields: Any) -> None:
-        # SDK v2's configs also take their arguments positionally (``DataCaptureConfig(True)``);
-        # the fields are declared in v2's order, so position i is field i.
-        names = list(type(self).model_fields)
-        if len(args) > len(names):
-            raise TypeError(f"{type(self).__name__}() takes at most {len(names)} positional arguments")
-        for name, value in zip(names, args, strict=False):
-            if name in fields:
-                raise TypeError(f"{type(self).__name__}() got multiple values for argument {name!r}")
-            fields[name] = value
-        model_fields = type(self).model_fields
-        for name, value in fields.items():
-            if name in model_fields:  # unknown names: pydantic's "extra" error lists them
-                check_argument(type(self).__name__, name, value, model_fields[name].annotation)
-        try:
-            super().__init__(**fields)
-        except ValidationError as error:
-            raise configuration_error(type(self).__name__, error) from None
-
-
-class ServerlessInferenceConfig(_Config):
+class ServerlessInferenceConfig(V2Config):
     """A serverless endpoint: memory per worker and concurrent invocations."""
 
     memory_size_in_mb: int = 2048
@@ -109,7 +68,7 @@ class ServerlessInferenceConfig(_Config):
         return request
 
 
-class AsyncInferenceConfig(_Config):
+class AsyncInferenceConfig(V2Config):
     """An asynchronous endpoint: where results and failures go, and per-instance concurrency.
 
     ``output_path`` and ``failure_path`` default, at deploy time, to
@@ -164,7 +123,7 @@ class AsyncInferenceConfig(_Config):
         return request
 
 
-class DataCaptureConfig(_Config):
+class DataCaptureConfig(V2Config):
     """Capture endpoint requests and/or responses to S3 (Model Monitor's input).
 
     ``destination_s3_uri`` defaults, at deploy time, to
@@ -251,7 +210,7 @@ COMPILER_PYTORCH_VERSIONS = ">=1.9,<1.12"
 COMPILER_XLA_SINCE_PYTORCH = "1.11"
 
 
-class TrainingCompilerConfig(_Config):
+class TrainingCompilerConfig(V2Config):
     """SageMaker Training Compiler for a ``HuggingFace`` estimator (SDK v2's names).
 
     ``enabled=False`` trains with the plain image, as if no config were given.

@@ -24,7 +24,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from sagemaker_hf.configs import configuration_error
+from sagemaker_hf._validation import configuration_error
 from sagemaker_hf.errors import ConfigurationError
 
 # SDK v2 (fw_utils): where SageMaker's data parallel library runs.

@@ -12,12 +12,13 @@ from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
-from sagemaker_hf.api_shapes import check_structure
-from sagemaker_hf.configs import AsyncInferenceConfig, DataCaptureConfig, ServerlessInferenceConfig, _Config
+from sagemaker_hf._validation.api_shapes import check_structure
+from sagemaker_hf._validation.v2_config import V2Config
+from sagemaker_hf.configs import AsyncInferenceConfig, DataCaptureConfig, ServerlessInferenceConfig
 from sagemaker_hf.errors import ConfigurationError
 
 
-class ProductionVariantConfig(_Config):
+class ProductionVariantConfig(V2Config):
     """What one endpoint variant runs on: instances (type, count, volume), or serverless."""
 
     instance_type: str | None = None

@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from sagemaker_hf.api_shapes import check_structure
+from sagemaker_hf._validation.api_shapes import check_structure
 from sagemaker_hf.errors import ConfigurationError
 from sagemaker_hf.names import base_from_name, name_from_base, normalize_tags
 

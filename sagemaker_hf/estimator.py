@@ -19,8 +19,13 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from sagemaker_hf._validation import checked_arguments, warn_ignored_arguments, warn_unknown_arguments
-from sagemaker_hf.configs import TrainingCompilerConfig, configuration_error
+from sagemaker_hf._validation import (
+    checked_arguments,
+    configuration_error,
+    warn_ignored_arguments,
+    warn_unknown_arguments,
+)
+from sagemaker_hf.configs import TrainingCompilerConfig
 from sagemaker_hf.container.training import encode_hyperparameters
 from sagemaker_hf.distribution import check_distribution, distribution_hyperparameters
 from sagemaker_hf.errors import ConfigurationError, UnsupportedValueError

@@ -22,8 +22,12 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from sagemaker_hf._validation import checked_arguments, warn_ignored_arguments, warn_unknown_arguments
-from sagemaker_hf.configs import configuration_error
+from sagemaker_hf._validation import (
+    checked_arguments,
+    configuration_error,
+    warn_ignored_arguments,
+    warn_unknown_arguments,
+)
 from sagemaker_hf.container.training import SCRIPT_MODE_HYPERPARAMETERS
 from sagemaker_hf.errors import ConfigurationError
 from sagemaker_hf.estimator_attach import job_arguments, job_tags

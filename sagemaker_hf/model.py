@@ -16,7 +16,7 @@ from typing import Any
 
 from sagemaker_hf import image_uris, storage
 from sagemaker_hf._validation import checked_arguments
-from sagemaker_hf.api_shapes import check_structure
+from sagemaker_hf._validation.api_shapes import check_structure
 from sagemaker_hf.artifacts import MODEL_ARCHIVE_NAME, CodeSpec, check_model_data
 from sagemaker_hf.configs import (
     AsyncInferenceConfig,

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sagemaker_hf import storage
-from sagemaker_hf.api_shapes import check_structure
+from sagemaker_hf._validation.api_shapes import check_structure
 from sagemaker_hf.errors import ConfigurationError
 
 ARGUMENT = "model_data"

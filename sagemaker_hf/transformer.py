@@ -12,7 +12,7 @@ from typing import Any
 
 from sagemaker_hf import storage
 from sagemaker_hf._validation import checked_arguments
-from sagemaker_hf.api_shapes import check_structure
+from sagemaker_hf._validation.api_shapes import check_structure
 from sagemaker_hf.dataprocessing import check_data_processing
 from sagemaker_hf.errors import ConfigurationError
 from sagemaker_hf.names import base_from_name, name_from_base, normalize_tags

@@ -1,6 +1,6 @@
 """Checks on public arguments, shared by every class a user constructs or calls.
 
-Two jobs, one home:
+Three jobs, one home (this package):
 
 - :func:`checked_arguments` checks each argument of a public function against its own
   annotation, so ``deploy(instance_type=["ml.m5.xlarge"])`` raises an
@@ -10,6 +10,9 @@ Two jobs, one home:
 - :func:`warn_ignored_arguments` accepts SDK v2 keywords that mean nothing here with a
   warning that names them, instead of refusing code that ran on v2 with ``TypeError``;
   :func:`warn_unknown_arguments` does the same for keywords v2 swallowed through ``**kwargs``.
+- :mod:`~sagemaker_hf._validation.api_shapes` checks the dicts users pass straight to the API
+  against botocore's model, and :mod:`~sagemaker_hf._validation.v2_config` is the base of
+  the config classes; :func:`configuration_error` words a pydantic error for both.
 
 Annotations are the single source of truth: a new parameter is checked by being annotated.
 Only the outer shape is enforced (``list[str]`` checks the list and its items, ``dict[str,
@@ -27,9 +30,12 @@ import typing
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import PurePath
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from sagemaker_hf.errors import ArgumentTypeError, SageMakerHFWarning
+from sagemaker_hf.errors import ArgumentTypeError, ConfigurationError, SageMakerHFWarning
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pydantic import ValidationError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -160,11 +166,21 @@ def warn_unknown_arguments(owner: str, unknown: Mapping[str, object], known: Ite
 
 def _first_caller_outside_package() -> int:
     """The ``stacklevel`` that points a warning at the user's line, past our own frames."""
-    package_dir = str(PurePath(__file__).parent)
+    package_dir = str(PurePath(__file__).parent.parent)  # sagemaker_hf/, not only _validation/
     frame, level = inspect.currentframe(), 0
     while frame is not None and (level < 2 or frame.f_code.co_filename.startswith(package_dir)):
         frame, level = frame.f_back, level + 1
     return level
+
+
+def configuration_error(where: str, error: ValidationError) -> ConfigurationError:
+    """A pydantic validation error as one readable :class:`ConfigurationError`."""
+    problems = []
+    for item in error.errors():
+        message = item["msg"].removeprefix("Value error, ")
+        field = ".".join(str(part) for part in item["loc"])
+        problems.append(f"{field}: {message}" if field else message)
+    return ConfigurationError(f"{where}: " + " ".join(problems))
 
 
 def describe_type(annotation: Any) -> str:

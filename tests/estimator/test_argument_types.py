@@ -119,7 +119,7 @@ def test_a_wrong_type_names_the_argument_and_both_types(case, source_dir):
 
 @pytest.mark.xfail(
     not hasattr(_validation, "check_argument"),
-    reason="the configs' fields are type checked by the parity-hosting branch (configs._Config)",
+    reason="the configs' fields are type checked by the parity-hosting branch (V2Config)",
     strict=True,
 )
 def test_training_compiler_config_refuses_a_string_for_a_bool():
