@@ -3,9 +3,10 @@
 The child is ``python -m sagemaker_hf.toolkit serve`` on a free 127.0.0.1 port, started
 the way SageMaker starts the container: the model's ``Environment`` (with
 ``/opt/ml/model`` paths pointing at the local model directory), ``SM_MODEL_DIR`` and
-``SAGEMAKER_BIND_TO_PORT``. It inherits the host's environment (PATH, the Hugging Face
-cache and offline settings, proxies) except the variables a container gets only from
-its model: ``SM_*``, ``SAGEMAKER_*``, ``HF_MODEL_ID``, ``HF_TASK``, the Hub tokens, ... A
+``SAGEMAKER_BIND_TO_PORT``. It inherits the host's environment
+(:func:`~sagemaker_hf.local.processes.child_environment`) except the variables a container
+gets only from its model: ``SM_*``, ``SAGEMAKER_*``, ``HF_MODEL_ID``, ``HF_TASK``, the Hub
+tokens, ... A
 secret of the model's ``Environment`` is stored as a placeholder (:mod:`secret_env`) and
 revealed here, for the child only.
 
@@ -36,7 +37,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import sagemaker_hf
 from sagemaker_hf import storage
 from sagemaker_hf.local import api, processes, secret_env
 from sagemaker_hf.local.mode import is_gpu_instance_type
@@ -46,11 +46,6 @@ from sagemaker_hf.safetar import safe_extract
 
 CONTAINER_MODEL_DIR = "/opt/ml/model"
 PING_TIMEOUT_SECONDS = 2.0
-# Host variables a container never sees: its model's Environment decides them.
-_NOT_INHERITED_PREFIXES = ("SM_", "SAGEMAKER_")
-_NOT_INHERITED = frozenset(
-    {"HF_MODEL_ID", "HF_MODEL_REVISION", "HF_TASK", "HF_API_TOKEN", "HF_TOKEN", "HF_TRUST_REMOTE_CODE"}
-)
 
 
 class ModelDataError(Exception):
@@ -108,28 +103,16 @@ def child_environment(
     container_env: dict[str, str], model_dir: Path, port: int, work_dir: Path, gpu: bool
 ) -> dict[str, str]:
     """The container's environment for the toolkit child (see the module docstring)."""
-    # The child runs this very package, even from a source tree that is not installed.
-    package_root = str(Path(sagemaker_hf.__file__).resolve().parent.parent)
-    inherited = {
-        name: value
-        for name, value in os.environ.items()
-        if name not in _NOT_INHERITED and not name.startswith(_NOT_INHERITED_PREFIXES)
-    }
-    python_path = os.pathsep.join(filter(None, [package_root, inherited.get("PYTHONPATH")]))
-    environment = {
-        **inherited,
+    own = {
         **{
             name: _local_path(secret_env.reveal(name, value, os.environ), model_dir)
             for name, value in container_env.items()
         },
         "SM_MODEL_DIR": str(model_dir),
         "SAGEMAKER_BIND_TO_PORT": str(port),
-        "PYTHONPATH": python_path,
         processes.MARKER_VARIABLE: str(work_dir),
     }
-    if not gpu:  # a CPU instance: the toolkit must not pick up a GPU of this machine
-        environment["CUDA_VISIBLE_DEVICES"] = ""
-    return environment
+    return processes.child_environment(own, gpu, withheld=processes.MODEL_VARIABLES)
 
 
 def _local_path(value: str, model_dir: Path) -> str:

@@ -1,4 +1,8 @@
-"""Processes of local mode: start them detached, recognise them later, stop their whole group.
+"""Processes of local mode: their environment, start them detached, recognise them later, stop their group.
+
+A child plays a container, so :func:`child_environment` (the one builder, for endpoints,
+training jobs and test servers) gives it the host's environment without what a container
+gets only from its own settings, then those settings.
 
 A process is recognised by its pid *and* its identity (the kernel's start time), so a
 pid that was reused by an unrelated process is never taken for an endpoint, nor
@@ -20,6 +24,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+import sagemaker_hf
 from sagemaker_hf.local import secret_env
 
 # Set in every child's environment to its working directory, so a process whose record
@@ -30,6 +35,13 @@ _HAS_PROC = _PROC.is_dir()
 _POLL_SECONDS = 0.05
 # SIGKILLed processes exit within milliseconds, but one unmapping a large model can take longer.
 GROUP_EXIT_SECONDS = 10.0
+
+# Host variables a container never sees: its own settings (a model's or a job's) decide them.
+CONTAINER_PREFIXES = ("SM_", "SAGEMAKER_")
+# ... and those an inference container gets only from its model's Environment.
+MODEL_VARIABLES = frozenset(
+    {"HF_MODEL_ID", "HF_MODEL_REVISION", "HF_TASK", "HF_API_TOKEN", "HF_TOKEN", "HF_TRUST_REMOTE_CODE"}
+)
 
 # Popen objects of the children this Python process started: kept so their exit codes
 # can be read (and zombies reaped); others are recognised through /proc or ps.
@@ -51,6 +63,32 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def child_environment(
+    own: Mapping[str, str], gpu: bool, withheld: frozenset[str] = frozenset()
+) -> dict[str, str]:
+    """The environment of a child that plays a container.
+
+    The host's (PATH, the Hugging Face cache and offline settings, proxies) without
+    ``SM_*``, ``SAGEMAKER_*`` and the ``withheld`` names, then the child's ``own`` variables;
+    this very package first on ``PYTHONPATH`` (the child runs it even from a source tree that
+    is not installed); on a CPU instance (not ``gpu``) no GPU of this machine is visible.
+    """
+    inherited = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in withheld and not name.startswith(CONTAINER_PREFIXES)
+    }
+    package_root = str(Path(sagemaker_hf.__file__).resolve().parent.parent)
+    environment = {
+        **inherited,
+        **own,
+        "PYTHONPATH": os.pathsep.join(filter(None, [package_root, inherited.get("PYTHONPATH")])),
+    }
+    if not gpu:
+        environment["CUDA_VISIBLE_DEVICES"] = ""
+    return environment
 
 
 def serve_command(port: int, model_dir: Path | str | None = None) -> list[str]:

@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import sagemaker_hf
 from sagemaker_hf import storage
 from sagemaker_hf.container.training import (
     CONTAINER_ROOT,
@@ -41,11 +40,10 @@ from sagemaker_hf.container.training import (
     SUBMIT_DIRECTORY,
     decode_hyperparameters,
 )
+from sagemaker_hf.local import processes
 from sagemaker_hf.safetar import safe_extract
 
 HOST = "algo-1"
-# Host variables a container never sees: the job's own settings decide them.
-_NOT_INHERITED_PREFIXES = ("SM_", "SAGEMAKER_")
 FRAMEWORK_MODULE = "sagemaker_pytorch_container.training:main"
 
 
@@ -312,22 +310,13 @@ def child_environment(
     request: dict[str, Any], contract_env: dict[str, str], gpu: bool, tree: JobTree
 ) -> dict[str, str]:
     """The host's environment (minus its SM_*/SAGEMAKER_*), the job's Environment, then the contract."""
-    inherited = {
-        name: value for name, value in os.environ.items() if not name.startswith(_NOT_INHERITED_PREFIXES)
-    }
-    # The runner imports this very package, even from a source tree that is not installed.
-    package_root = str(Path(sagemaker_hf.__file__).resolve().parent.parent)
-    environment = {
-        **inherited,
+    own = {
         **{name: tree.local(value) for name, value in (request.get("Environment") or {}).items()},
         **contract_env,
-        "PYTHONPATH": os.pathsep.join(filter(None, [package_root, inherited.get("PYTHONPATH")])),
         "PYTHONUNBUFFERED": "1",
         "TRAINING_JOB_NAME": request["TrainingJobName"],
     }
-    if not gpu:  # a CPU instance: the script must not pick up a GPU of this machine
-        environment["CUDA_VISIBLE_DEVICES"] = ""
-    return environment
+    return processes.child_environment(own, gpu)
 
 
 def script_command(request: dict[str, Any], tree: JobTree, arguments: list[str]) -> list[str]:

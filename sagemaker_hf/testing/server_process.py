@@ -1,7 +1,8 @@
 """Start ``python -m sagemaker_hf.toolkit serve`` on a free 127.0.0.1 port, for benchmarks and scripts.
 
 (The tests use ``tests/fixtures/toolkit_server.py``, which adds waiting helpers.)
-The child gets the caller's environment without the toolkit's own variables, plus ``env``;
+The child gets the caller's environment without a model's own variables (as a local endpoint
+does: :func:`~sagemaker_hf.local.processes.child_environment`), plus ``env``;
 its output goes to ``log_path``. Readiness is polled on ``/ping`` with a deadline.
 """
 
@@ -17,9 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sagemaker_hf.local.processes import free_port, serve_command
-
-_TOOLKIT_PREFIXES = ("SM_", "SAGEMAKER_", "HF_MODEL", "HF_TASK", "HF_TRUST_REMOTE_CODE")
+from sagemaker_hf.local.processes import MODEL_VARIABLES, child_environment, free_port, serve_command
 
 
 def ping_status(url: str, timeout: float = 5.0) -> int | None:
@@ -67,9 +66,8 @@ def toolkit_server(
     """A ready server for ``model_dir``; SIGTERM (then SIGKILL after 60 s) on exit. With
     ``new_session`` it leads its own process group (as local mode starts servers), so that
     :class:`~sagemaker_hf.testing.load_rss.ProcessGroupRss` can sample it and its workers."""
-    child_env = {name: value for name, value in os.environ.items() if not name.startswith(_TOOLKIT_PREFIXES)}
-    child_env.setdefault("OMP_NUM_THREADS", "1")
-    child_env.update(env or {})
+    own = {"OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1"), **(env or {})}
+    child_env = child_environment(own, gpu=True, withheld=MODEL_VARIABLES)
     port = free_port()
     with open(log_path, "wb") as log:
         process = subprocess.Popen(

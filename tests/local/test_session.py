@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,7 @@ from sagemaker_hf.errors import ConfigurationError
 from sagemaker_hf.local import endpoints, mode, processes
 from sagemaker_hf.local.mode import LOCAL_ROLE_ARN
 from sagemaker_hf.local.settings import LOCAL_HOME_VARIABLE, LOCAL_STARTUP_TIMEOUT_VARIABLE
+from sagemaker_hf.local.training_setup import JobTree, child_environment
 from sagemaker_hf.session import LocalSession, Session, session_for_instance_type
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -68,6 +70,29 @@ def test_cpu_children_hide_gpus_and_never_inherit_the_hosts_model_variables(monk
     assert env["CUDA_VISIBLE_DEVICES"] == "" and env["HF_HOME"] == "/somewhere/hf"
     gpu_env = endpoints.child_environment({}, tmp_path, 1, tmp_path, gpu=True)
     assert gpu_env.get("CUDA_VISIBLE_DEVICES") != ""
+
+
+def test_every_child_gets_its_environment_from_one_builder(monkeypatch, tmp_path):
+    # Endpoints, training jobs and test servers all start from processes.child_environment: the
+    # host's variables less SM_*/SAGEMAKER_* (and, for a model server, the model's own), theirs
+    # on top, this package first on PYTHONPATH.
+    monkeypatch.setenv("SM_HOSTS", "host")
+    monkeypatch.setenv("HF_TOKEN", "hf_host_token")
+    monkeypatch.setenv("PYTHONPATH", "/elsewhere")
+    package_root = str(Path(processes.__file__).resolve().parents[2])
+    endpoint = endpoints.child_environment({"HF_TASK": "fill-mask"}, tmp_path, 8080, tmp_path, gpu=False)
+    tree = JobTree(tmp_path / "opt" / "ml")
+    request = {"TrainingJobName": "job", "Environment": {"DATA": "/opt/ml/input/data/train"}}
+    training = child_environment(request, {"SM_MODEL_DIR": str(tree.model)}, False, tree)
+    for environment in (endpoint, training):
+        assert environment["PYTHONPATH"] == f"{package_root}{os.pathsep}/elsewhere"
+        assert environment["CUDA_VISIBLE_DEVICES"] == "" and "SM_HOSTS" not in environment
+    assert endpoint["HF_TASK"] == "fill-mask" and "HF_TOKEN" not in endpoint  # the model decides
+    assert training["HF_TOKEN"] == "hf_host_token"  # a training script may use the host's token
+    assert training["DATA"] == f"{tree.root}/input/data/train" and training["TRAINING_JOB_NAME"] == "job"
+    model_variables = processes.MODEL_VARIABLES
+    server = processes.child_environment({"OMP_NUM_THREADS": "1"}, gpu=True, withheld=model_variables)
+    assert "CUDA_VISIBLE_DEVICES" not in server and "HF_TOKEN" not in server
 
 
 def test_local_session_needs_no_role_account_or_bucket(local_home, tmp_path):
