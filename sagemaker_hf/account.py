@@ -1,8 +1,16 @@
-"""Finding the IAM execution role: expand a role name, or discover the role we run as.
+"""The caller's AWS account as a session needs it: the execution role and the default bucket.
 
-Discovery order (as SDK v2's ``get_execution_role``): the SageMaker notebook instance's
-role, the Studio user profile or domain execution role, then the current identity when it
-is an assumed role. The session owns the clients; these functions only take them.
+- The role: a role name is expanded through IAM, or the role we run as is discovered, in SDK
+  v2's order (``get_execution_role``): the SageMaker notebook instance's role, the Studio user
+  profile or domain execution role, then the current identity when it is an assumed role.
+- The default bucket: ``sagemaker-{region}-{account}`` is created when missing, and refused
+  when another account owns it.
+
+Where SDK v2 let AWS's error through (a role name IAM does not know, a bucket of another
+account), ours explains what to do and is still botocore's ``ClientError``, so a v2 user's
+``except ClientError`` catches it. This module imports botocore for that, so the session
+imports it only when it resolves a role or a bucket. The session owns the clients; these
+functions only take them.
 """
 
 from __future__ import annotations
@@ -13,7 +21,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sagemaker_hf.errors import RoleNotFoundError
+from botocore.exceptions import ClientError
+
+from sagemaker_hf.errors import ConfigurationError, RoleNotFoundError
 
 ROLE_HELP = (
     "Pass role='arn:aws:iam::<account>:role/<name>' (or just the role name) to "
@@ -28,16 +38,44 @@ _ASSUMED_ROLE_ARN = re.compile(
 )
 
 
+_MISSING_BUCKET_CODES = frozenset({"404", "NoSuchBucket", "NotFound"})
+_FORBIDDEN_CODES = frozenset({"403", "AccessDenied", "Forbidden"})
+
+
+class _ExplainedClientError(ClientError):
+    """A ``ClientError`` (same ``response`` and ``operation_name``) whose text is our explanation."""
+
+    def __init__(self, error_response: dict[str, Any], operation_name: str, message: str = "") -> None:
+        ClientError.__init__(self, error_response, operation_name)
+        if message:
+            self.args = (message,)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.response, self.operation_name, str(self)))
+
+    @classmethod
+    def explaining(cls, error: ClientError, message: str) -> _ExplainedClientError:
+        return cls(error.response, error.operation_name, message)
+
+
+# ClientError first among the bases, so that its __init__ (which keeps .response) runs.
+class RoleNameNotFoundError(_ExplainedClientError, RoleNotFoundError):
+    """IAM has no role of the name given (v2 raised IAM's ``NoSuchEntity`` ``ClientError``)."""
+
+
+class BucketNotUsableError(_ExplainedClientError, ConfigurationError):
+    """The default bucket exists in another account, or its name is taken (v2: the S3 ``ClientError``)."""
+
+
+# ---- the execution role -----------------------------------------------------------------------
+
+
 def role_arn_from_name(iam_client: Any, role_name: str) -> str:
     """The ARN of the role called ``role_name`` (IAM knows its path, e.g. ``/service-role/``)."""
-    from botocore.exceptions import ClientError
-
     try:
         return iam_client.get_role(RoleName=role_name)["Role"]["Arn"]
     except ClientError as error:
         if error.response["Error"]["Code"] == "NoSuchEntity":
-            from sagemaker_hf._aws_errors import RoleNameNotFoundError
-
             raise RoleNameNotFoundError.explaining(
                 error, f"IAM role {role_name!r} does not exist in this account. {ROLE_HELP}"
             ) from error
@@ -64,8 +102,6 @@ def role_from_notebook(metadata_path: Path, sagemaker_client: Callable[[], Any])
 
 def role_from_caller_identity(sts_client: Any, iam_client: Any) -> str:
     """The role behind the current assumed-role identity, else :class:`RoleNotFoundError`."""
-    from botocore.exceptions import ClientError
-
     identity_arn = sts_client.get_caller_identity()["Arn"]
     match = _ASSUMED_ROLE_ARN.match(identity_arn)
     if match is None:
@@ -83,8 +119,6 @@ def role_from_caller_identity(sts_client: Any, iam_client: Any) -> str:
 
 
 def _studio_role(client: Any, metadata: dict[str, Any]) -> str | None:
-    from botocore.exceptions import ClientError
-
     domain_id = metadata["DomainId"]
     if metadata.get("UserProfileName"):
         try:
@@ -97,3 +131,45 @@ def _studio_role(client: Any, metadata: dict[str, Any]) -> str | None:
         except ClientError:
             pass  # fall back to the domain's default role
     return client.describe_domain(DomainId=domain_id).get("DefaultUserSettings", {}).get("ExecutionRole")
+
+
+# ---- the default bucket ------------------------------------------------------------------------
+
+
+def ensure_bucket(s3_client: Any, bucket: str, region: str, expected_owner: str | None = None) -> None:
+    """Create ``bucket`` in ``region`` unless it exists and is ours to use.
+
+    ``expected_owner`` (for the default bucket under the SDK's own name) makes S3 answer
+    403 when a bucket of that name belongs to another account. Refusals are
+    :class:`BucketNotUsableError`: a ``ConfigurationError``
+    that says what to do, and the ``ClientError`` SDK v2 let through.
+    """
+    owner = {"ExpectedBucketOwner": expected_owner} if expected_owner else {}
+    try:
+        s3_client.head_bucket(Bucket=bucket, **owner)
+        return
+    except ClientError as error:
+        code = error.response["Error"]["Code"]
+        if code in _FORBIDDEN_CODES:
+            raise BucketNotUsableError.explaining(
+                error,
+                f"S3 bucket {bucket!r} exists but this identity may not use it (it may belong to another "
+                "account). Pass Session(default_bucket='<a bucket you own>').",
+            ) from error
+        if code not in _MISSING_BUCKET_CODES:
+            raise
+    # us-east-1 is the one region that rejects an explicit LocationConstraint.
+    location = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+    try:
+        s3_client.create_bucket(Bucket=bucket, **location)
+    except ClientError as error:
+        code = error.response["Error"]["Code"]
+        if code in {"BucketAlreadyOwnedByYou", "OperationAborted"}:
+            return  # created meanwhile by us or a concurrent call
+        if code == "BucketAlreadyExists":
+            raise BucketNotUsableError.explaining(
+                error,
+                f"S3 bucket name {bucket!r} is taken by another account. "
+                "Pass Session(default_bucket='<a bucket you own>').",
+            ) from error
+        raise

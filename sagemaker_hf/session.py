@@ -28,7 +28,6 @@ from sagemaker_hf._validation import checked_arguments
 from sagemaker_hf.errors import ConfigurationError
 from sagemaker_hf.local import mode
 from sagemaker_hf.local.mode import LOCAL_INSTANCE_TYPES
-from sagemaker_hf.roles import ROLE_HELP
 
 USER_AGENT = f"sagemaker-hf/{__version__}"
 
@@ -150,11 +149,11 @@ class Session:
     def default_bucket(self) -> str:
         """``sagemaker-{region}-{account}`` (or the bucket given), created when missing."""
         if self._verified_bucket is None:
-            from sagemaker_hf import storage
+            from sagemaker_hf import account
 
             name = self._requested_bucket or f"sagemaker-{self.boto_region_name}-{self.account_id()}"
             owner = None if self._requested_bucket else self.account_id()
-            storage.ensure_bucket(self.s3_client, name, self.boto_region_name, expected_owner=owner)
+            account.ensure_bucket(self.s3_client, name, self.boto_region_name, expected_owner=owner)
             self._verified_bucket = name
         return self._verified_bucket
 
@@ -238,6 +237,8 @@ class Session:
     def execution_role_arn(self, role: str | None, purpose: str) -> str:
         """The role ARN a create call sends; ``None`` is an error (local mode overrides this)."""
         if role is None:
+            from sagemaker_hf.account import ROLE_HELP
+
             raise ConfigurationError(
                 f"Role can not be null for {purpose}: SageMaker needs an IAM role. {ROLE_HELP}"
             )
@@ -249,12 +250,12 @@ class Session:
         Discovery order: the SageMaker notebook instance's role, the Studio user profile
         or domain execution role, then the current identity when it is an assumed role.
         """
-        from sagemaker_hf import roles
+        from sagemaker_hf import account
 
         if role is not None:
-            return role if role.startswith("arn:") else roles.role_arn_from_name(self.iam_client, role)
-        discovered = roles.role_from_notebook(self.notebook_metadata_path, lambda: self.sagemaker_client)
-        return discovered or roles.role_from_caller_identity(self.sts_client, self.iam_client)
+            return role if role.startswith("arn:") else account.role_arn_from_name(self.iam_client, role)
+        discovered = account.role_from_notebook(self.notebook_metadata_path, lambda: self.sagemaker_client)
+        return discovered or account.role_from_caller_identity(self.sts_client, self.iam_client)
 
 
 def _new_boto_session(region_name: str | None) -> Any:

@@ -18,8 +18,6 @@ from typing import Any, TextIO
 from sagemaker_hf.errors import ConfigurationError
 
 _NOT_FOUND_CODES = frozenset({"404", "NoSuchKey", "NotFound"})
-_MISSING_BUCKET_CODES = frozenset({"404", "NoSuchBucket", "NotFound"})
-_FORBIDDEN_CODES = frozenset({"403", "AccessDenied", "Forbidden"})
 
 
 @dataclass(frozen=True)
@@ -285,46 +283,3 @@ def list_uris(session: Any, prefix: str) -> list[str]:
         return [prefix]
     scheme = "file://" if str(prefix).startswith("file://") else ""
     return sorted(f"{scheme}{path}" for path in root.rglob("*") if path.is_file())
-
-
-def ensure_bucket(s3_client: Any, bucket: str, region: str, expected_owner: str | None = None) -> None:
-    """Create ``bucket`` in ``region`` unless it exists and is ours to use.
-
-    ``expected_owner`` (for the default bucket under the SDK's own name) makes S3 answer
-    403 when a bucket of that name belongs to another account. Refusals are
-    :class:`~sagemaker_hf._aws_errors.BucketNotUsableError`: a ``ConfigurationError``
-    that says what to do, and the ``ClientError`` SDK v2 let through.
-    """
-    from botocore.exceptions import ClientError
-
-    from sagemaker_hf._aws_errors import BucketNotUsableError
-
-    owner = {"ExpectedBucketOwner": expected_owner} if expected_owner else {}
-    try:
-        s3_client.head_bucket(Bucket=bucket, **owner)
-        return
-    except ClientError as error:
-        code = error.response["Error"]["Code"]
-        if code in _FORBIDDEN_CODES:
-            raise BucketNotUsableError.explaining(
-                error,
-                f"S3 bucket {bucket!r} exists but this identity may not use it (it may belong to another "
-                "account). Pass Session(default_bucket='<a bucket you own>').",
-            ) from error
-        if code not in _MISSING_BUCKET_CODES:
-            raise
-    # us-east-1 is the one region that rejects an explicit LocationConstraint.
-    location = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
-    try:
-        s3_client.create_bucket(Bucket=bucket, **location)
-    except ClientError as error:
-        code = error.response["Error"]["Code"]
-        if code in {"BucketAlreadyOwnedByYou", "OperationAborted"}:
-            return  # created meanwhile by us or a concurrent call
-        if code == "BucketAlreadyExists":
-            raise BucketNotUsableError.explaining(
-                error,
-                f"S3 bucket name {bucket!r} is taken by another account. "
-                "Pass Session(default_bucket='<a bucket you own>').",
-            ) from error
-        raise
