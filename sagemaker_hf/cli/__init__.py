@@ -1,6 +1,14 @@
-"""The ``sagemaker-hf`` command line.
+"""The ``sagemaker-hf`` command line (also ``python -m sagemaker_hf.cli``).
 
-Each subcommand imports what it needs only when it runs, so ``--help`` stays instant.
+Each subcommand imports what it needs only when it runs, so ``--help`` stays instant:
+
+- ``serve``            the inference toolkit's server (``python -m sagemaker_hf.toolkit serve``)
+- ``image-uri``, ``images``   :mod:`~sagemaker_hf.cli.images`
+- ``local ls``, ``local rm``  :mod:`~sagemaker_hf.cli.local`
+- ``batch``            :mod:`~sagemaker_hf.cli.batch`, a local transform job
+
+These programs sit above the seam: they drive the SDK (``LocalSession``, ``HuggingFaceModel``)
+and read local mode's registry; nothing below imports them.
 """
 
 from __future__ import annotations
@@ -9,9 +17,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from sagemaker_hf._image_cli import add_image_parsers
-from sagemaker_hf.local.batch_cli import add_batch_parser
-from sagemaker_hf.local.cli import add_local_parsers
+from sagemaker_hf.cli.batch import add_batch_parser
+from sagemaker_hf.cli.images import add_image_parsers
+from sagemaker_hf.cli.local import add_local_parsers
 
 
 def _serve(argv: Sequence[str]) -> int:
@@ -46,7 +54,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(args_list)
     return args.handler(args)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

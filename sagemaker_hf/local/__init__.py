@@ -22,7 +22,6 @@ they are local. Modules:
 - ``client``          ``LocalSageMakerClient``
 - ``runtime``         ``LocalRuntimeClient``
 - ``async_inference`` the background worker behind ``invoke_endpoint_async``
-- ``cli``             ``sagemaker-hf local ls`` / ``local rm``
 
 Transform and training jobs plug in as their own modules (``transform_jobs.py``,
 ``training_jobs.py``) with thin methods on the client.

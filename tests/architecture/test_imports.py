@@ -129,3 +129,22 @@ def test_the_graph_sees_deferred_imports():
 def test_no_module_imports_in_a_cycle():
     cycles = [group for group in strongly_connected(import_graph()) if len(group) > 1]
     assert cycles == []
+
+
+ABOVE_THE_SEAM = ("session", "hosting", "batch", "training", "cli")
+
+
+def test_local_mode_imports_nothing_above_the_seam():
+    # local/ is what LocalSession plugs in below the seam: the SDK's workflows call it through
+    # boto3's method names only, and it never calls back up.
+    above = tuple(f"sagemaker_hf.{name}" for name in ABOVE_THE_SEAM)
+    offenders = {
+        module: sorted(target for target in targets if any(_within(target, top) for top in above))
+        for module, targets in import_graph().items()
+        if _within(module, "sagemaker_hf.local")
+    }
+    assert {module: targets for module, targets in offenders.items() if targets} == {}
+
+
+def _within(module: str, package: str) -> bool:
+    return module == package or module.startswith(package + ".")
