@@ -33,11 +33,17 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from . import _image_hints as hints
-from ._image_matrix import BaseFrameworkTable, default_store, iter_leaves, scope_processors, version_sort_key
-from ._image_resolve import ImageRequest, dns_suffix, resolve_uri
-from ._validation import checked_arguments
-from .errors import ConfigurationError, UnsupportedValueError
+from sagemaker_hf._validation import checked_arguments
+from sagemaker_hf.errors import ConfigurationError, UnsupportedValueError
+from sagemaker_hf.image_uris import _hints as hints
+from sagemaker_hf.image_uris._matrix import (
+    BaseFrameworkTable,
+    default_store,
+    iter_leaves,
+    scope_processors,
+    version_sort_key,
+)
+from sagemaker_hf.image_uris._resolve import ImageRequest, dns_suffix, resolve_uri
 
 __all__ = [
     "LLM_BACKENDS",

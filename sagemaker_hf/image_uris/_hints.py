@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from packaging.version import InvalidVersion, Version
 
-from ._image_matrix import version_sort_key
+from sagemaker_hf.image_uris._matrix import version_sort_key
 
 
 def _parse(version: str) -> Version | None:

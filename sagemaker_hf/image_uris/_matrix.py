@@ -34,12 +34,12 @@ from pydantic import (
     ValidationError,
 )
 
-from .errors import SageMakerHFError, UnsupportedValueError
+from sagemaker_hf.errors import SageMakerHFError, UnsupportedValueError
 
 # In the wheel the data sits inside the package; in a source checkout (and an editable
 # install) it is the repository's top-level image_uris/ directory.
-PACKAGE_DATA_DIR = Path(__file__).resolve().parent / "image_uri_config"
-SOURCE_DATA_DIR = Path(__file__).resolve().parent.parent / "image_uris"
+PACKAGE_DATA_DIR = Path(__file__).resolve().parents[1] / "image_uri_config"  # sagemaker_hf/image_uri_config
+SOURCE_DATA_DIR = Path(__file__).resolve().parents[2] / "image_uris"  # the repository's image_uris/
 
 # Processors that name a Neuron accelerator. The files use several spellings for the same
 # thing (neuronx training keys its container_version "inf" while its processor is "trn").

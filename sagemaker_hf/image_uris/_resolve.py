@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from . import _image_hints as hints
-from ._image_matrix import (
+from sagemaker_hf.errors import ConfigurationError, UnsupportedValueError
+from sagemaker_hf.image_uris import _hints as hints
+from sagemaker_hf.image_uris._matrix import (
     NEURON_PROCESSORS,
     BaseFrameworkTable,
     ImageLeaf,
@@ -21,7 +22,6 @@ from ._image_matrix import (
     scope_processors,
     version_sort_key,
 )
-from .errors import ConfigurationError, UnsupportedValueError
 
 # Longest prefix first; every other region (commercial, GovCloud) is on amazonaws.com.
 _DNS_SUFFIX_BY_REGION_PREFIX = (

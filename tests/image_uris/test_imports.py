@@ -14,7 +14,7 @@ heavy = {HEAVY!r}
 import sagemaker_hf
 after_package = [m for m in heavy if m in sys.modules]
 import sagemaker_hf.image_uris as u
-from sagemaker_hf import _image_matrix
+from sagemaker_hf.image_uris import _matrix as _image_matrix
 read_at_import = _image_matrix._default_store is not None
 uri = u.retrieve("huggingface", region="us-east-1", version="4.26.0", base_framework_version="pytorch1.13.1",
                  image_scope="inference", instance_type="ml.m5.xlarge", py_version="py39")

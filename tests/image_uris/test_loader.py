@@ -7,9 +7,9 @@ import shutil
 
 import pytest
 
-from sagemaker_hf import _image_matrix
-from sagemaker_hf._image_matrix import ImageMatrixError, MatrixStore, default_data_dir
-from sagemaker_hf._image_resolve import ImageRequest, resolve_uri
+from sagemaker_hf.image_uris import _matrix as _image_matrix
+from sagemaker_hf.image_uris._matrix import ImageMatrixError, MatrixStore, default_data_dir
+from sagemaker_hf.image_uris._resolve import ImageRequest, resolve_uri
 from tests.image_uris.raw_matrix import DATA_DIR, raw
 
 
