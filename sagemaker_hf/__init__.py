@@ -21,23 +21,24 @@ _LAZY_EXPORTS: dict[str, str] = {
     "Session": ".session",
     "LocalSession": ".session",
     "get_execution_role": ".session",
-    # models, predictors, batch and training
-    "HuggingFaceModel": ".model",
-    "Predictor": ".predictor",
-    "HuggingFacePredictor": ".predictor",
-    "AsyncPredictor": ".predictor",
-    "AsyncInferenceResponse": ".predictor",
-    "WaiterConfig": ".predictor",
-    "Transformer": ".transformer",
-    "HuggingFace": ".estimator",
-    "Estimator": ".estimator",
-    "TrainingInput": ".training",
-    "TrainingJobAnalytics": ".analytics",
-    # configs
-    "ServerlessInferenceConfig": ".configs",
-    "AsyncInferenceConfig": ".configs",
-    "DataCaptureConfig": ".configs",
-    "TrainingCompilerConfig": ".configs",
+    # hosting
+    "HuggingFaceModel": ".hosting.model",
+    "Predictor": ".hosting.base_predictor",
+    "HuggingFacePredictor": ".hosting.predictor",
+    "AsyncPredictor": ".hosting.predictor",
+    "AsyncInferenceResponse": ".hosting.predictor",
+    "WaiterConfig": ".hosting.predictor",
+    "ServerlessInferenceConfig": ".hosting.configs",
+    "AsyncInferenceConfig": ".hosting.configs",
+    "DataCaptureConfig": ".hosting.configs",
+    # batch transform
+    "Transformer": ".batch.transformer",
+    # training
+    "HuggingFace": ".training.estimator",
+    "Estimator": ".training.generic",
+    "TrainingInput": ".training.inputs",
+    "TrainingJobAnalytics": ".training.analytics",
+    "TrainingCompilerConfig": ".training.compiler",
     # errors
     "SageMakerHFError": ".errors",
     "UnsupportedValueError": ".errors",
@@ -50,11 +51,11 @@ _MODULE_ATTRIBUTES: dict[str, str] = {
     "image_uris": ".image_uris",
     "s3": ".s3",
     "serializers": ".serializers",
-    "analytics": ".analytics",
-    "deserializers": ".deserializers",
-    "estimator": ".estimator",
-    "exceptions": ".exceptions",
-    "predictor": ".predictor",
+    "analytics": ".training.analytics",  # sagemaker.analytics
+    "deserializers": ".serializers",  # sagemaker.deserializers: serializers.py holds both kinds
+    "estimator": ".training.estimator",  # sagemaker.estimator: HuggingFace and Estimator
+    "exceptions": ".errors",  # sagemaker.exceptions: errors.py defines v2's nine classes
+    "predictor": ".hosting.predictor",  # sagemaker.predictor: Predictor and the Hugging Face ones
 }
 
 __all__ = [
@@ -107,25 +108,21 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover - for editors and type checkers only
-    from . import analytics, deserializers, estimator, exceptions, image_uris, predictor, s3, serializers
-    from .analytics import TrainingJobAnalytics
-    from .configs import (
-        AsyncInferenceConfig,
-        DataCaptureConfig,
-        ServerlessInferenceConfig,
-        TrainingCompilerConfig,
-    )
+    from . import errors as exceptions
+    from . import image_uris, s3, serializers
+    from . import serializers as deserializers
+    from .batch.transformer import Transformer
     from .errors import SageMakerHFError, UnsupportedValueError
-    from .estimator import Estimator, HuggingFace
+    from .hosting import predictor
+    from .hosting.base_predictor import Predictor
+    from .hosting.configs import AsyncInferenceConfig, DataCaptureConfig, ServerlessInferenceConfig
+    from .hosting.model import HuggingFaceModel
+    from .hosting.predictor import AsyncInferenceResponse, AsyncPredictor, HuggingFacePredictor, WaiterConfig
     from .image_uris import get_huggingface_llm_image_uri
-    from .model import HuggingFaceModel
-    from .predictor import (
-        AsyncInferenceResponse,
-        AsyncPredictor,
-        HuggingFacePredictor,
-        Predictor,
-        WaiterConfig,
-    )
     from .session import LocalSession, Session, get_execution_role
-    from .training import TrainingInput
-    from .transformer import Transformer
+    from .training import analytics, estimator
+    from .training.analytics import TrainingJobAnalytics
+    from .training.compiler import TrainingCompilerConfig
+    from .training.estimator import HuggingFace
+    from .training.generic import Estimator
+    from .training.inputs import TrainingInput

@@ -4,8 +4,9 @@ Each one carries what a user needs to act: the offending value, what is supporte
 instead, and the fix. Each one is also caught by the ``except`` clause an SDK v2 user
 wrote for the same condition: it subclasses the built-in type v2 raised (``ValueError``
 for bad arguments, a missing role and failed resources), and the classes v2 defined in
-``sagemaker.exceptions`` exist here under the same names (``sagemaker_hf.exceptions``
-re-exports them), with v2's attributes. docs/migration.md has the table, condition by
+``sagemaker.exceptions`` exist here under the same names (:data:`V2_EXCEPTION_NAMES`;
+``sagemaker_hf.exceptions`` is this module, for ``import sagemaker_hf as sagemaker``), with
+v2's attributes. docs/migration.md has the table, condition by
 condition.
 
 This module is a leaf: it imports nothing of ours (only the standard library), so the toolkit
@@ -16,6 +17,19 @@ from __future__ import annotations
 
 import subprocess
 from typing import Any
+
+# The names of SDK v2's sagemaker.exceptions, each defined in this module.
+V2_EXCEPTION_NAMES = (
+    "AsyncInferenceError",
+    "AsyncInferenceModelError",
+    "CapacityError",
+    "InternalStreamFailure",
+    "ModelStreamError",
+    "ObjectNotExistedError",
+    "PollingTimeoutError",
+    "UnexpectedClientError",
+    "UnexpectedStatusException",
+)
 
 
 class SageMakerHFError(Exception):

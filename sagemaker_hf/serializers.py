@@ -3,11 +3,12 @@
 A serializer turns Python data into a request body and names its ``CONTENT_TYPE`` (from
 its ``content_type`` attribute, as in v2); a deserializer turns a response stream
 (anything with ``read()``) into Python data and names what it ``ACCEPT``s (a tuple, from
-its ``accept`` attribute). ``sagemaker_hf.deserializers`` gives the deserializers v2's
-import path. NumPy is imported only when a NumPy (de)serializer is used, and pandas only
-for a DataFrame. tests/sdk/test_serializers.py compares every class with v2's on the same
-inputs; the deliberate differences (bytes and tuples of rows in CSV, no pickles in
-``.npy`` requests, NumPy scalars in JSON) are listed in docs/migration.md.
+its ``accept`` attribute). ``sagemaker_hf.deserializers`` is this module too, for v2's
+spelling after ``import sagemaker_hf as sagemaker``. NumPy is imported only when a NumPy
+(de)serializer is used, and pandas only for a DataFrame. tests/sdk/test_serializers.py
+compares every class with v2's on the same inputs; the deliberate differences (bytes and
+tuples of rows in CSV, no pickles in ``.npy`` requests, NumPy scalars in JSON) are listed in
+docs/migration.md.
 """
 
 from __future__ import annotations

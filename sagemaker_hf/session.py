@@ -226,9 +226,9 @@ class Session:
     ) -> None:
         """Print a training job's log; with ``wait``, follow it until the job ends (SDK v2's).
 
-        See :func:`sagemaker_hf.training_logs.logs_for_job`.
+        See :func:`sagemaker_hf.training.logs.logs_for_job`.
         """
-        from sagemaker_hf.training_logs import logs_for_job
+        from sagemaker_hf.training.logs import logs_for_job
 
         logs_for_job(self, job_name, wait, poll, log_type, timeout)
 

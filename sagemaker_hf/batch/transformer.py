@@ -13,11 +13,11 @@ from typing import Any
 from sagemaker_hf import storage
 from sagemaker_hf._validation import checked_arguments
 from sagemaker_hf._validation.api_shapes import check_structure
+from sagemaker_hf.batch.wait import wait_for_transform_job
 from sagemaker_hf.dataprocessing import check_data_processing
 from sagemaker_hf.errors import ConfigurationError
 from sagemaker_hf.names import base_from_name, name_from_base, normalize_tags
 from sagemaker_hf.progress import SYSTEM_CLOCK, Clock
-from sagemaker_hf.transform_wait import wait_for_transform_job
 
 # argument -> values the API accepts
 ALLOWED_VALUES: dict[str, tuple[str, ...]] = {

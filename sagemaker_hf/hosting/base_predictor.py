@@ -2,7 +2,7 @@
 
 It uses only boto3's method names and shapes on ``session.sagemaker_runtime_client`` and
 ``session.sagemaker_client``, so the same code serves AWS and local mode. As in v2, it
-is also importable as ``sagemaker_hf.predictor.Predictor``.
+is also importable as ``sagemaker_hf.Predictor`` and from ``sagemaker_hf.hosting.predictor``.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any, Protocol, runtime_checkable
 
 from sagemaker_hf._validation import checked_arguments
-from sagemaker_hf.response_stream import TokenIterator
+from sagemaker_hf.hosting.response_stream import TokenIterator
 from sagemaker_hf.serializers import BytesDeserializer, IdentitySerializer
 
 EVENT_STREAM = "text/event-stream"
@@ -165,7 +165,7 @@ class Predictor:
             for text in predictor.predict_stream({"inputs": "Once upon a time"}):
                 print(text, end="", flush=True)
 
-        Other iterators in :mod:`sagemaker_hf.response_stream`: ``EventIterator`` (each
+        Other iterators in :mod:`sagemaker_hf.hosting.response_stream`: ``EventIterator`` (each
         event's data), ``LineIterator``, ``ByteIterator`` (each part's bytes, as SDK v2).
         """
         request = self._request(
@@ -226,7 +226,7 @@ class Predictor:
         ``model_name``) replace the production variant; ``tags``, ``kms_key`` and
         ``data_capture_config_dict`` replace the config's; the rest is copied.
         """
-        from sagemaker_hf.endpoint_update import VariantChange, update_endpoint
+        from sagemaker_hf.hosting.endpoint_update import VariantChange, update_endpoint
 
         change = VariantChange(
             initial_instance_count,
@@ -253,7 +253,7 @@ class Predictor:
         variant_name: str = "AllTraffic",
     ) -> str:
         """Target-tracking autoscaling on invocations per instance; returns the policy ARN."""
-        from sagemaker_hf.autoscaling import enable_autoscaling
+        from sagemaker_hf.hosting.autoscaling import enable_autoscaling
 
         return enable_autoscaling(
             self,

@@ -5,7 +5,7 @@ with ``TypeError``. Those that configure features outside the Hugging Face hosti
 are accepted with a warning that names them and says why; those whose request AWS would
 refuse are refused before any call, saying what to do instead. The keywords that do
 something (``inference_ami_version``, ``routing_config``, ``accept_eula``,
-``explainer_config``, ``image_config``) are applied by :mod:`sagemaker_hf.model`.
+``explainer_config``, ``image_config``) are applied by :mod:`sagemaker_hf.hosting.model`.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def check_constructor_options(
     """Refuse constructor keywords that cannot work; warn about those that have no effect."""
     if predictor_cls is not None and not callable(predictor_cls):
         raise ConfigurationError(
-            f"predictor_cls={predictor_cls!r} is not a class: pass e.g. sagemaker_hf.predictor.Predictor, "
+            f"predictor_cls={predictor_cls!r} is not a class: pass e.g. sagemaker_hf.Predictor, "
             "or None to have deploy() return None (as SDK v2 did)."
         )
     if git_config is not None and entry_point is None:

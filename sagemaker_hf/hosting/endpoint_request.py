@@ -14,8 +14,8 @@ from pydantic import Field, field_validator, model_validator
 
 from sagemaker_hf._validation.api_shapes import check_structure
 from sagemaker_hf._validation.v2_config import V2Config
-from sagemaker_hf.configs import AsyncInferenceConfig, DataCaptureConfig, ServerlessInferenceConfig
 from sagemaker_hf.errors import ConfigurationError
+from sagemaker_hf.hosting.configs import AsyncInferenceConfig, DataCaptureConfig, ServerlessInferenceConfig
 
 
 class ProductionVariantConfig(V2Config):

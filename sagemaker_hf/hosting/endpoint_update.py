@@ -98,7 +98,7 @@ def update_endpoint(
 
     Returns the model names of the new variant when they changed, else None.
     """
-    from sagemaker_hf.endpoint_request import check_endpoint_to_update, wait_for_endpoint
+    from sagemaker_hf.hosting.endpoint_request import check_endpoint_to_update, wait_for_endpoint
 
     client = session.sagemaker_client
     check_endpoint_to_update(client, endpoint_name)

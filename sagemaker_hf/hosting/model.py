@@ -3,7 +3,7 @@
 ``deploy()`` flows straight down: check every argument, resolve the image, pack what must
 be packed, then CreateModel, CreateEndpointConfig, CreateEndpoint (or UpdateEndpoint),
 wait, and return a predictor. Request shapes are built here, next to the calls;
-registration is in :mod:`sagemaker_hf.model_package`.
+registration is in :mod:`sagemaker_hf.hosting.model_package`.
 """
 
 from __future__ import annotations
@@ -18,19 +18,20 @@ from sagemaker_hf import image_uris, storage
 from sagemaker_hf._validation import checked_arguments
 from sagemaker_hf._validation.api_shapes import check_structure
 from sagemaker_hf.artifacts import MODEL_ARCHIVE_NAME, CodeSpec, check_model_data
-from sagemaker_hf.configs import (
+from sagemaker_hf.errors import ConfigurationError
+from sagemaker_hf.hosting.configs import (
     AsyncInferenceConfig,
     DataCaptureConfig,
     ServerlessInferenceConfig,
     vpc_config_request,
 )
-from sagemaker_hf.deploy_options import (
+from sagemaker_hf.hosting.deploy_options import (
     MODEL_BASED,
     check_constructor_options,
     check_deploy_options,
     check_no_code_with_model_data_source,
 )
-from sagemaker_hf.endpoint_request import (
+from sagemaker_hf.hosting.endpoint_request import (
     EndpointConfigs,
     ProductionVariantConfig,
     check_endpoint_kind,
@@ -38,11 +39,24 @@ from sagemaker_hf.endpoint_request import (
     deploy_endpoint,
     wait_for_endpoint,
 )
-from sagemaker_hf.errors import ConfigurationError
-from sagemaker_hf.model_container import check_env, container_environment, create_model, upload_model_data
-from sagemaker_hf.model_source import check_model_data_source, resolve_model_data_source, with_access_config
+from sagemaker_hf.hosting.model_container import (
+    check_env,
+    container_environment,
+    create_model,
+    upload_model_data,
+)
+from sagemaker_hf.hosting.model_source import (
+    check_model_data_source,
+    resolve_model_data_source,
+    with_access_config,
+)
+from sagemaker_hf.hosting.predictor import (
+    DeserializerLike,
+    HuggingFacePredictor,
+    SerializerLike,
+    deployed_predictor,
+)
 from sagemaker_hf.names import base_from_name, base_name_from_image, name_from_base, normalize_tags
-from sagemaker_hf.predictor import DeserializerLike, HuggingFacePredictor, SerializerLike, deployed_predictor
 
 logger = logging.getLogger(__name__)
 
@@ -263,8 +277,8 @@ class HuggingFaceModel:
         """Create the model, endpoint config and endpoint; return a predictor for it.
 
         Returns ``predictor_cls(endpoint_name, session)`` (a
-        :class:`~sagemaker_hf.predictor.HuggingFacePredictor` by default), wrapped in an
-        :class:`~sagemaker_hf.predictor.AsyncPredictor` with ``async_inference_config``;
+        :class:`~sagemaker_hf.hosting.predictor.HuggingFacePredictor` by default), wrapped in an
+        :class:`~sagemaker_hf.hosting.predictor.AsyncPredictor` with ``async_inference_config``;
         ``None`` when ``predictor_cls=None``. With ``update_endpoint=True`` the existing
         ``endpoint_name`` is switched to a new endpoint config instead of creating an endpoint.
         """
@@ -345,7 +359,7 @@ class HuggingFaceModel:
         With neither ``model_package_name`` nor ``model_package_group_name`` it registers
         into the group named after the image's repository, as SDK v2 did.
         """
-        from sagemaker_hf.model_package import ModelPackageSpec, register_model
+        from sagemaker_hf.hosting.model_package import ModelPackageSpec, register_model
 
         spec = ModelPackageSpec(
             content_types,
@@ -381,9 +395,9 @@ class HuggingFaceModel:
         tags: Tags | None = None,
         volume_kms_key: str | None = None,
     ) -> Any:
-        """Create the model now and return a :class:`~sagemaker_hf.transformer.Transformer` for batch jobs."""
+        """Create the model now; return a batch :class:`~sagemaker_hf.batch.transformer.Transformer`."""
+        from sagemaker_hf.batch.transformer import Transformer, check_settings
         from sagemaker_hf.session import session_for_instance_type
-        from sagemaker_hf.transformer import Transformer, check_settings
 
         check_settings(instance_count, strategy, assemble_with)
         session = session_for_instance_type(self.sagemaker_session, instance_type)

@@ -88,7 +88,7 @@ def upload_model_data(
     """
     if git_config is None or code is None:
         return prepare_model_data(session, model_data, code, destination, kms_key)
-    from sagemaker_hf.git_checkout import checkout
+    from sagemaker_hf._git import checkout
 
     with checkout(git_config, code.entry_point, code.source_dir, list(code.dependencies) or None) as paths:
         checked_out = CodeSpec(paths.entry_point, paths.source_dir, tuple(paths.dependencies or ()))

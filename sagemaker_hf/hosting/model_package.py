@@ -18,7 +18,7 @@ from sagemaker_hf.errors import ConfigurationError
 from sagemaker_hf.names import base_name_from_image, name_from_base
 
 if TYPE_CHECKING:
-    from sagemaker_hf.model import HuggingFaceModel
+    from sagemaker_hf.hosting.model import HuggingFaceModel
 
 DEFAULT_APPROVAL_STATUS = "PendingManualApproval"
 

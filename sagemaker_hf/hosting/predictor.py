@@ -2,8 +2,9 @@
 
 They use only boto3's method names and shapes on ``session.sagemaker_runtime_client``
 and ``session.sagemaker_client``, so the same code serves AWS and local mode. The
-generic :class:`Predictor` lives in :mod:`sagemaker_hf.base_predictor` (as in SDK v2) and
-is importable from here.
+generic :class:`Predictor` lives in :mod:`sagemaker_hf.hosting.base_predictor` (as in SDK v2) and
+is importable from here, so ``sagemaker.predictor.Predictor`` keeps working after
+``import sagemaker_hf as sagemaker``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from typing import Any, TextIO
 
 from sagemaker_hf import storage
 from sagemaker_hf._validation import check_argument, checked_arguments
-from sagemaker_hf.base_predictor import DeserializerLike, Predictor, SerializerLike
 from sagemaker_hf.errors import (
     AsyncInferenceModelError,
     ConfigurationError,
@@ -23,6 +23,7 @@ from sagemaker_hf.errors import (
     UnexpectedClientError,
     WaitTimeoutError,
 )
+from sagemaker_hf.hosting.base_predictor import DeserializerLike, Predictor, SerializerLike
 from sagemaker_hf.names import timestamp
 from sagemaker_hf.progress import SYSTEM_CLOCK, Clock
 from sagemaker_hf.serializers import JSONDeserializer, JSONSerializer
@@ -133,7 +134,7 @@ class AsyncInferenceResponse:
         ``WaitTimeoutError``, and SDK v2's class) if neither object appears in time.
         """
         if waiter_config is not None and not isinstance(waiter_config, WaiterConfig):
-            raise ConfigurationError("waiter_config must be a sagemaker_hf.predictor.WaiterConfig.")
+            raise ConfigurationError("waiter_config must be a sagemaker_hf.WaiterConfig.")
         if not self._has_result:
             config = waiter_config or WaiterConfig()
             backoff = Backoff(initial=config.delay, factor=1.0, maximum=config.delay)

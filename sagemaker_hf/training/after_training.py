@@ -1,7 +1,7 @@
 """What a ``HuggingFace`` estimator does with its trained model: create_model, deploy, transformer.
 
 These methods only read the estimator's settings and its latest job; they build a
-:class:`~sagemaker_hf.model.HuggingFaceModel` with the training versions and let it do
+:class:`~sagemaker_hf.hosting.model.HuggingFaceModel` with the training versions and let it do
 the work, exactly as SDK v2's estimators delegate to their model class.
 """
 
@@ -12,7 +12,7 @@ from typing import Any
 
 from sagemaker_hf import storage
 from sagemaker_hf._validation import checked_arguments, warn_ignored_arguments
-from sagemaker_hf.configs import AsyncInferenceConfig, DataCaptureConfig, ServerlessInferenceConfig
+from sagemaker_hf.hosting.configs import AsyncInferenceConfig, DataCaptureConfig, ServerlessInferenceConfig
 from sagemaker_hf.names import base_from_name, name_from_base
 
 VPC_CONFIG_DEFAULT = "VPC_CONFIG_DEFAULT"  # SDK v2's sentinel: "the estimator's own subnets"
@@ -67,14 +67,14 @@ class AfterTraining:
         enable_network_isolation: bool | None = None,
         model_kms_key: str | None = None,
     ) -> Any:
-        """A :class:`~sagemaker_hf.model.HuggingFaceModel` of the trained model, same versions.
+        """A :class:`~sagemaker_hf.hosting.model.HuggingFaceModel` of the trained model, same versions.
 
         ``entry_point`` (an ``inference.py``) is looked up in ``source_dir``, by default the
         training code. The image is the inference image of the training versions, unless
         the estimator (or this call) names one. A ``model_data`` dict (uncompressed output,
         ``disable_output_compression=True``) is passed on as it is.
         """
-        from sagemaker_hf.model import HuggingFaceModel
+        from sagemaker_hf.hosting.model import HuggingFaceModel
 
         if vpc_config_override == VPC_CONFIG_DEFAULT:
             subnets, groups = self.settings.subnets, self.settings.security_group_ids
@@ -196,7 +196,7 @@ class AfterTraining:
         enable_network_isolation: bool | None = None,
         model_name: str | None = None,
     ) -> Any:
-        """A :class:`~sagemaker_hf.transformer.Transformer` for batch jobs on the trained model."""
+        """A :class:`~sagemaker_hf.batch.transformer.Transformer` for batch jobs on the trained model."""
         model = self.create_model(
             model_server_workers=model_server_workers,
             role=role,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sagemaker_hf.configs import TrainingCompilerConfig
 from sagemaker_hf.container.training import (
     LOG_LEVEL,
     PROGRAM,
@@ -18,12 +17,11 @@ from sagemaker_hf.container.training import (
     SUBMIT_DIRECTORY,
     decode_hyperparameters,
 )
-from sagemaker_hf.distribution import DISTRIBUTION_HYPERPARAMETERS, distribution_from_hyperparameters
 from sagemaker_hf.errors import ConfigurationError
 from sagemaker_hf.names import base_from_name
+from sagemaker_hf.training.compiler import COMPILER_DEBUG, COMPILER_ENABLED, TrainingCompilerConfig
+from sagemaker_hf.training.distribution import DISTRIBUTION_HYPERPARAMETERS, distribution_from_hyperparameters
 
-COMPILER_ENABLED = "sagemaker_training_compiler_enabled"
-COMPILER_DEBUG = "sagemaker_training_compiler_debug_mode"
 # Hyperparameters the estimator sets itself; a user's own may not use these names.
 RESERVED_HYPERPARAMETERS = frozenset(
     {*SCRIPT_MODE_HYPERPARAMETERS, COMPILER_ENABLED, COMPILER_DEBUG} | DISTRIBUTION_HYPERPARAMETERS
@@ -120,8 +118,7 @@ def attach_arguments(job: dict[str, Any], model_channel_name: str = "model") -> 
     if PROGRAM not in hyperparameters:
         raise ConfigurationError(
             f"Training job {name!r} was not started by a framework estimator (it has no {PROGRAM} "
-            "hyperparameter), so HuggingFace.attach() cannot rebuild it; sagemaker_hf.estimator.Estimator"
-            ".attach() can."
+            "hyperparameter), so HuggingFace.attach() cannot rebuild it; sagemaker_hf.Estimator.attach() can."
         )
     compiler = None
     if hyperparameters.get(COMPILER_ENABLED):

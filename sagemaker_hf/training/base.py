@@ -1,7 +1,7 @@
 """What every estimator shares: the CreateTrainingJob request, fit(), the job and its results.
 
-:class:`~sagemaker_hf.estimator.HuggingFace` and the generic
-:class:`~sagemaker_hf.estimator_generic.Estimator` differ only in how they choose their
+:class:`~sagemaker_hf.training.estimator.HuggingFace` and the generic
+:class:`~sagemaker_hf.training.generic.Estimator` differ only in how they choose their
 image and encode their hyperparameters (their constructors set the attributes listed
 below); both send their job through :meth:`TrainingEstimator.training_job_request`, so
 there is one request builder.
@@ -32,12 +32,12 @@ from sagemaker_hf.container.training import (
     encode_hyperparameters,
 )
 from sagemaker_hf.errors import ConfigurationError
-from sagemaker_hf.estimator_model import AfterTraining
 from sagemaker_hf.names import base_name_from_image, name_from_base
-from sagemaker_hf.training import TrainingCode, TrainingInput, input_channels
-from sagemaker_hf.training_logs import TrainingJob, wait_for_training_job
-from sagemaker_hf.training_options import JobOptions
-from sagemaker_hf.training_request import TrainingSettings, check_hyperparameter_limits
+from sagemaker_hf.training.after_training import AfterTraining
+from sagemaker_hf.training.inputs import TrainingCode, TrainingInput, input_channels
+from sagemaker_hf.training.logs import TrainingJob, wait_for_training_job
+from sagemaker_hf.training.options import JobOptions
+from sagemaker_hf.training.request import TrainingSettings, check_hyperparameter_limits
 
 Inputs = str | Path | TrainingInput | Mapping[str, str | Path | TrainingInput] | None
 
@@ -117,7 +117,7 @@ class TrainingEstimator(AfterTraining):
         kms_key = self.settings.output_kms_key if storage.same_s3_bucket(destination, output_uri) else None
         if self.git_config is None:
             return self.code.upload(session, destination, kms_key)
-        from sagemaker_hf.git_checkout import checkout
+        from sagemaker_hf._git import checkout
 
         with checkout(self.git_config, self.entry_point, self.source_dir, self.dependencies or None) as paths:
             code = TrainingCode(paths.entry_point, paths.source_dir, tuple(paths.dependencies or ()))
@@ -189,7 +189,7 @@ class TrainingEstimator(AfterTraining):
         """Start a training job on ``inputs`` and, by default, wait for it with its log.
 
         ``inputs``: an ``s3://``/``file://`` URI or local path (channel ``training``), a
-        :class:`~sagemaker_hf.training.TrainingInput`, or a dict of channel → one of those.
+        :class:`~sagemaker_hf.training.inputs.TrainingInput`, or a dict of channel → one of those.
         ``logs``: True/"All" streams the job's log while waiting; False/"None" does not.
         ``experiment_config`` is sent as the job's ``ExperimentConfig``. A failed job raises
         :class:`~sagemaker_hf.errors.ResourceFailedError` with its ``FailureReason``.
@@ -250,8 +250,8 @@ class TrainingEstimator(AfterTraining):
 
     @property
     def training_job_analytics(self) -> Any:
-        """:class:`~sagemaker_hf.analytics.TrainingJobAnalytics`: the latest job's CloudWatch metrics."""
-        from sagemaker_hf.analytics import TrainingJobAnalytics
+        """The latest job's CloudWatch metrics, as SDK v2's ``TrainingJobAnalytics``."""
+        from sagemaker_hf.training.analytics import TrainingJobAnalytics
 
         job = self._job()
         return TrainingJobAnalytics(job.name, sagemaker_session=job.sagemaker_session)

@@ -2,14 +2,14 @@
 
 The constructor takes every keyword of v2's ``HuggingFace`` / ``Framework`` /
 ``EstimatorBase`` (2.257.7) by name and checks them all before any API call. Each one
-that maps to a CreateTrainingJob field is sent as v2 sent it (:mod:`training_request`,
-:mod:`training_options`); ``rules`` (Debugger rules) is accepted with a warning that names
+that maps to a CreateTrainingJob field is sent as v2 sent it (:mod:`~sagemaker_hf.training.request`,
+:mod:`~sagemaker_hf.training.options`); ``rules`` (Debugger rules) is accepted with a warning that names
 it. Keywords v2 never had, which it swallowed through ``**kwargs``, warn with the nearest
 real name (a typo such as ``metrics_definition=``) and are never used.
 
-``fit()`` and the job live in :mod:`estimator_base`, shared with the generic
-:class:`~sagemaker_hf.estimator_generic.Estimator`, which this module also exports as
-``sagemaker_hf.estimator.Estimator`` (v2's ``sagemaker.estimator.Estimator``).
+``fit()`` and the job live in :mod:`~sagemaker_hf.training.base`, shared with the generic
+:class:`~sagemaker_hf.training.generic.Estimator`, which this module also exports, so that
+``sagemaker.estimator.Estimator`` keeps working after ``import sagemaker_hf as sagemaker``.
 """
 
 from __future__ import annotations
@@ -25,18 +25,18 @@ from sagemaker_hf._validation import (
     warn_ignored_arguments,
     warn_unknown_arguments,
 )
-from sagemaker_hf.configs import TrainingCompilerConfig
 from sagemaker_hf.container.training import encode_hyperparameters
-from sagemaker_hf.distribution import check_distribution, distribution_hyperparameters
 from sagemaker_hf.errors import ConfigurationError, UnsupportedValueError
-from sagemaker_hf.estimator_attach import RESERVED_HYPERPARAMETERS, attach_arguments, job_tags
-from sagemaker_hf.estimator_base import TrainingEstimator
-from sagemaker_hf.estimator_generic import Estimator, attached
 from sagemaker_hf.names import normalize_tags
 from sagemaker_hf.session import Session
-from sagemaker_hf.training import TrainingCode, check_versions
-from sagemaker_hf.training_options import JobOptions
-from sagemaker_hf.training_request import TrainingSettings
+from sagemaker_hf.training.attach import RESERVED_HYPERPARAMETERS, attach_arguments, job_tags
+from sagemaker_hf.training.base import TrainingEstimator
+from sagemaker_hf.training.compiler import TrainingCompilerConfig
+from sagemaker_hf.training.distribution import check_distribution, distribution_hyperparameters
+from sagemaker_hf.training.generic import Estimator, attached
+from sagemaker_hf.training.inputs import TrainingCode, check_versions
+from sagemaker_hf.training.options import JobOptions
+from sagemaker_hf.training.request import TrainingSettings
 
 __all__ = ["Estimator", "HuggingFace"]
 
@@ -52,7 +52,7 @@ class HuggingFace(TrainingEstimator):
     """Trains a Hugging Face script on SageMaker (SDK v2's ``sagemaker.huggingface.HuggingFace``).
 
     ``instance_type="local"`` trains in a child process on this machine instead, through the
-    same ``fit()``. See :mod:`sagemaker_hf.training` for how inputs and code are sent.
+    same ``fit()``. See :mod:`sagemaker_hf.training.inputs` for how inputs and code are sent.
     """
 
     @checked_arguments("HuggingFace")

@@ -4,7 +4,7 @@ Notebooks import it next to the Hugging Face classes for two things, both here:
 
 - ``Estimator.attach(job_name)``: any training job, with ``model_data``,
   ``latest_training_job``, ``hyperparameters()``, ``logs()``; ``create_model()`` /
-  ``deploy()`` / ``transformer()`` build a :class:`~sagemaker_hf.model.HuggingFaceModel`
+  ``deploy()`` / ``transformer()`` build a :class:`~sagemaker_hf.hosting.model.HuggingFaceModel`
   with the inference image of the job's Hugging Face training image (v2 deployed the
   *training* image, which serves nothing). Another image needs ``image_uri=`` of a
   serving image, else a :class:`~sagemaker_hf.errors.ConfigurationError` says so.
@@ -30,15 +30,15 @@ from sagemaker_hf._validation import (
 )
 from sagemaker_hf.container.training import SCRIPT_MODE_HYPERPARAMETERS
 from sagemaker_hf.errors import ConfigurationError
-from sagemaker_hf.estimator_attach import job_arguments, job_tags
-from sagemaker_hf.estimator_base import TrainingEstimator
-from sagemaker_hf.estimator_model import VPC_CONFIG_DEFAULT
 from sagemaker_hf.names import normalize_tags
 from sagemaker_hf.session import Session
-from sagemaker_hf.training import TrainingCode
-from sagemaker_hf.training_logs import TrainingJob
-from sagemaker_hf.training_options import JobOptions
-from sagemaker_hf.training_request import TrainingSettings
+from sagemaker_hf.training.after_training import VPC_CONFIG_DEFAULT
+from sagemaker_hf.training.attach import job_arguments, job_tags
+from sagemaker_hf.training.base import TrainingEstimator
+from sagemaker_hf.training.inputs import TrainingCode
+from sagemaker_hf.training.logs import TrainingJob
+from sagemaker_hf.training.options import JobOptions
+from sagemaker_hf.training.request import TrainingSettings
 
 _IGNORED = "it is not supported by sagemaker-hf (Debugger rules, custom predictor classes)."
 
@@ -246,7 +246,7 @@ class Estimator(TrainingEstimator):
         enable_network_isolation: bool | None = None,
         model_kms_key: str | None = None,
     ) -> Any:
-        """A :class:`~sagemaker_hf.model.HuggingFaceModel` of the trained model (see the module docstring)."""
+        """A :class:`~sagemaker_hf.hosting.model.HuggingFaceModel` of the trained model (see above)."""
         warn_ignored_arguments(
             "Estimator.create_model",
             {"predictor_cls": predictor_cls},

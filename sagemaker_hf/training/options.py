@@ -3,7 +3,7 @@
 :class:`JobOptions` holds the ``EstimatorBase`` arguments that each map to one request
 field (checked at construction, errors name the argument and the fix), and
 :meth:`JobOptions.apply` adds the fields that are set to a request built by
-:class:`~sagemaker_hf.training_request.TrainingSettings`. Each mapping below was read off
+:class:`~sagemaker_hf.training.request.TrainingSettings`. Each mapping below was read off
 SDK v2 2.257.7's requests.
 
 Debugger, profiler and TensorBoard configs are the API's own dicts

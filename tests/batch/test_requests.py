@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from sagemaker_hf import HuggingFace, HuggingFaceModel, Transformer
+from sagemaker_hf.batch.wait import wait_for_transform_job
 from sagemaker_hf.errors import ConfigurationError, ResourceFailedError, WaitTimeoutError
-from sagemaker_hf.transform_wait import wait_for_transform_job
 from tests.sdk.conftest import VERSIONS, FakeClock
 
 INPUT = "s3://batch-in/reviews/"

@@ -12,7 +12,7 @@ import pytest
 
 from sagemaker_hf import HuggingFace, HuggingFaceModel
 from sagemaker_hf.errors import ResourceFailedError
-from sagemaker_hf.training_logs import LOG_GROUP, wait_for_training_job
+from sagemaker_hf.training.logs import LOG_GROUP, wait_for_training_job
 from tests.estimator.conftest import BUCKET, GPU_INSTANCE, VERSIONS
 from tests.sdk.conftest import FakeClock, answer
 

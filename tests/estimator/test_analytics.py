@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from sagemaker_hf.analytics import TrainingJobAnalytics
+from sagemaker_hf.training.analytics import TrainingJobAnalytics
 from tests.estimator.conftest import huggingface_estimator
 
 METRICS = [

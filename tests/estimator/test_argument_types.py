@@ -10,8 +10,8 @@ import pytest
 
 from sagemaker_hf import HuggingFace, TrainingCompilerConfig, _validation
 from sagemaker_hf.errors import ConfigurationError
-from sagemaker_hf.estimator import Estimator
-from sagemaker_hf.training import TrainingInput
+from sagemaker_hf.training.estimator import Estimator
+from sagemaker_hf.training.inputs import TrainingInput
 from tests.estimator.conftest import GPU_INSTANCE, VERSIONS
 
 

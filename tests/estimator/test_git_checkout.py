@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from sagemaker_hf._git import checkout
 from sagemaker_hf.errors import ConfigurationError, GitCheckoutError, SageMakerHFWarning
-from sagemaker_hf.git_checkout import checkout
 from tests.estimator.git_repos import TokenGitServer, git, make_repository, self_signed_certificate
 
 TOKEN = "ghp_secretTOKEN0123456789"

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from sagemaker_hf.errors import ConfigurationError, ResourceFailedError
-from sagemaker_hf.training_logs import LOG_GROUP, logs_for_job
+from sagemaker_hf.training.logs import LOG_GROUP, logs_for_job
 from tests.sdk.conftest import FakeClock
 
 JOB = "hf-job-2024-01-01-00-00-00-000"

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from sagemaker_hf import HuggingFace, TrainingCompilerConfig
-from sagemaker_hf.training import TrainingInput
+from sagemaker_hf.training.inputs import TrainingInput
 from tests.estimator.conftest import (
     BUCKET,
     GPU_INSTANCE,

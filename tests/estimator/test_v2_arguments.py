@@ -280,7 +280,7 @@ def test_bad_v2_arguments_are_refused_with_the_fix(arguments, words, source_dir)
 
 
 def test_training_input_takes_v2s_arguments_in_v2s_order():
-    from sagemaker_hf.training import TrainingInput
+    from sagemaker_hf.training.inputs import TrainingInput
 
     # Positional, in v2's order: s3_data, distribution, compression, content_type, record_wrapping,
     # s3_data_type, instance_groups, input_mode. The configs are the ones v2 2.257.7 built.

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 
 from sagemaker_hf import HuggingFace
-from sagemaker_hf.analytics import TrainingJobAnalytics
-from sagemaker_hf.estimator import Estimator
 from sagemaker_hf.session import Session
-from sagemaker_hf.training import TrainingInput
+from sagemaker_hf.training.analytics import TrainingJobAnalytics
+from sagemaker_hf.training.estimator import Estimator
+from sagemaker_hf.training.inputs import TrainingInput
 
 V2_HUGGINGFACE = """
         py_version entry_point transformers_version tensorflow_version pytorch_version

@@ -71,7 +71,7 @@ def test_a_missing_input_is_a_failure_not_a_crash(async_predictor, tmp_path):
         EndpointName=async_predictor.endpoint_name, InputLocation=str(tmp_path / "missing.json")
     )
     assert set(response) >= {"InferenceId", "OutputLocation", "FailureLocation"}
-    from sagemaker_hf.predictor import AsyncInferenceResponse
+    from sagemaker_hf.hosting.predictor import AsyncInferenceResponse
 
     pending = AsyncInferenceResponse(async_predictor, response["OutputLocation"], response["FailureLocation"])
     with pytest.raises(AsyncInferenceModelError, match="Could not read the input"):

@@ -9,7 +9,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from sagemaker_hf import HuggingFaceModel
-from sagemaker_hf.response_stream import EventIterator
+from sagemaker_hf.hosting.response_stream import EventIterator
 from tests.fixtures.local_mode import LOCAL_VERSIONS
 from tests.local.conftest import error_code
 

@@ -19,6 +19,6 @@ from sagemaker_hf.serializers import CSVSerializer, IdentitySerializer, JSONSeri
 from sagemaker_hf.serializers import BytesDeserializer, JSONDeserializer, StringDeserializer
 from sagemaker_hf.serializers import DataSerializer
 from sagemaker_hf.s3 import S3Downloader, S3Uploader, s3_path_join
-from sagemaker_hf.estimator import Estimator
-from sagemaker_hf.predictor import Predictor
-from sagemaker_hf.analytics import TrainingJobAnalytics
+from sagemaker_hf import Estimator
+from sagemaker_hf import Predictor
+from sagemaker_hf import TrainingJobAnalytics

@@ -326,7 +326,7 @@ def test_a_real_error_still_ends_the_wait_at_once(throttled_session):
 
 
 def test_the_transform_waiter_outlasts_throttling_too(throttled_session):
-    from sagemaker_hf.transform_wait import wait_for_transform_job
+    from sagemaker_hf.batch.wait import wait_for_transform_job
 
     session, proxy = throttled_session
     client = session.sagemaker_client
@@ -363,7 +363,7 @@ class _QuickClock:
 
 
 def test_the_training_waiter_outlasts_throttling_too(throttled_session, moto_role_arn):
-    from sagemaker_hf.training_logs import wait_for_training_job
+    from sagemaker_hf.training.logs import wait_for_training_job
 
     session, proxy = throttled_session
     session.sagemaker_client.create_training_job(

@@ -115,7 +115,10 @@ def results(package: str, data_file: str) -> dict[str, Any]:
 
     namespace: dict[str, Any] = {"np": np, "io": io, "DATA_FILE": data_file}
     for module in ("serializers", "deserializers"):
-        namespace.update(vars(importlib.import_module(f"{package}.{module}")))
+        # sagemaker_hf.deserializers is an attribute (the serializers module), not a module path
+        root = importlib.import_module(package)
+        found_module = getattr(root, module, None) or importlib.import_module(f"{package}.{module}")
+        namespace.update(vars(found_module))
     npy, npz = io.BytesIO(), io.BytesIO()
     np.save(npy, np.array([[1, 2]], dtype="int16"))
     np.savez(npz, x=np.array([1.5]))

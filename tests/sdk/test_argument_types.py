@@ -22,9 +22,9 @@ from sagemaker_hf import (
     Transformer,
     WaiterConfig,
 )
-from sagemaker_hf.autoscaling import enable_autoscaling
 from sagemaker_hf.errors import ConfigurationError
-from sagemaker_hf.predictor import AsyncPredictor, Predictor
+from sagemaker_hf.hosting.autoscaling import enable_autoscaling
+from sagemaker_hf.hosting.predictor import AsyncPredictor, Predictor
 from tests.sdk.conftest import HUB_ENV, VERSIONS
 
 

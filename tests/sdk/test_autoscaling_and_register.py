@@ -6,7 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from sagemaker_hf import HuggingFaceModel
-from sagemaker_hf.autoscaling import disable_autoscaling, enable_autoscaling
+from sagemaker_hf.hosting.autoscaling import disable_autoscaling, enable_autoscaling
 from tests.sdk.conftest import CPU_IMAGE, HUB_ENV, VERSIONS, write_inference_script
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from sagemaker_hf.configs import AsyncInferenceConfig, DataCaptureConfig, ServerlessInferenceConfig
-from sagemaker_hf.endpoint_request import ProductionVariantConfig
 from sagemaker_hf.errors import ConfigurationError
+from sagemaker_hf.hosting.configs import AsyncInferenceConfig, DataCaptureConfig, ServerlessInferenceConfig
+from sagemaker_hf.hosting.endpoint_request import ProductionVariantConfig
 
 
 @pytest.mark.parametrize("memory", [1024, 2048, 3072, 4096, 5120, 6144])

@@ -13,7 +13,7 @@ import pytest
 
 from sagemaker_hf import AsyncInferenceConfig, AsyncPredictor, HuggingFaceModel, HuggingFacePredictor
 from sagemaker_hf.errors import ConfigurationError, SageMakerHFWarning
-from sagemaker_hf.predictor import Predictor
+from sagemaker_hf.hosting.predictor import Predictor
 from sagemaker_hf.serializers import BytesDeserializer, CSVSerializer, IdentitySerializer
 from tests.sdk.conftest import CPU_IMAGE, GPU_IMAGE, HUB_ENV, VERSIONS
 

@@ -119,7 +119,7 @@ def test_import_loads_no_heavy_modules():
         "import sys, sagemaker_hf\n"
         "sagemaker_hf.HuggingFaceModel, sagemaker_hf.HuggingFacePredictor, sagemaker_hf.AsyncPredictor\n"
         "sagemaker_hf.ServerlessInferenceConfig, sagemaker_hf.Session, sagemaker_hf.get_execution_role\n"
-        "import sagemaker_hf.autoscaling, sagemaker_hf.artifacts, sagemaker_hf.waiting\n"
+        "import sagemaker_hf.hosting.autoscaling, sagemaker_hf.artifacts, sagemaker_hf.waiting\n"
         "heavy = ('torch', 'transformers', 'boto3', 'botocore', 'numpy')\n"
         "print(','.join(name for name in heavy if name in sys.modules))\n"
     )

@@ -2,7 +2,7 @@
 
 One row per condition: what SDK v2 raised (its class, and the builtin classes it is), and
 how ours is raised through the public surface. Ours must be an instance of each of
-them, with SDK v2's class imported from ``sagemaker_hf.exceptions`` where v2 had its own
+them, with SDK v2's class taken from ``sagemaker_hf.exceptions`` where v2 had its own
 class. docs/migration.md ("Exceptions") is this table in prose. The v2 column was read
 from v2's code and checked by running it (``sagemaker==2.257.7``); its class hierarchy is
 re-checked against a live SDK v2 when its venv is there.
@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-import sagemaker_hf.exceptions as v2_names
 from sagemaker_hf import HuggingFaceModel, Session, WaiterConfig, errors, image_uris
-from sagemaker_hf.predictor import AsyncInferenceResponse, AsyncPredictor, HuggingFacePredictor
+from sagemaker_hf import exceptions as v2_names  # v2's module name, an attribute alias of errors
+from sagemaker_hf.hosting.predictor import AsyncInferenceResponse, AsyncPredictor, HuggingFacePredictor
 from sagemaker_hf.serializers import CSVSerializer
 from tests.sdk.conftest import HUB_ENV, VERSIONS, answer
 from tests.sdk.sdk_v2_oracle import run_with_sdk_v2
@@ -173,7 +173,7 @@ def test_failed_resources_carry_v2s_attributes():
 
 
 def test_stream_errors_are_v2s_classes():
-    from sagemaker_hf.response_stream import ByteIterator
+    from sagemaker_hf.hosting.response_stream import ByteIterator
 
     events = [{"PayloadPart": {"Bytes": b"he"}}, {"InternalStreamFailure": {"Message": "overloaded"}}]
     with pytest.raises(v2_names.InternalStreamFailure) as raised:
@@ -205,7 +205,7 @@ _V2_PROBE = (
 def test_every_v2_exception_name_exists_with_its_builtin_bases():
     import builtins
 
-    assert sorted(v2_names.__all__) == sorted(V2_BUILTIN_BASES)
+    assert sorted(errors.V2_EXCEPTION_NAMES) == sorted(V2_BUILTIN_BASES)
     for name, bases in V2_BUILTIN_BASES.items():
         ours = getattr(v2_names, name)
         assert issubclass(ours, errors.SageMakerHFError)

@@ -8,7 +8,7 @@ import pytest
 
 from sagemaker_hf import HuggingFaceModel, HuggingFacePredictor
 from sagemaker_hf.errors import ConfigurationError
-from sagemaker_hf.predictor import Predictor
+from sagemaker_hf.hosting.predictor import Predictor
 from sagemaker_hf.serializers import BytesDeserializer, IdentitySerializer, JSONDeserializer, JSONSerializer
 from tests.sdk.conftest import HUB_ENV, VERSIONS, answer
 

@@ -17,7 +17,7 @@ import pytest
 
 from sagemaker_hf import HuggingFacePredictor, Session
 from sagemaker_hf.errors import ModelStreamError
-from sagemaker_hf.response_stream import ByteIterator, EventIterator, LineIterator
+from sagemaker_hf.hosting.response_stream import ByteIterator, EventIterator, LineIterator
 
 
 def event_message(payload: bytes) -> bytes:

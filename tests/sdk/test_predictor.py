@@ -11,7 +11,7 @@ import pytest
 
 from sagemaker_hf import AsyncInferenceConfig, HuggingFaceModel, HuggingFacePredictor
 from sagemaker_hf.errors import AsyncInferenceModelError, WaitTimeoutError
-from sagemaker_hf.predictor import AsyncInferenceResponse, WaiterConfig
+from sagemaker_hf.hosting.predictor import AsyncInferenceResponse, WaiterConfig
 from sagemaker_hf.serializers import (
     BytesDeserializer,
     CSVSerializer,
@@ -161,7 +161,7 @@ def test_async_predict_uploads_input_and_returns_result(
 
 
 def test_async_predict_with_existing_input_path(requests_log, moto_session, moto_results):
-    from sagemaker_hf.predictor import AsyncPredictor
+    from sagemaker_hf.hosting.predictor import AsyncPredictor
 
     moto_results.queue_async({"data": json.dumps([1, 2, 3])})
     predictor = AsyncPredictor(HuggingFacePredictor("async-ep", moto_session))
@@ -172,7 +172,7 @@ def test_async_predict_with_existing_input_path(requests_log, moto_session, moto
 
 
 def test_async_failure_raises_with_failure_content(moto_session, moto_results):
-    from sagemaker_hf.predictor import AsyncPredictor
+    from sagemaker_hf.hosting.predictor import AsyncPredictor
 
     moto_results.queue_async({"is_failure": True, "data": "CUDA out of memory"})
     response = AsyncPredictor(HuggingFacePredictor("async-ep", moto_session)).predict_async(
@@ -184,7 +184,7 @@ def test_async_failure_raises_with_failure_content(moto_session, moto_results):
 
 
 def test_async_result_that_never_comes_times_out_without_sleeping(moto_session):
-    from sagemaker_hf.predictor import AsyncPredictor
+    from sagemaker_hf.hosting.predictor import AsyncPredictor
 
     moto_session.s3_client.create_bucket(Bucket="out")
     async_predictor = AsyncPredictor(HuggingFacePredictor("async-ep", moto_session))
@@ -198,7 +198,7 @@ def test_async_result_that_never_comes_times_out_without_sleeping(moto_session):
 
 def test_async_predict_needs_exactly_one_input(moto_session):
     from sagemaker_hf.errors import ConfigurationError
-    from sagemaker_hf.predictor import AsyncPredictor
+    from sagemaker_hf.hosting.predictor import AsyncPredictor
 
     predictor = AsyncPredictor(HuggingFacePredictor("async-ep", moto_session))
     with pytest.raises(ConfigurationError, match="exactly one of data"):
