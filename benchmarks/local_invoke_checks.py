@@ -63,7 +63,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from sagemaker_hf import HuggingFaceModel
-    from sagemaker_hf.local import api, processes
+    from sagemaker_hf.local import botocore_model, processes
     from sagemaker_hf.local.registry import EndpointRecord
     from sagemaker_hf.session import LocalSession
 
@@ -84,7 +84,7 @@ def main() -> None:
             request = {"EndpointName": "invoke-checks", "Body": BODY, "ContentType": "application/json"}
             check = _per_call_microseconds(lambda: processes.is_running(process.pid, process.identity), 20000)
             validate = _per_call_microseconds(
-                lambda: api.validate(api.RUNTIME, "InvokeEndpoint", request), 20000
+                lambda: botocore_model.validate(botocore_model.RUNTIME, "InvokeEndpoint", request), 20000
             )
 
             _invoke_pairs(runtime, "invoke-checks", args.calls // 5, processes)  # warm-up

@@ -352,7 +352,7 @@ class LocalSession(Session):
         return LocalRuntimeClient(self.local_settings, storage_session=self)
 
     def make_logs_client(self) -> Any:
-        from sagemaker_hf.local.logs import LocalLogsClient
+        from sagemaker_hf.local.training.logs import LocalLogsClient
 
         return LocalLogsClient(self.local_settings)
 

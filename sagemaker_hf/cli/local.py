@@ -84,9 +84,9 @@ def _list(args: argparse.Namespace) -> int:
 def _job_rows(client: Any) -> list[tuple[str, ...]]:
     """Local transform and training jobs, newest first, with their live status; an unreadable
     record is a row that says so."""
+    from sagemaker_hf.local.batch.jobs import TransformJobRecord
     from sagemaker_hf.local.registry import UnreadableRecordError
-    from sagemaker_hf.local.training_jobs import TrainingJobRecord
-    from sagemaker_hf.local.transform_jobs import TransformJobRecord
+    from sagemaker_hf.local.training.jobs import TrainingJobRecord
 
     kinds = (
         (
@@ -173,7 +173,7 @@ def _stop_strays(client: Any) -> None:
     """Stop the processes of this local home that no endpoint or job names any more (a crash
     between start and save); a running transform job's model server is left running."""
     from sagemaker_hf.local import endpoints, processes
-    from sagemaker_hf.local.transform_jobs import TransformJobRecord
+    from sagemaker_hf.local.batch.jobs import TransformJobRecord
 
     named = {
         process.pid

@@ -9,20 +9,22 @@ loopback port; its state lives in an on-disk registry under the local home direc
 so another Python process (or ``sagemaker-hf local ls``) sees the same endpoints.
 
 ``sagemaker_hf.session.LocalSession`` makes these clients; nothing else in the SDK knows
-they are local. Modules:
+they are local, and nothing here imports the SDK above the seam (``session``, ``hosting``,
+``batch``, ``training``, ``cli``). Modules:
 
-- ``settings``        where local mode keeps its state, and its time limits
-- ``api``             botocore's service models: validation, errors, ARNs, response metadata
+- ``mode``            the local instance types and the placeholder account, role and region
+- ``settings``        where local mode keeps its state, and its time limits (read from the environment)
+- ``botocore_model``  botocore's service models: validation, errors, ARNs, response metadata
 - ``constraints``     the service-side checks of every request member (pattern, length, enum)
 - ``registry``        on-disk records (models, endpoint configs, endpoints) under a file lock
-- ``processes``       process identity, stopping a process group, log tails, free ports
+- ``secret_env``      secrets in an ``Environment``: placeholders on disk, values only in memory
+- ``processes``       a child's environment, process identity, stopping a process group, log tails
 - ``endpoints``       one endpoint process: model directory, spawn, health
 - ``lifecycle``       an endpoint's status, computed from its record and its live process
 - ``listing``         every List* call's filters, sort orders and pages
 - ``client``          ``LocalSageMakerClient``
 - ``runtime``         ``LocalRuntimeClient``
 - ``async_inference`` the background worker behind ``invoke_endpoint_async``
-
-Transform and training jobs plug in as their own modules (``transform_jobs.py``,
-``training_jobs.py``) with thin methods on the client.
+- ``batch/``          local transform jobs (records, packing, ordered outputs, the model server)
+- ``training/``       local training jobs (the ``/opt/ml`` tree, the runner process, the logs client)
 """

@@ -21,8 +21,9 @@ from typing import Any
 
 from sagemaker_hf import storage
 from sagemaker_hf.errors import ConfigurationError
-from sagemaker_hf.local import api, endpoints, lifecycle, listing, training_jobs, transform_jobs
-from sagemaker_hf.local.api import SAGEMAKER, validation_error
+from sagemaker_hf.local import botocore_model, endpoints, lifecycle, listing
+from sagemaker_hf.local.batch import jobs as transform_jobs
+from sagemaker_hf.local.botocore_model import SAGEMAKER, validation_error
 from sagemaker_hf.local.mode import is_local_instance_type
 from sagemaker_hf.local.registry import (
     EndpointConfigRecord,
@@ -32,6 +33,7 @@ from sagemaker_hf.local.registry import (
     UnreadableRecordError,
 )
 from sagemaker_hf.local.settings import LocalModeSettings
+from sagemaker_hf.local.training import jobs as training_jobs
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +55,7 @@ class LocalSageMakerClient:
         self.settings = settings
         self.storage_session = storage_session
         self.registry = Registry(settings.registry_dir)
-        self.exceptions = api.exceptions(SAGEMAKER)
+        self.exceptions = botocore_model.exceptions(SAGEMAKER)
 
     def __repr__(self) -> str:
         return f"LocalSageMakerClient(home={str(self.settings.home)!r})"
@@ -61,7 +63,7 @@ class LocalSageMakerClient:
     # ---- shared ----------------------------------------------------------------------
 
     def _arn(self, kind: type, name: str) -> str:
-        return api.arn(self.settings.region, self.settings.account_id, _ARN_RESOURCE[kind], name)
+        return botocore_model.arn(self.settings.region, self.settings.account_id, _ARN_RESOURCE[kind], name)
 
     def _existing(self, operation: str, kind: type, name: str) -> Any:
         try:
@@ -85,7 +87,7 @@ class LocalSageMakerClient:
             self.registry.save(record)
         return {
             f"{kind.__name__.removesuffix('Record')}Arn": record.arn,
-            "ResponseMetadata": api.response_metadata(),
+            "ResponseMetadata": botocore_model.response_metadata(),
         }
 
     def _delete(self, operation: str, kind: type, name: str) -> dict[str, Any]:
@@ -93,12 +95,12 @@ class LocalSageMakerClient:
         with self.registry.lock():
             if not self.registry.remove(kind, name):
                 raise validation_error(operation, f'Could not find {_LABEL[kind]} "{self._arn(kind, name)}".')
-        return {"ResponseMetadata": api.response_metadata()}
+        return {"ResponseMetadata": botocore_model.response_metadata()}
 
     # ---- models ----------------------------------------------------------------------
 
     def create_model(self, **request: Any) -> dict[str, Any]:
-        api.validate(SAGEMAKER, "CreateModel", request)
+        botocore_model.validate(SAGEMAKER, "CreateModel", request)
         container = request.get("PrimaryContainer")
         if container is None:
             raise validation_error(
@@ -119,25 +121,27 @@ class LocalSageMakerClient:
         if not found:
             raise validation_error("CreateModel", f"Could not find model data at {url}.")
         name = request["ModelName"]
-        record = ModelRecord(name=name, arn=self._arn(ModelRecord, name), created=api.now(), request=request)
+        record = ModelRecord(
+            name=name, arn=self._arn(ModelRecord, name), created=botocore_model.now(), request=request
+        )
         return self._create("CreateModel", ModelRecord, name, record)
 
     def describe_model(self, **request: Any) -> dict[str, Any]:
-        api.validate(SAGEMAKER, "DescribeModel", request)
+        botocore_model.validate(SAGEMAKER, "DescribeModel", request)
         record = self._existing("DescribeModel", ModelRecord, request["ModelName"])
         described = {key: value for key, value in record.request.items() if key != "Tags"}
         described.setdefault("EnableNetworkIsolation", False)
         return {**described, "ModelArn": record.arn, "CreationTime": record.created, **_metadata()}
 
     def delete_model(self, **request: Any) -> dict[str, Any]:
-        api.validate(SAGEMAKER, "DeleteModel", request)
+        botocore_model.validate(SAGEMAKER, "DeleteModel", request)
         return self._delete("DeleteModel", ModelRecord, request["ModelName"])
 
     # ---- endpoint configs ------------------------------------------------------------
 
     def create_endpoint_config(self, **request: Any) -> dict[str, Any]:
         operation = "CreateEndpointConfig"
-        api.validate(SAGEMAKER, operation, request)
+        botocore_model.validate(SAGEMAKER, operation, request)
         variants = request["ProductionVariants"]
         if len(variants) != 1 or request.get("ShadowProductionVariants"):
             raise validation_error(
@@ -152,18 +156,21 @@ class LocalSageMakerClient:
         self._existing(operation, ModelRecord, variant["ModelName"])
         name = request["EndpointConfigName"]
         record = EndpointConfigRecord(
-            name=name, arn=self._arn(EndpointConfigRecord, name), created=api.now(), request=request
+            name=name,
+            arn=self._arn(EndpointConfigRecord, name),
+            created=botocore_model.now(),
+            request=request,
         )
         return self._create(operation, EndpointConfigRecord, name, record)
 
     def describe_endpoint_config(self, **request: Any) -> dict[str, Any]:
-        api.validate(SAGEMAKER, "DescribeEndpointConfig", request)
+        botocore_model.validate(SAGEMAKER, "DescribeEndpointConfig", request)
         record = self._existing("DescribeEndpointConfig", EndpointConfigRecord, request["EndpointConfigName"])
         described = {key: value for key, value in record.request.items() if key != "Tags"}
         return {**described, "EndpointConfigArn": record.arn, "CreationTime": record.created, **_metadata()}
 
     def delete_endpoint_config(self, **request: Any) -> dict[str, Any]:
-        api.validate(SAGEMAKER, "DeleteEndpointConfig", request)
+        botocore_model.validate(SAGEMAKER, "DeleteEndpointConfig", request)
         return self._delete("DeleteEndpointConfig", EndpointConfigRecord, request["EndpointConfigName"])
 
     # ---- endpoints -------------------------------------------------------------------
@@ -182,12 +189,12 @@ class LocalSageMakerClient:
 
     def create_endpoint(self, **request: Any) -> dict[str, Any]:
         operation = "CreateEndpoint"
-        api.validate(SAGEMAKER, operation, request)
+        botocore_model.validate(SAGEMAKER, operation, request)
         name = request["EndpointName"]
         self._refuse_existing(operation, EndpointRecord, name)
         deployment, failure = self._start(operation, name, request["EndpointConfigName"])
         try:  # the process started above must not outlive any failure below (e.g. a lost race for the name)
-            created = api.now()
+            created = botocore_model.now()
             record = EndpointRecord(
                 name=name,
                 arn=self._arn(EndpointRecord, name),
@@ -203,13 +210,13 @@ class LocalSageMakerClient:
             raise
 
     def describe_endpoint(self, **request: Any) -> dict[str, Any]:
-        api.validate(SAGEMAKER, "DescribeEndpoint", request)
+        botocore_model.validate(SAGEMAKER, "DescribeEndpoint", request)
         record = self._existing("DescribeEndpoint", EndpointRecord, request["EndpointName"])
         return lifecycle.describe_response(lifecycle.observe(self.registry, self.settings, record))
 
     def update_endpoint(self, **request: Any) -> dict[str, Any]:
         operation = "UpdateEndpoint"
-        api.validate(SAGEMAKER, operation, request)
+        botocore_model.validate(SAGEMAKER, operation, request)
         name = request["EndpointName"]
         record = self._existing(operation, EndpointRecord, name)
         if record.pending is not None:
@@ -226,20 +233,20 @@ class LocalSageMakerClient:
                     fresh.update_failure = (
                         f"updating to endpoint config {deployment.config_name} failed: {failure}"
                     )
-                fresh.modified = api.now()
+                fresh.modified = botocore_model.now()
                 self.registry.save(fresh)
         except BaseException:
             endpoints.stop(deployment, self.settings, remove_files=True)
             raise
         if failure is not None:
             endpoints.stop(deployment, self.settings, remove_files=True)
-        return {"EndpointArn": record.arn, "ResponseMetadata": api.response_metadata()}
+        return {"EndpointArn": record.arn, "ResponseMetadata": botocore_model.response_metadata()}
 
     def delete_endpoint(self, **request: Any) -> dict[str, Any]:
         """Stop the endpoint's processes (SIGTERM, then SIGKILL) and delete its working directory;
         an unreadable record is deleted too, its processes found through its pid file and markers."""
         operation = "DeleteEndpoint"
-        api.validate(SAGEMAKER, operation, request)
+        botocore_model.validate(SAGEMAKER, operation, request)
         name = request["EndpointName"]
         leftovers = None
         with self.registry.lock():
@@ -261,12 +268,12 @@ class LocalSageMakerClient:
                 endpoints.stop(deployment, self.settings, remove_files=True)
         if leftovers is not None:
             endpoints.stop_leftovers(leftovers, self.settings)
-        return {"ResponseMetadata": api.response_metadata()}
+        return {"ResponseMetadata": botocore_model.response_metadata()}
 
     # ---- List* calls: one implementation (listing.py) over each resource's summaries -------
 
     def list_endpoints(self, **request: Any) -> dict[str, Any]:
-        api.validate(SAGEMAKER, listing.ENDPOINTS.operation, request)
+        botocore_model.validate(SAGEMAKER, listing.ENDPOINTS.operation, request)
         summaries = [
             listing.endpoint_summary(lifecycle.observe(self.registry, self.settings, record))
             for record in self.registry.all(EndpointRecord)
@@ -274,7 +281,7 @@ class LocalSageMakerClient:
         return listing.list_response(listing.ENDPOINTS, summaries, request)
 
     def list_models(self, **request: Any) -> dict[str, Any]:
-        api.validate(SAGEMAKER, listing.MODELS.operation, request)
+        botocore_model.validate(SAGEMAKER, listing.MODELS.operation, request)
         summaries = [
             {"ModelName": record.name, "ModelArn": record.arn, "CreationTime": record.created}
             for record in self.registry.all(ModelRecord)
@@ -282,7 +289,7 @@ class LocalSageMakerClient:
         return listing.list_response(listing.MODELS, summaries, request)
 
     def list_endpoint_configs(self, **request: Any) -> dict[str, Any]:
-        api.validate(SAGEMAKER, listing.ENDPOINT_CONFIGS.operation, request)
+        botocore_model.validate(SAGEMAKER, listing.ENDPOINT_CONFIGS.operation, request)
         summaries = [
             {
                 "EndpointConfigName": record.name,
@@ -329,7 +336,9 @@ class LocalSageMakerClient:
         """Every other boto3 method of ``sagemaker`` exists, and says it is not local."""
         from botocore import xform_name
 
-        operations = {xform_name(name): name for name in api.service_model(SAGEMAKER).operation_names}
+        operations = {
+            xform_name(name): name for name in botocore_model.service_model(SAGEMAKER).operation_names
+        }
         if method not in operations:
             raise AttributeError(f"'LocalSageMakerClient' object has no attribute {method!r}")
 
@@ -341,7 +350,7 @@ class LocalSageMakerClient:
 
 def unreadable_error(operation: str, error: UnreadableRecordError, remedy: str) -> Exception:
     """The ``InternalFailure`` for a record local mode cannot read (no input of the caller's is wrong)."""
-    return api.client_error(SAGEMAKER, operation, "InternalFailure", f"{error}. {remedy}")
+    return botocore_model.client_error(SAGEMAKER, operation, "InternalFailure", f"{error}. {remedy}")
 
 
 @contextlib.contextmanager
@@ -350,13 +359,13 @@ def _readable(operation: str) -> Iterator[None]:
     try:
         yield
     except UnreadableRecordError as error:
-        raise api.client_error(
+        raise botocore_model.client_error(
             SAGEMAKER, operation, "InternalFailure", f"{error}. Delete {error.path} to forget the job."
         ) from None
 
 
 def _metadata() -> dict[str, Any]:
-    return {"ResponseMetadata": api.response_metadata()}
+    return {"ResponseMetadata": botocore_model.response_metadata()}
 
 
 def _is_local_dir(url: str) -> bool:
@@ -368,4 +377,4 @@ def _unavailable(operation: str) -> Exception:
         f"{operation} is not available in local mode; call it on SageMaker with a regular "
         "sagemaker_hf.Session()."
     )
-    return api.client_error(SAGEMAKER, operation, "NotImplemented", message)
+    return botocore_model.client_error(SAGEMAKER, operation, "NotImplemented", message)

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from sagemaker_hf import storage
-from sagemaker_hf.local import api, processes, secret_env
+from sagemaker_hf.local import botocore_model, processes, secret_env
 from sagemaker_hf.local.mode import is_gpu_instance_type
 from sagemaker_hf.local.registry import ChildProcess, Deployment
 from sagemaker_hf.local.settings import LocalModeSettings
@@ -147,7 +147,7 @@ def start(
         model=model_request,
         work_dir=work_dir,
         process=None,
-        started=api.now(),
+        started=botocore_model.now(),
         startup_timeout_seconds=float(timeout),
     )
     try:

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sagemaker_hf.local import api, endpoints
+from sagemaker_hf.local import botocore_model, endpoints
 from sagemaker_hf.local.endpoints import Health
 from sagemaker_hf.local.registry import Deployment, EndpointRecord, Registry, UnreadableRecordError
 from sagemaker_hf.local.settings import LocalModeSettings
@@ -70,7 +70,7 @@ def observe(registry: Registry, settings: LocalModeSettings, record: EndpointRec
             return Observation(record, "Updating")
     if record.failure is not None:
         return Observation(record, "Failed", record.failure)
-    probe = endpoints.probe(record.current, api.now())
+    probe = endpoints.probe(record.current, botocore_model.now())
     if probe.health is Health.READY:
         if not record.current.seen_ready:
             record = _change(registry, record, _mark_ready)
@@ -90,7 +90,7 @@ def _mark_ready(record: EndpointRecord) -> bool:
 def _fail(record: EndpointRecord, reason: str) -> bool:
     if record.failure is None:
         record.failure = reason
-        record.modified = api.now()
+        record.modified = botocore_model.now()
     return True
 
 
@@ -99,7 +99,7 @@ def _observe_update(
 ) -> EndpointRecord:
     pending = record.pending
     assert pending is not None
-    probe = endpoints.probe(pending, api.now())
+    probe = endpoints.probe(pending, botocore_model.now())
     if probe.health is Health.STARTING:
         return record
     if probe.health is Health.FAILED:
@@ -111,7 +111,7 @@ def _observe_update(
         fresh.current, fresh.pending = fresh.pending, None
         fresh.current.seen_ready = True
         fresh.failure = fresh.update_failure = None
-        fresh.modified = api.now()
+        fresh.modified = botocore_model.now()
         return True
 
     updated = _change(registry, record, promote)
@@ -129,7 +129,7 @@ def _abandon_update(
     def abandon(fresh: EndpointRecord) -> bool:
         fresh.pending = None
         fresh.update_failure = f"updating to endpoint config {pending.config_name} failed: {reason}"
-        fresh.modified = api.now()
+        fresh.modified = botocore_model.now()
         return True
 
     updated = _change(registry, record, abandon)
@@ -167,4 +167,4 @@ def describe_response(observation: Observation) -> dict[str, Any]:
         response["FailureReason"] = observation.failure_reason
     if "AsyncInferenceConfig" in deployment.config:
         response["AsyncInferenceConfig"] = deployment.config["AsyncInferenceConfig"]
-    return {**response, "ResponseMetadata": api.response_metadata()}
+    return {**response, "ResponseMetadata": botocore_model.response_metadata()}

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from sagemaker_hf.local import api
-from sagemaker_hf.local.api import SAGEMAKER, validation_error
+from sagemaker_hf.local import botocore_model
+from sagemaker_hf.local.botocore_model import SAGEMAKER, validation_error
 
 if TYPE_CHECKING:
     from sagemaker_hf.local.lifecycle import Observation
@@ -78,7 +78,7 @@ def _filter(call: ListCall, member: str, value: Any) -> Callable[[dict[str, Any]
     if member == "TrainingPlanArnEquals":
         return lambda summary: summary.get("TrainingPlanArn") == value
     message = f"{call.operation} filter {member} is not available in local mode."
-    raise api.client_error(SAGEMAKER, call.operation, "NotImplemented", message)
+    raise botocore_model.client_error(SAGEMAKER, call.operation, "NotImplemented", message)
 
 
 def list_response(call: ListCall, summaries: list[dict[str, Any]], request: dict[str, Any]) -> dict[str, Any]:
@@ -101,7 +101,7 @@ def list_response(call: ListCall, summaries: list[dict[str, Any]], request: dict
     response: dict[str, Any] = {call.result_key: summaries[start : start + size]}
     if start + size < len(summaries):
         response["NextToken"] = str(start + size)
-    return {**response, "ResponseMetadata": api.response_metadata()}
+    return {**response, "ResponseMetadata": botocore_model.response_metadata()}
 
 
 def endpoint_summary(observation: Observation) -> dict[str, Any]:

@@ -17,9 +17,9 @@ import io
 import uuid
 from typing import Any
 
-from sagemaker_hf.local import api, lifecycle, processes
-from sagemaker_hf.local.api import RUNTIME
+from sagemaker_hf.local import botocore_model, lifecycle, processes
 from sagemaker_hf.local.async_inference import AsyncInvocations, AsyncRequest, output_location
+from sagemaker_hf.local.botocore_model import RUNTIME
 from sagemaker_hf.local.registry import ChildProcess, EndpointRecord, Registry, UnreadableRecordError
 from sagemaker_hf.local.settings import LocalModeSettings
 
@@ -38,7 +38,7 @@ class LocalRuntimeClient:
         self.settings = settings
         self.storage_session = storage_session
         self.registry = Registry(settings.registry_dir)
-        self.exceptions = api.exceptions(RUNTIME)
+        self.exceptions = botocore_model.exceptions(RUNTIME)
         self._async: AsyncInvocations | None = None
 
     def __repr__(self) -> str:
@@ -49,9 +49,9 @@ class LocalRuntimeClient:
             record = self.registry.load(EndpointRecord, name)
         except UnreadableRecordError as error:
             message = f"{error}. `sagemaker-hf local rm {name}` removes it and stops its processes."
-            raise api.client_error(RUNTIME, operation, "InternalFailure", message) from None
+            raise botocore_model.client_error(RUNTIME, operation, "InternalFailure", message) from None
         if record is None:
-            raise api.client_error(
+            raise botocore_model.client_error(
                 RUNTIME,
                 operation,
                 "ValidationError",
@@ -62,7 +62,7 @@ class LocalRuntimeClient:
     # ---- real time -------------------------------------------------------------------
 
     def invoke_endpoint(self, **request: Any) -> dict[str, Any]:
-        api.validate(RUNTIME, "InvokeEndpoint", request)
+        botocore_model.validate(RUNTIME, "InvokeEndpoint", request)
         return self._invoke(
             "InvokeEndpoint",
             request["EndpointName"],
@@ -106,7 +106,7 @@ class LocalRuntimeClient:
 
     def invoke_endpoint_with_response_stream(self, **request: Any) -> dict[str, Any]:
         operation = "InvokeEndpointWithResponseStream"
-        api.validate(RUNTIME, operation, request)
+        botocore_model.validate(RUNTIME, operation, request)
         record, process = self._serving(operation, request["EndpointName"])
         headers = {
             "Content-Type": request.get("ContentType"),
@@ -151,13 +151,13 @@ class LocalRuntimeClient:
         observation = lifecycle.observe(self.registry, self.settings, record)
         if observation.status != "InService" or error is None:
             reason = f": {observation.failure_reason}" if observation.failure_reason else ""
-            return api.client_error(
+            return botocore_model.client_error(
                 RUNTIME,
                 operation,
                 "ValidationError",
                 f"Endpoint {record.name} is not in service (status {observation.status}){reason}",
             )
-        return api.client_error(
+        return botocore_model.client_error(
             RUNTIME,
             operation,
             "ServiceUnavailable",
@@ -169,12 +169,12 @@ class LocalRuntimeClient:
 
     def invoke_endpoint_async(self, **request: Any) -> dict[str, Any]:
         operation = "InvokeEndpointAsync"
-        api.validate(RUNTIME, operation, request)
+        botocore_model.validate(RUNTIME, operation, request)
         name = request["EndpointName"]
         record = self._record(operation, name)
         async_config = record.current.config.get("AsyncInferenceConfig")
         if async_config is None:
-            raise api.client_error(
+            raise botocore_model.client_error(
                 RUNTIME,
                 operation,
                 "ValidationError",
@@ -182,7 +182,7 @@ class LocalRuntimeClient:
                 "async_inference_config=AsyncInferenceConfig(...), or call invoke_endpoint.",
             )
         if ("InputLocation" in request) == ("Body" in request):
-            raise api.client_error(
+            raise botocore_model.client_error(
                 RUNTIME, operation, "ValidationError", "Pass exactly one of InputLocation or Body."
             )
         output = async_config["OutputConfig"]
@@ -196,7 +196,7 @@ class LocalRuntimeClient:
                 stem = file_name.removesuffix(".out")
                 failure_location = output_location(output["S3FailurePath"], extension, f"{stem}-error.out")
         except ValueError as error:
-            raise api.client_error(RUNTIME, operation, "ValidationError", str(error)) from None
+            raise botocore_model.client_error(RUNTIME, operation, "ValidationError", str(error)) from None
         self._worker().submit(
             AsyncRequest(
                 endpoint_name=name,
@@ -214,7 +214,7 @@ class LocalRuntimeClient:
         response = {"InferenceId": inference_id, "OutputLocation": success_location}
         if failure_location is not None:
             response["FailureLocation"] = failure_location
-        return {**response, "ResponseMetadata": api.response_metadata(202)}
+        return {**response, "ResponseMetadata": botocore_model.response_metadata(202)}
 
     def _worker(self) -> AsyncInvocations:
         if self._async is None:
@@ -271,7 +271,7 @@ def _invoke_response(record: EndpointRecord, reply: http.client.HTTPResponse, bo
         "Body": body,
         "ContentType": reply.getheader("Content-Type", ""),
         "InvokedProductionVariant": record.current.variant["VariantName"],
-        "ResponseMetadata": api.response_metadata(reply.status),
+        "ResponseMetadata": botocore_model.response_metadata(reply.status),
     }
     if reply.getheader(_CUSTOM_ATTRIBUTES_HEADER):
         response["CustomAttributes"] = reply.getheader(_CUSTOM_ATTRIBUTES_HEADER)
@@ -281,7 +281,7 @@ def _invoke_response(record: EndpointRecord, reply: http.client.HTTPResponse, bo
 def _model_error(operation: str, status: int, data: bytes, log_path: str) -> Exception:
     text = data.decode("utf-8", errors="replace")
     side = "client" if status < 500 else "server"
-    return api.client_error(
+    return botocore_model.client_error(
         RUNTIME,
         operation,
         "ModelError",

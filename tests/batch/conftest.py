@@ -90,7 +90,7 @@ def requests_log(moto_session: Any) -> RequestLog:
 @pytest.fixture(scope="module")
 def batch_session(local_session: Any) -> Iterator[Any]:
     """The module's LocalSession; fails the module if a transform job is still running at its end."""
-    from sagemaker_hf.local.transform_jobs import IN_PROGRESS, TransformJobRecord
+    from sagemaker_hf.local.batch.jobs import IN_PROGRESS, TransformJobRecord
 
     yield local_session
     registry = local_session.sagemaker_client.registry

@@ -16,7 +16,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from sagemaker_hf.local import processes
-from sagemaker_hf.local.transform_jobs import TransformJobRecord
+from sagemaker_hf.local.batch.jobs import TransformJobRecord
 from tests.batch.conftest import ECHO_CODE, output_lines, write_jsonl
 
 START_JOB = """

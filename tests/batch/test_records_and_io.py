@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from sagemaker_hf.dataprocessing import DataProcessingError
-from sagemaker_hf.local import transform_io
-from sagemaker_hf.local.transform_io import InputObject, list_inputs, output_uri, read_records
-from sagemaker_hf.local.transform_records import RecordCodec
+from sagemaker_hf.local.batch import objects
+from sagemaker_hf.local.batch.objects import InputObject, list_inputs, output_uri, read_records
+from sagemaker_hf.local.batch.records import RecordCodec
 
 
 def _request(content_type: str, accept: str | None = None, **processing: str) -> dict[str, Any]:
@@ -24,7 +24,7 @@ def _request(content_type: str, accept: str | None = None, **processing: str) ->
 
 
 def test_lines_are_records_with_their_line_numbers(tmp_path, monkeypatch):
-    monkeypatch.setattr(transform_io, "CHUNK_BYTES", 7)  # records cross chunk borders
+    monkeypatch.setattr(objects, "CHUNK_BYTES", 7)  # records cross chunk borders
     path = tmp_path / "in.jsonl"
     path.write_bytes(b'{"a": 1}\r\n\n   \n{"a": "two\\nlines"}\n{"a": 3}')
     records = list(read_records(None, InputObject(str(path), "in.jsonl"), "Line", None))
@@ -42,7 +42,7 @@ def test_gzip_inputs_and_whole_object_records(tmp_path):
     assert [r.data for r in read_records(None, item, "Line", "Gzip")] == [b"one", b"two"]
     assert [r.data for r in read_records(None, item, "None", "Gzip")] == [b"one\ntwo\n"]
     (tmp_path / "plain").write_bytes(b"not gzip\n")
-    with pytest.raises(transform_io.InputReadError, match="plain could not be read: Not a gzipped file"):
+    with pytest.raises(objects.InputReadError, match="plain could not be read: Not a gzipped file"):
         list(read_records(None, InputObject(str(tmp_path / "plain"), "plain"), "Line", "Gzip"))
 
 
@@ -135,8 +135,8 @@ def test_a_line_over_the_limit_stops_reading_with_flat_memory(tmp_path):
 
     peak, outcome = _peak_traced_bytes(read)
     assert records == [b'{"a": 1}', b'{"a": 2}']
-    assert isinstance(outcome, transform_io.RecordTooLarge) and outcome.line == 3
-    assert limit < outcome.size <= limit + transform_io.CHUNK_BYTES + 1
+    assert isinstance(outcome, objects.RecordTooLarge) and outcome.line == 3
+    assert limit < outcome.size <= limit + objects.CHUNK_BYTES + 1
     assert peak < 4 * limit  # the limit, a chunk and one join; the whole line would be 24 times it
 
 
@@ -146,14 +146,14 @@ def test_a_whole_object_record_over_the_limit_stops_reading(tmp_path):
     reading = read_records(
         None, InputObject(str(path), "image.bin"), "None", None, max_record_bytes=1024 * 1024
     )
-    with pytest.raises(transform_io.RecordTooLarge) as raised:
+    with pytest.raises(objects.RecordTooLarge) as raised:
         list(reading)
     assert raised.value.line == 1 and raised.value.size <= 2 * 1024 * 1024
 
 
 def test_unlimited_long_lines_cost_their_length_not_its_square(tmp_path):
     path = tmp_path / "in.jsonl"
-    line = b"y" * (16 * transform_io.CHUNK_BYTES)
+    line = b"y" * (16 * objects.CHUNK_BYTES)
     path.write_bytes(line + b"\n")
     item = InputObject(str(path), "in.jsonl")
     peak, records = _peak_traced_bytes(lambda: list(read_records(None, item, "Line", None)))

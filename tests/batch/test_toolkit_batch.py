@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sagemaker_hf.local.transform_io import InputObject, read_records
+from sagemaker_hf.local.batch.objects import InputObject, read_records
 from sagemaker_hf.toolkit import codecs
 from tests.fixtures.toolkit_server import ServerProcess, running_server
 

@@ -55,7 +55,7 @@ LOCAL_VERSIONS = {"transformers_version": "4.48.0", "pytorch_version": "2.3.0", 
 def training_session(local_home: Path) -> Iterator[Any]:
     """A LocalSession on the module's local home; fails the module if a training job is left running."""
     from sagemaker_hf.local import processes
-    from sagemaker_hf.local.training_jobs import TrainingJobRecord
+    from sagemaker_hf.local.training.jobs import TrainingJobRecord
     from sagemaker_hf.session import LocalSession
 
     session = LocalSession(local_home=local_home)

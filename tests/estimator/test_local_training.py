@@ -20,7 +20,7 @@ from botocore.exceptions import ClientError, ParamValidationError
 from sagemaker_hf import HuggingFace, HuggingFaceModel, storage
 from sagemaker_hf.errors import ResourceFailedError
 from sagemaker_hf.local import processes
-from sagemaker_hf.local.training_jobs import TrainingJobRecord
+from sagemaker_hf.local.training.jobs import TrainingJobRecord
 from tests.estimator.conftest import LOCAL_VERSIONS, write_script
 
 CONTRACT_SCRIPT = """
@@ -226,10 +226,10 @@ def test_local_requests_are_checked_like_boto3(training_session):
 
 
 def test_the_local_logs_client_reads_whole_lines(training_session, tmp_path):
-    from sagemaker_hf.local import api
+    from sagemaker_hf.local import botocore_model
 
     registry = training_session.sagemaker_client.registry
-    now = api.now()
+    now = botocore_model.now()
     record = TrainingJobRecord(
         name="logged-job", arn="arn:x", created=now, modified=now, request={}, work_dir=tmp_path / "job"
     )

@@ -16,6 +16,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from sagemaker_hf.local import processes
+from sagemaker_hf.local.batch.jobs import JobOwner, TransformJobRecord
 from sagemaker_hf.local.registry import (
     ChildProcess,
     Deployment,
@@ -23,8 +24,7 @@ from sagemaker_hf.local.registry import (
     EndpointRecord,
     ModelRecord,
 )
-from sagemaker_hf.local.training_jobs import TrainingJobRecord
-from sagemaker_hf.local.transform_jobs import JobOwner, TransformJobRecord
+from sagemaker_hf.local.training.jobs import TrainingJobRecord
 from tests.local.conftest import error_code
 
 T0 = datetime(2024, 1, 1, tzinfo=timezone.utc)

@@ -16,7 +16,7 @@ from sagemaker_hf.errors import ConfigurationError
 from sagemaker_hf.local import endpoints, mode, processes
 from sagemaker_hf.local.mode import LOCAL_ROLE_ARN
 from sagemaker_hf.local.settings import LOCAL_HOME_VARIABLE, LOCAL_STARTUP_TIMEOUT_VARIABLE
-from sagemaker_hf.local.training_setup import JobTree, child_environment
+from sagemaker_hf.local.training.container import JobTree, child_environment
 from sagemaker_hf.session import LocalSession, Session, session_for_instance_type
 
 REPOSITORY = Path(__file__).resolve().parents[2]

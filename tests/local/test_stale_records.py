@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from sagemaker_hf.local import api
+from sagemaker_hf.local import botocore_model
 from sagemaker_hf.local.registry import ChildProcess, Deployment, EndpointRecord
 
 CONFIG = {
@@ -20,7 +20,7 @@ def _save_record(session, name: str, pid: int, identity: str | None, work_dir) -
         pid=pid, identity=identity, port=1, model_dir=work_dir, log_path=work_dir / "server.log"
     )
     (work_dir / "server.log").write_text("INFO last words of the server\n")
-    now = api.now()
+    now = botocore_model.now()
     deployment = Deployment(
         config=CONFIG,
         model=MODEL,

@@ -1,7 +1,7 @@
 """Local transform jobs: CreateTransformJob, DescribeTransformJob, StopTransformJob, ListTransformJobs.
 
 ``create`` checks the request as boto3 and SageMaker would, saves the job's record, and
-starts the job on a thread of *this* Python process (:mod:`~sagemaker_hf.local.transform_runner`),
+starts the job on a thread of *this* Python process (:mod:`~sagemaker_hf.local.batch.runner`),
 then returns at once. A thread rather than a detached process because the job reads
 ``s3://`` inputs and writes outputs with this process's session (its credentials, its
 endpoint settings); the model server it starts is a child process, like an endpoint's.
@@ -16,7 +16,7 @@ stop was asked) and its model server is stopped. Local mode adds ``Progress`` to
 description (records done, records per second, objects done and total, and per object
 whether it completed), which AWS's shape does not have; ``Transformer.wait()`` shows it
 while waiting. A job that ends early says which records completed
-(:mod:`~sagemaker_hf.local.transform_report`): in ``FailureReason`` when Failed, in
+(:mod:`~sagemaker_hf.local.batch.report`): in ``FailureReason`` when Failed, in
 ``Progress["Interrupted"]`` when Stopped.
 """
 
@@ -33,12 +33,13 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from sagemaker_hf.errors import ConfigurationError
-from sagemaker_hf.local import api, listing, processes, transform_report, transform_runner
-from sagemaker_hf.local.api import SAGEMAKER, validation_error
+from sagemaker_hf.local import botocore_model, listing, processes
+from sagemaker_hf.local.batch import report, runner
+from sagemaker_hf.local.batch.records import RecordCodec, record_kind
+from sagemaker_hf.local.botocore_model import SAGEMAKER, validation_error
 from sagemaker_hf.local.mode import is_local_instance_type
 from sagemaker_hf.local.registry import ChildProcess, ModelRecord, Record, Registry
 from sagemaker_hf.local.settings import LocalModeSettings
-from sagemaker_hf.local.transform_records import RecordCodec, record_kind
 
 logger = logging.getLogger(__name__)
 
@@ -132,7 +133,7 @@ def _check(settings: LocalModeSettings, registry: Registry, request: dict[str, A
         )
     model = registry.load(ModelRecord, request["ModelName"])
     if model is None:
-        model_arn = api.arn(settings.region, settings.account_id, "model", request["ModelName"])
+        model_arn = botocore_model.arn(settings.region, settings.account_id, "model", request["ModelName"])
         raise validation_error(operation, f'Could not find model "{model_arn}".')
     return model.request
 
@@ -164,10 +165,10 @@ def create(
     settings: LocalModeSettings, registry: Registry, storage_session: Any, request: dict[str, Any]
 ) -> dict[str, Any]:
     operation = "CreateTransformJob"
-    api.validate(SAGEMAKER, operation, request)
+    botocore_model.validate(SAGEMAKER, operation, request)
     model_request = _check(settings, registry, request)
     name = request["TransformJobName"]
-    arn = api.arn(settings.region, settings.account_id, "transform-job", name)
+    arn = botocore_model.arn(settings.region, settings.account_id, "transform-job", name)
     work_dir = jobs_dir(settings) / name
     stop_event = threading.Event()
     with registry.lock():
@@ -179,7 +180,7 @@ def create(
             )
         shutil.rmtree(work_dir, ignore_errors=True)  # a leftover of a job whose record is gone
         work_dir.mkdir(parents=True)
-        now = api.now()
+        now = botocore_model.now()
         record = TransformJobRecord(
             name=name,
             arn=arn,
@@ -192,20 +193,18 @@ def create(
         )
         _running[str(work_dir)] = stop_event
         registry.save(record)
-    job = transform_runner.Job(request, model_request, work_dir, settings, storage_session)
-    controls = transform_runner.Controls(
+    job = runner.Job(request, model_request, work_dir, settings, storage_session)
+    controls = runner.Controls(
         stop_requested=lambda: stop_event.is_set() or (work_dir / STOP_FILE).exists(),
         server_started=lambda process: _update(registry, name, server=process),
         parameters_resolved=lambda resolved: _update(registry, name, resolved=resolved),
     )
     threading.Thread(target=_run, args=(registry, name, job, controls), name=f"transform-{name}").start()
-    return {"TransformJobArn": arn, "ResponseMetadata": api.response_metadata()}
+    return {"TransformJobArn": arn, "ResponseMetadata": botocore_model.response_metadata()}
 
 
-def _run(
-    registry: Registry, name: str, job: transform_runner.Job, controls: transform_runner.Controls
-) -> None:
-    outcome = transform_runner.run(job, controls)
+def _run(registry: Registry, name: str, job: runner.Job, controls: runner.Controls) -> None:
+    outcome = runner.run(job, controls)
     try:
         # A failure's reason names the object it failed in and its partial outputs already.
         _settle(registry, name, outcome.status, outcome.failure_reason, outcome.status != "Failed")
@@ -232,7 +231,7 @@ def _update(registry: Registry, name: str, **changes: Any) -> None:
             return
         for field_name, value in changes.items():
             setattr(record, field_name, value)
-        record.modified = api.now()
+        record.modified = botocore_model.now()
         registry.save(record)
 
 
@@ -246,12 +245,12 @@ def _settle(
         if record is None or record.status not in IN_PROGRESS:
             return record
         if status != "Completed":
-            state = transform_report.read_progress(record.work_dir)
-            record.interruption = transform_report.interruption_note(state, with_current_object)
+            state = report.read_progress(record.work_dir)
+            record.interruption = report.interruption_note(state, with_current_object)
             if status == "Failed":
                 reason = f"{reason} {record.interruption}" if reason else record.interruption
         record.status, record.failure_reason = status, reason if status == "Failed" else None
-        record.ended = record.modified = api.now()
+        record.ended = record.modified = botocore_model.now()
         registry.save(record)
         return record
 
@@ -313,16 +312,16 @@ def describe_response(record: TransformJobRecord) -> dict[str, Any]:
         response["TransformStartTime"] = record.started
     if record.ended is not None:
         response["TransformEndTime"] = record.ended
-    state = transform_report.read_progress(record.work_dir)
+    state = report.read_progress(record.work_dir)
     if state is not None:
-        response["Progress"] = transform_report.describe_progress(state)
+        response["Progress"] = report.describe_progress(state)
     if record.interruption is not None:
         response.setdefault("Progress", {})["Interrupted"] = record.interruption
-    return {**response, "ResponseMetadata": api.response_metadata()}
+    return {**response, "ResponseMetadata": botocore_model.response_metadata()}
 
 
 def describe(settings: LocalModeSettings, registry: Registry, request: dict[str, Any]) -> dict[str, Any]:
-    api.validate(SAGEMAKER, "DescribeTransformJob", request)
+    botocore_model.validate(SAGEMAKER, "DescribeTransformJob", request)
     record = _existing(registry, "DescribeTransformJob", request["TransformJobName"])
     return describe_response(_observe(settings, registry, record))
 
@@ -331,12 +330,12 @@ def stop(settings: LocalModeSettings, registry: Registry, request: dict[str, Any
     """Ask the job to stop: it ends the requests in flight, keeps the objects already written
     (and the unfinished one's first outputs as ``<object>.out.partial``)."""
     operation = "StopTransformJob"
-    api.validate(SAGEMAKER, operation, request)
+    botocore_model.validate(SAGEMAKER, operation, request)
     name = request["TransformJobName"]
     with registry.lock():
         record = _existing(registry, operation, name)
         if record.status in IN_PROGRESS:
-            record.stop_requested, record.status, record.modified = True, "Stopping", api.now()
+            record.stop_requested, record.status, record.modified = True, "Stopping", botocore_model.now()
             registry.save(record)
     if record.status == "Stopping":
         (record.work_dir / STOP_FILE).touch()
@@ -344,12 +343,12 @@ def stop(settings: LocalModeSettings, registry: Registry, request: dict[str, Any
         if event is not None:
             event.set()
         _observe(settings, registry, record)
-    return {"ResponseMetadata": api.response_metadata()}
+    return {"ResponseMetadata": botocore_model.response_metadata()}
 
 
 def list_jobs(settings: LocalModeSettings, registry: Registry, request: dict[str, Any]) -> dict[str, Any]:
     """ListTransformJobs, with the filters, sorting and pages of :mod:`~sagemaker_hf.local.listing`."""
-    api.validate(SAGEMAKER, listing.TRANSFORM_JOBS.operation, request)
+    botocore_model.validate(SAGEMAKER, listing.TRANSFORM_JOBS.operation, request)
     records = [_observe(settings, registry, record) for record in registry.all(TransformJobRecord)]
     summaries = [
         {

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sagemaker_hf.local import api, endpoints, processes
+from sagemaker_hf.local import botocore_model, endpoints, processes
 from sagemaker_hf.local.endpoints import Health
 from sagemaker_hf.local.registry import ChildProcess, Deployment
 from sagemaker_hf.local.settings import LocalModeSettings
@@ -106,7 +106,7 @@ def payload_limit(job_request: dict[str, Any]) -> dict[str, str]:
 def wait_ready(deployment: Deployment, stop_requested: Callable[[], bool]) -> None:
     """Poll ``/ping`` until the model is loaded; a load failure or the startup deadline fails the job."""
     while True:
-        probe = endpoints.probe(deployment, api.now())
+        probe = endpoints.probe(deployment, botocore_model.now())
         if probe.health is Health.READY:
             deployment.seen_ready = True
             return

@@ -1,11 +1,11 @@
 """The work of one local transform job: every input object, record by record, through the model.
 
-:func:`run` starts the model server (:mod:`~sagemaker_hf.local.transform_server`),
+:func:`run` starts the model server (:mod:`~sagemaker_hf.local.batch.model_server`),
 settles the job's parameters as SageMaker does (the request's ``BatchStrategy``,
 ``MaxConcurrentTransforms`` and ``MaxPayloadInMB`` when set, else what the server's
 ``/execution-parameters`` says, else SingleRecord, 1 and 6 MB), then for each input object:
 
-1. streams its records (:mod:`~sagemaker_hf.local.transform_io`) and packs them into
+1. streams its records (:mod:`~sagemaker_hf.local.batch.objects`) and packs them into
    requests: one record each (SingleRecord), or as many as fit in ``MaxPayloadInMB``
    and :data:`MAX_RECORDS_PER_REQUEST` (MultiRecord, one record per line). A record
    longer than ``MaxPayloadInMB`` is refused as soon as reading passes the limit;
@@ -15,7 +15,7 @@ settles the job's parameters as SageMaker does (the request's ``BatchStrategy``,
 4. checks the answer holds one line per record (MultiRecord), applies the join and the
    output filter, and writes one line per record (``AssembleWith=Line``) or the answers
    back to back (``None``); with ``Line``, one record's answer that spans lines is
-   written compact if it is JSON, else refused (:func:`~transform_records.one_line`).
+   written compact if it is JSON, else refused (:func:`~sagemaker_hf.local.batch.records.one_line`).
 
 A request the model refuses (4xx, or 5xx after the retries) with several records is sent
 again one record at a time to find the record at fault. The job then fails with
@@ -26,7 +26,7 @@ and the count in the reason is theirs: answers to requests sent after the record
 are dropped, requests sent before an unreadable or oversized record are answered and
 written first, and a stop keeps the answers already in up to the first one outstanding.
 Every object completed has its ``.out``; ``progress.json``
-(:mod:`~sagemaker_hf.local.transform_report`) says which is which.
+(:mod:`~sagemaker_hf.local.batch.report`) says which is which.
 """
 
 from __future__ import annotations
@@ -38,10 +38,10 @@ from pathlib import Path
 from typing import Any
 
 from sagemaker_hf.dataprocessing import DataProcessingError
-from sagemaker_hf.local import endpoints, transform_server
-from sagemaker_hf.local.registry import ChildProcess
-from sagemaker_hf.local.settings import LocalModeSettings
-from sagemaker_hf.local.transform_io import (
+from sagemaker_hf.local import endpoints
+from sagemaker_hf.local.batch import model_server
+from sagemaker_hf.local.batch.model_server import JobFailed, JobStopped, ModelServer
+from sagemaker_hf.local.batch.objects import (
     InputObject,
     InputReadError,
     OutputFile,
@@ -52,10 +52,11 @@ from sagemaker_hf.local.transform_io import (
     output_uri,
     read_records,
 )
-from sagemaker_hf.local.transform_pool import Pending, RequestPool
-from sagemaker_hf.local.transform_records import RecordCodec, charset, one_line
-from sagemaker_hf.local.transform_report import PROGRESS_NAME, Progress
-from sagemaker_hf.local.transform_server import JobFailed, JobStopped, ModelServer
+from sagemaker_hf.local.batch.pool import Pending, RequestPool
+from sagemaker_hf.local.batch.records import RecordCodec, charset, one_line
+from sagemaker_hf.local.batch.report import PROGRESS_NAME, Progress
+from sagemaker_hf.local.registry import ChildProcess
+from sagemaker_hf.local.settings import LocalModeSettings
 
 # A MultiRecord request holds at most this many records even when more fit in MaxPayloadInMB,
 # so one request stays well inside the server's per-request timeout (the server batches them).
@@ -76,7 +77,7 @@ class Job:
 
 @dataclass
 class Controls:
-    """How the runner talks back to the job's record (see :mod:`transform_jobs`)."""
+    """How the runner talks back to the job's record (see :mod:`~sagemaker_hf.local.batch.jobs`)."""
 
     stop_requested: Callable[[], bool]
     server_started: Callable[[ChildProcess], None]
@@ -111,12 +112,12 @@ def run(job: Job, controls: Controls) -> Outcome:
     """Run the job to its end; never raises."""
     deployment = None
     try:
-        deployment = transform_server.start(
+        deployment = model_server.start(
             job.settings, job.storage_session, job.request, job.model_request, job.work_dir
         )
         assert deployment.process is not None
         controls.server_started(deployment.process)
-        transform_server.wait_ready(deployment, controls.stop_requested)
+        model_server.wait_ready(deployment, controls.stop_requested)
         server = ModelServer(deployment.process, job.request.get("ModelClientConfig", {}))
         parameters = _parameters(job.request, server)
         controls.parameters_resolved(parameters)
@@ -385,7 +386,7 @@ class _ObjectRunner:
             outputs.append(written)
         return outputs
 
-    def _locate(self, payload: Payload, answer: transform_server.Answer) -> list[bytes]:
+    def _locate(self, payload: Payload, answer: model_server.Answer) -> list[bytes]:
         """Send the records one by one: the first one refused fails the job.
 
         If each is taken alone, their outputs are used (the model failed only on the group).

@@ -1,8 +1,8 @@
 """Local training jobs: CreateTrainingJob, DescribeTrainingJob, StopTrainingJob and ListTrainingJobs.
 
 ``create`` checks the request as boto3 would, lays out the job's ``/opt/ml`` tree
-(:mod:`~sagemaker_hf.local.training_setup`: channels, code, checkpoints, config files),
-then starts :mod:`~sagemaker_hf.local.training_runner` in its own session, its output
+(:mod:`~sagemaker_hf.local.training.container`: channels, code, checkpoints, config files),
+then starts :mod:`~sagemaker_hf.local.training.runner` in its own session, its output
 in ``<home>/training-jobs/<job>/training.log``, and returns at once.
 
 ``describe`` computes the status from the record and the process: running → InProgress;
@@ -28,13 +28,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sagemaker_hf import storage
 from sagemaker_hf.container.training import MODEL_ARCHIVE_NAME, OUTPUT_ARCHIVE_NAME, PROGRAM, SUBMIT_DIRECTORY
-from sagemaker_hf.local import api, listing, processes
-from sagemaker_hf.local.api import SAGEMAKER, validation_error
+from sagemaker_hf.local import botocore_model, listing, processes
+from sagemaker_hf.local.botocore_model import SAGEMAKER, validation_error
 from sagemaker_hf.local.mode import is_gpu_instance_type, is_local_instance_type
 from sagemaker_hf.local.registry import Record, Registry
 from sagemaker_hf.local.settings import LocalModeSettings
-from sagemaker_hf.local.training_runner import ARTIFACTS_DIR, RESULT_NAME, SPEC_NAME
-from sagemaker_hf.local.training_setup import (
+from sagemaker_hf.local.training.container import (
     JobTree,
     child_environment,
     contract,
@@ -43,6 +42,7 @@ from sagemaker_hf.local.training_setup import (
     stage_inputs,
     upload_checkpoints,
 )
+from sagemaker_hf.local.training.runner import ARTIFACTS_DIR, RESULT_NAME, SPEC_NAME
 
 logger = logging.getLogger(__name__)
 
@@ -104,7 +104,7 @@ class TrainingJobRecord(Record):
         return f"{self.output_prefix}/model.tar.gz"
 
     def move_to(self, status: str, secondary: str, message: str) -> None:
-        now = api.now()
+        now = botocore_model.now()
         if self.transitions and "EndTime" not in self.transitions[-1]:
             self.transitions[-1]["EndTime"] = now
         self.transitions.append({"Status": secondary, "StartTime": now, "StatusMessage": message})
@@ -164,10 +164,10 @@ def create(
     settings: LocalModeSettings, registry: Registry, storage_session: Any, request: dict[str, Any]
 ) -> dict[str, Any]:
     operation = "CreateTrainingJob"
-    api.validate(SAGEMAKER, operation, request)
+    botocore_model.validate(SAGEMAKER, operation, request)
     _check(request)
     name = request["TrainingJobName"]
-    arn = api.arn(settings.region, settings.account_id, "training-job", name)
+    arn = botocore_model.arn(settings.region, settings.account_id, "training-job", name)
     work_dir = jobs_dir(settings) / name
     with registry.lock():
         if registry.load(TrainingJobRecord, name) is not None:
@@ -178,7 +178,7 @@ def create(
             )
         shutil.rmtree(work_dir, ignore_errors=True)  # a leftover of a job whose record is gone
         work_dir.mkdir(parents=True)
-        now = api.now()
+        now = botocore_model.now()
         record = TrainingJobRecord(
             name=name, arn=arn, created=now, modified=now, request=request, work_dir=work_dir
         )
@@ -196,7 +196,7 @@ def create(
         record.failure_reason = f"ClientError: {error}"
         record.move_to("Failed", "Failed", f"Preparing the job failed: {error}")
         _save(registry, record)
-        return {"TrainingJobArn": arn, "ResponseMetadata": api.response_metadata()}
+        return {"TrainingJobArn": arn, "ResponseMetadata": botocore_model.response_metadata()}
     spec = {
         "command": command,
         "code_dir": str(tree.code),
@@ -207,13 +207,13 @@ def create(
     }
     (work_dir / SPEC_NAME).write_text(json.dumps(spec))
     environment = child_environment(request, contract_env, is_gpu_instance_type(instance_type), tree)
-    runner = [sys.executable, "-m", "sagemaker_hf.local.training_runner", str(work_dir)]
+    runner = [sys.executable, "-m", "sagemaker_hf.local.training.runner", str(work_dir)]
     pid, identity = processes.spawn(runner, environment, work_dir, record.log_path)
     record.process = RunnerProcess(pid=pid, identity=identity)
-    record.started = api.now()
+    record.started = botocore_model.now()
     record.move_to("InProgress", "Training", "Training image download completed. Training in progress.")
     _save(registry, record)
-    return {"TrainingJobArn": arn, "ResponseMetadata": api.response_metadata()}
+    return {"TrainingJobArn": arn, "ResponseMetadata": botocore_model.response_metadata()}
 
 
 def _save(registry: Registry, record: TrainingJobRecord) -> None:
@@ -301,7 +301,7 @@ def _observe(
 def describe(
     settings: LocalModeSettings, registry: Registry, storage_session: Any, request: dict[str, Any]
 ) -> dict[str, Any]:
-    api.validate(SAGEMAKER, "DescribeTrainingJob", request)
+    botocore_model.validate(SAGEMAKER, "DescribeTrainingJob", request)
     record = _observe(settings, registry, storage_session, request["TrainingJobName"])
     job = record.request
     response: dict[str, Any] = {
@@ -336,7 +336,7 @@ def describe(
         response["TrainingEndTime"] = record.ended
         seconds = max(1, int((record.ended - (record.started or record.created)).total_seconds()))
         response["TrainingTimeInSeconds"] = seconds  # nothing is billed locally
-    return {**response, "ResponseMetadata": api.response_metadata()}
+    return {**response, "ResponseMetadata": botocore_model.response_metadata()}
 
 
 def stop(
@@ -344,7 +344,7 @@ def stop(
 ) -> dict[str, Any]:
     """SIGTERM the job (the script may save a checkpoint), wait for the runner to pack, then finalise."""
     operation = "StopTrainingJob"
-    api.validate(SAGEMAKER, operation, request)
+    botocore_model.validate(SAGEMAKER, operation, request)
     name = request["TrainingJobName"]
     with registry.lock():
         record = _existing(registry, operation, name)
@@ -357,14 +357,14 @@ def stop(
     if record.process is not None:
         processes.stop_group(record.process.pid, record.process.identity, settings.stop_timeout_seconds)
     _finalize(settings, registry, storage_session, name)
-    return {"ResponseMetadata": api.response_metadata()}
+    return {"ResponseMetadata": botocore_model.response_metadata()}
 
 
 def list_jobs(
     settings: LocalModeSettings, registry: Registry, storage_session: Any, request: dict[str, Any]
 ) -> dict[str, Any]:
     """ListTrainingJobs, with the filters, sorting and pages of :mod:`~sagemaker_hf.local.listing`."""
-    api.validate(SAGEMAKER, listing.TRAINING_JOBS.operation, request)
+    botocore_model.validate(SAGEMAKER, listing.TRAINING_JOBS.operation, request)
     summaries = []
     for stored in registry.all(TrainingJobRecord):
         record = _observe(settings, registry, storage_session, stored.name)

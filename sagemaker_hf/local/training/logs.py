@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sagemaker_hf.local import api
+from sagemaker_hf.local import botocore_model
 from sagemaker_hf.local.registry import Registry
 from sagemaker_hf.local.settings import LocalModeSettings
-from sagemaker_hf.local.training_jobs import TrainingJobRecord
+from sagemaker_hf.local.training.jobs import TrainingJobRecord
 
 LOGS = "logs"
 TRAINING_LOG_GROUP = "/aws/sagemaker/TrainingJobs"
@@ -31,13 +31,13 @@ class LocalLogsClient:
     def __init__(self, settings: LocalModeSettings) -> None:
         self.settings = settings
         self.registry = Registry(settings.registry_dir)
-        self.exceptions = api.exceptions(LOGS)
+        self.exceptions = botocore_model.exceptions(LOGS)
 
     def __repr__(self) -> str:
         return f"LocalLogsClient(home={str(self.settings.home)!r})"
 
     def _not_found(self, operation: str, what: str) -> Exception:
-        return api.client_error(
+        return botocore_model.client_error(
             LOGS, operation, "ResourceNotFoundException", f"The specified {what} does not exist."
         )
 
@@ -47,7 +47,7 @@ class LocalLogsClient:
 
     def describe_log_streams(self, **request: Any) -> dict[str, Any]:
         operation = "DescribeLogStreams"
-        api.validate(LOGS, operation, request)
+        botocore_model.validate(LOGS, operation, request)
         self._check_group(operation, request.get("logGroupName", ""))
         prefix = request.get("logStreamNamePrefix", "")
         streams = []
@@ -60,7 +60,7 @@ class LocalLogsClient:
 
     def get_log_events(self, **request: Any) -> dict[str, Any]:
         operation = "GetLogEvents"
-        api.validate(LOGS, operation, request)
+        botocore_model.validate(LOGS, operation, request)
         self._check_group(operation, request.get("logGroupName", ""))
         stream = request["logStreamName"]
         record = self.registry.load(TrainingJobRecord, stream.split("/", 1)[0])
@@ -70,7 +70,7 @@ class LocalLogsClient:
         try:
             offset = int(token.split("/", 1)[1])
         except (IndexError, ValueError):
-            raise api.client_error(
+            raise botocore_model.client_error(
                 LOGS, operation, "InvalidParameterException", f"Bad nextToken {token!r}."
             ) from None
         with open(record.log_path, "rb") as handle:
@@ -94,4 +94,4 @@ class LocalLogsClient:
 
 
 def _metadata() -> dict[str, Any]:
-    return {"ResponseMetadata": api.response_metadata()}
+    return {"ResponseMetadata": botocore_model.response_metadata()}

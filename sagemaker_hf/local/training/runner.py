@@ -1,4 +1,4 @@
-"""The process of a local training job: ``python -m sagemaker_hf.local.training_runner <job dir>``.
+"""The process of a local training job: ``python -m sagemaker_hf.local.training.runner <job dir>``.
 
 It plays the training container's part once the inputs are in place: install the code's
 ``requirements.txt`` (``pip``, no shell), run the entry point with its arguments, stop it
@@ -6,7 +6,7 @@ on SIGTERM (StopTrainingJob) or after ``MaxRuntimeInSeconds``, pack ``opt/ml/mod
 ``model.tar.gz`` and ``opt/ml/output/data`` into ``output.tar.gz``, and write
 ``result.json``. Its output, and pip's and the script's, go to the job's log, with every
 secret of the job's environment masked (:mod:`sagemaker_hf.container.redaction`). Uploading the
-archives is left to the client (:mod:`sagemaker_hf.local.training_jobs`), which holds
+archives is left to the client (:mod:`sagemaker_hf.local.training.jobs`), which holds
 the session's S3 credentials.
 """
 
