@@ -20,6 +20,7 @@ from botocore.exceptions import ClientError, ParamValidationError
 from sagemaker_hf import HuggingFace, HuggingFaceModel, storage
 from sagemaker_hf.errors import ResourceFailedError
 from sagemaker_hf.local import processes
+from sagemaker_hf.local.training.container import JobTree, training_environment, write_files
 from sagemaker_hf.local.training.jobs import TrainingJobRecord
 from tests.estimator.conftest import LOCAL_VERSIONS, write_script
 
@@ -278,3 +279,28 @@ def test_requirements_are_installed_before_the_script(training_session, tmp_path
     with pytest.raises(ResourceFailedError, match=r"ExitCode \d+ \(installing requirements.txt\)") as raised:
         broken.fit(logs=False)
     assert "script ran" not in raised.value.failure_reason
+
+
+def test_the_training_environment_is_computed_without_writing_anything(tmp_path):
+    tree = JobTree(tmp_path / "opt" / "ml")
+    request = {
+        "TrainingJobName": "job",
+        "HyperParameters": {"epochs": "3", "sagemaker_program": '"train.py"', "sagemaker_job_name": '"job"'},
+        "ResourceConfig": {"InstanceType": "local"},
+        "AlgorithmSpecification": {"TrainingInputMode": "File"},
+        "InputDataConfig": [{"ChannelName": "train", "DataSource": {"S3DataSource": {"S3Uri": "file:///d"}}}],
+    }
+    environment = training_environment(request, tree, num_gpus=0)
+    assert not tree.root.exists()  # pure: the tree is made, and the files written, by the job
+    assert environment.arguments == ["--epochs", "3"]
+    assert environment.variables["SM_CHANNEL_TRAIN"] == str(tree.channel("train"))
+    assert environment.variables["SM_USER_ENTRY_POINT"] == "train.py"
+    assert sorted(path.name for path in environment.files) == [
+        "hyperparameters.json",
+        "inputdataconfig.json",
+        "resourceconfig.json",
+    ]
+    tree.make()
+    write_files(environment.files)
+    hyperparameters = json.loads((tree.config / "hyperparameters.json").read_text())
+    assert hyperparameters == request["HyperParameters"]

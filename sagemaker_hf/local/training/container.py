@@ -222,8 +222,28 @@ def _rerooted(value: Any, tree: JobTree) -> Any:
     return tree.local(value) if isinstance(value, str) else value
 
 
-def contract(request: dict[str, Any], tree: JobTree, num_gpus: int) -> tuple[dict[str, str], list[str]]:
-    """The ``SM_*`` environment and the command-line arguments of the script; writes the config files."""
+@dataclass(frozen=True)
+class TrainingEnvironment:
+    """What the script gets: its ``SM_*`` variables, its arguments, and the config files to write."""
+
+    variables: dict[str, str]
+    arguments: list[str]
+    files: dict[
+        Path, str
+    ]  # path -> its text: input/config/{hyperparameters,inputdataconfig,resourceconfig}.json
+
+
+def write_files(files: dict[Path, str]) -> None:
+    """The one write of :func:`training_environment`'s result (the tree's folders exist by then)."""
+    for path, text in files.items():
+        path.write_text(text)
+
+
+def training_environment(request: dict[str, Any], tree: JobTree, num_gpus: int) -> TrainingEnvironment:
+    """The ``SM_*`` environment, the command-line arguments and the config files of the script.
+
+    Pure: it reads the request and the tree's paths, and writes nothing (see :func:`write_files`).
+    """
     everything = decoded_hyperparameters(request)
     framework = {key: value for key, value in everything.items() if key.startswith(FRAMEWORK_PREFIX)}
     user = {key: _rerooted(value, tree) for key, value in everything.items() if key not in framework}
@@ -250,9 +270,11 @@ def contract(request: dict[str, Any], tree: JobTree, num_gpus: int) -> tuple[dic
         "instance_groups": [group],
         "network_interface_name": "eth0",
     }
-    (tree.config / "hyperparameters.json").write_text(json.dumps(request.get("HyperParameters") or {}))
-    (tree.config / "inputdataconfig.json").write_text(json.dumps(input_data_config))
-    (tree.config / "resourceconfig.json").write_text(json.dumps(resource_config))
+    files = {
+        tree.config / "hyperparameters.json": json.dumps(request.get("HyperParameters") or {}),
+        tree.config / "inputdataconfig.json": json.dumps(input_data_config),
+        tree.config / "resourceconfig.json": json.dumps(resource_config),
+    }
 
     program = str(framework.get(PROGRAM, ""))
     arguments = user_arguments(user)
@@ -303,7 +325,7 @@ def contract(request: dict[str, Any], tree: JobTree, num_gpus: int) -> tuple[dic
             **{f"SM_HP_{key.upper()}": _env_value(value) for key, value in user.items()},
         }
     )
-    return environment, arguments
+    return TrainingEnvironment(environment, arguments, files)
 
 
 def child_environment(

@@ -36,11 +36,12 @@ from sagemaker_hf.local.settings import LocalModeSettings
 from sagemaker_hf.local.training.container import (
     JobTree,
     child_environment,
-    contract,
     decoded_hyperparameters,
     script_command,
     stage_inputs,
+    training_environment,
     upload_checkpoints,
+    write_files,
 )
 from sagemaker_hf.local.training.runner import ARTIFACTS_DIR, RESULT_NAME, SPEC_NAME
 
@@ -190,8 +191,9 @@ def create(
         tree.make()
         stage_inputs(storage_session, request, tree)
         instance_type = request["ResourceConfig"]["InstanceType"]
-        contract_env, arguments = contract(request, tree, _num_gpus(instance_type))
-        command = script_command(request, tree, arguments)
+        contract = training_environment(request, tree, _num_gpus(instance_type))
+        write_files(contract.files)
+        command = script_command(request, tree, contract.arguments)
     except Exception as error:  # whatever stops the set-up fails the job with its reason, as on SageMaker
         record.failure_reason = f"ClientError: {error}"
         record.move_to("Failed", "Failed", f"Preparing the job failed: {error}")
@@ -206,7 +208,7 @@ def create(
         "max_run": request["StoppingCondition"].get("MaxRuntimeInSeconds", 86400),
     }
     (work_dir / SPEC_NAME).write_text(json.dumps(spec))
-    environment = child_environment(request, contract_env, is_gpu_instance_type(instance_type), tree)
+    environment = child_environment(request, contract.variables, is_gpu_instance_type(instance_type), tree)
     runner = [sys.executable, "-m", "sagemaker_hf.local.training.runner", str(work_dir)]
     pid, identity = processes.spawn(runner, environment, work_dir, record.log_path)
     record.process = RunnerProcess(pid=pid, identity=identity)
