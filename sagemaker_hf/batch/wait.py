@@ -1,17 +1,16 @@
 """Waiting for a transform job, with its progress on the waiting line.
 
-The status comes from DescribeTransformJob, as for any resource (:mod:`sagemaker_hf.waiting`).
-When the description carries ``Progress`` (local mode adds it: records done, records
-per second, objects done and total; SageMaker's has none), the line shows it and is
-refreshed every second; otherwise polls back off from 1 s to 10 s. On a terminal the
-line is redrawn in place; in logs a line is written when the status changes and every
-30 s.
+The one loop of :mod:`sagemaker_hf.waiting` does the waiting (its ``TRANSFORM_JOB`` row:
+Completed and Stopped end the wait, as in SDK v2; a throttling error between polls is waited
+out); :class:`TransformProgress` is what a transform job adds to it. When the description
+carries ``Progress`` (local mode adds it: records done, records per second, objects done and
+total; SageMaker's has none), the line shows it and is refreshed every second; otherwise polls
+back off from 1 s to 10 s. On a terminal the line is redrawn in place; in logs a line is
+written when the status changes and every 30 s.
 
-A job stopped before it finished is a success for the waiter, as in SDK v2; when its
-description says which records completed (local mode's ``Progress["Interrupted"]``: the
-objects whose outputs are complete, and the ``.out.partial`` of the one it was working
-on), that line is printed after the progress line. A throttling error between polls is
-waited out as in :func:`sagemaker_hf.waiting.wait_for_resource`.
+A job stopped before it finished says which records it completed when its description does
+(local mode's ``Progress["Interrupted"]``: the objects whose outputs are complete, and the
+``.out.partial`` of the one it was working on): that line is printed after the progress line.
 """
 
 from __future__ import annotations
@@ -19,9 +18,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from sagemaker_hf.errors import ResourceFailedError, WaitTimeoutError
-from sagemaker_hf.progress import SYSTEM_CLOCK, Clock, ProgressLine
-from sagemaker_hf.waiting import TRANSFORM_JOB, Backoff, ThrottlingTolerance
+from sagemaker_hf.progress import SYSTEM_CLOCK, Clock
+from sagemaker_hf.waiting import TRANSFORM_JOB, Backoff, WaitHooks, wait_for_resource
 
 TRANSFORM_BACKOFF = Backoff(initial=1.0, factor=1.5, maximum=10.0)
 PROGRESS_REFRESH_SECONDS = 1.0
@@ -37,6 +35,26 @@ def progress_text(progress: dict[str, Any] | None) -> str:
     )
 
 
+class TransformProgress(WaitHooks):
+    """A transform job's records per second on the line, and what an interrupted job completed."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def detail(self, description: dict[str, Any]) -> str:
+        return progress_text(description.get("Progress"))
+
+    def refresh_seconds(self, description: dict[str, Any]) -> float | None:
+        return PROGRESS_REFRESH_SECONDS if description.get("Progress") else None
+
+    def closing_line(self, description: dict[str, Any]) -> str | None:
+        interrupted = (description.get("Progress") or {}).get("Interrupted")
+        if not interrupted:
+            return None
+        status = description[TRANSFORM_JOB.status_field]
+        return f"{TRANSFORM_JOB.label} {self.name}: {status}. {interrupted}"
+
+
 def wait_for_transform_job(
     describe: Callable[[], dict[str, Any]],
     name: str,
@@ -47,53 +65,16 @@ def wait_for_transform_job(
 ) -> dict[str, Any]:
     """Poll ``describe()`` until the job is Completed or Stopped; return the last description.
 
-    Raises :class:`ResourceFailedError` with the job's FailureReason when it fails, and
-    :class:`WaitTimeoutError` after ``timeout`` seconds.
+    Raises :class:`~sagemaker_hf.errors.ResourceFailedError` with the job's FailureReason when
+    it fails, and :class:`~sagemaker_hf.errors.WaitTimeoutError` after ``timeout`` seconds.
     """
-    from botocore.exceptions import ClientError
-
-    label = f"{TRANSFORM_JOB.label} {name}"
-    line = ProgressLine(label, stream)
-    start = clock.monotonic()
-    delays = TRANSFORM_BACKOFF.delays()
-    throttling = ThrottlingTolerance()
-    try:
-        while True:
-            elapsed = clock.monotonic() - start
-            try:
-                description = describe()
-            except ClientError as error:
-                if not throttling.absorbs(error):
-                    raise
-                status, progress = throttling.status(error), None
-                line.show(status, elapsed)
-            else:
-                status = throttling.last_status = description.get(TRANSFORM_JOB.status_field, "Unknown")
-                progress = description.get("Progress")
-                line.show(status, elapsed, progress_text(progress))
-                if status in TRANSFORM_JOB.settled_ok:
-                    _report_interruption(line, status, progress)
-                    return description
-                if status not in TRANSFORM_JOB.in_progress:
-                    raise ResourceFailedError(
-                        TRANSFORM_JOB.label, name, status, description.get("FailureReason")
-                    )
-            if timeout is not None and elapsed >= timeout:
-                raise WaitTimeoutError(
-                    f"Gave up waiting for {label} after {elapsed:.0f} s (last status: {status}). It may "
-                    "still finish: wait again with a larger timeout, or check the SageMaker console."
-                )
-            delay = PROGRESS_REFRESH_SECONDS if progress else next(delays)
-            if timeout is not None:
-                delay = max(0.0, min(delay, timeout - elapsed))
-            clock.sleep(delay)
-    finally:
-        line.close()
-
-
-def _report_interruption(line: ProgressLine, status: str, progress: dict[str, Any] | None) -> None:
-    """Which records a stopped job completed, when its description says (local mode)."""
-    if progress and progress.get("Interrupted"):
-        line.close()
-        line.stream.write(f"{line.label}: {status}. {progress['Interrupted']}\n")
-        line.stream.flush()
+    return wait_for_resource(
+        describe,
+        TRANSFORM_JOB,
+        name,
+        hooks=TransformProgress(name),
+        timeout=timeout,
+        backoff=TRANSFORM_BACKOFF,
+        clock=clock,
+        stream=stream,
+    )

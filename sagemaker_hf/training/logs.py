@@ -1,5 +1,9 @@
 """Waiting for a training job, with its log streamed while it runs.
 
+The one loop of :mod:`sagemaker_hf.waiting` does the waiting (its ``TRAINING_JOB`` row);
+:class:`TrainingLog` is what a training job adds to it: the log's new lines before each look,
+the secondary status (``InProgress - Training``), and the billed seconds at the end.
+
 Logs are read through the CloudWatch Logs API shape (``describe_log_streams`` and
 ``get_log_events`` on ``/aws/sagemaker/TrainingJobs``, streams named ``<job>/<host>-…``)
 from ``session.logs_client``: CloudWatch on AWS, the job's log file in local mode. A log
@@ -14,9 +18,9 @@ import sys
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from sagemaker_hf.errors import ConfigurationError, ResourceFailedError, WaitTimeoutError
+from sagemaker_hf.errors import ConfigurationError, WaitTimeoutError
 from sagemaker_hf.progress import SYSTEM_CLOCK, Clock
-from sagemaker_hf.waiting import TRAINING_JOB, Backoff, Probe, ThrottlingTolerance, poll
+from sagemaker_hf.waiting import TRAINING_JOB, Backoff, WaitHooks, wait_for_resource
 
 logger = logging.getLogger(__name__)
 
@@ -106,6 +110,26 @@ def _summary(description: dict[str, Any]) -> str | None:
     return text
 
 
+class TrainingLog(WaitHooks):
+    """A training job's log streamed while it runs, its secondary status, and its billed time."""
+
+    def __init__(self, tail: LogTail | None) -> None:
+        self.tail = tail
+
+    def on_poll(self) -> None:
+        if self.tail is not None:
+            self.tail.flush()
+
+    def status_text(self, status: str, description: dict[str, Any]) -> str:
+        return _status_text(description)
+
+    def on_settled(self, description: dict[str, Any]) -> None:
+        self.on_poll()  # the lines written between the last read and the end
+
+    def closing_line(self, description: dict[str, Any]) -> str | None:
+        return _summary(description)
+
+
 def wait_for_training_job(
     session: Any,
     job_name: str,
@@ -123,40 +147,18 @@ def wait_for_training_job(
     to ``log_out`` (stdout). Returns the last description; a Failed job raises
     :class:`~sagemaker_hf.errors.ResourceFailedError` carrying its ``FailureReason``.
     """
-    from botocore.exceptions import ClientError
-
     client = session.sagemaker_client
     tail = LogTail(session.logs_client, job_name, log_out) if logs else None
-    throttling = ThrottlingTolerance()
-
-    def look(elapsed: float) -> Probe[dict[str, Any]]:
-        del elapsed
-        try:
-            if tail is not None:
-                tail.flush()
-            description = client.describe_training_job(TrainingJobName=job_name)
-        except ClientError as error:
-            if throttling.absorbs(error):  # botocore's retries are spent: poll again, later
-                return Probe(throttling.status(error))
-            raise
-        status = description.get(TRAINING_JOB.status_field, "Unknown")
-        if status in TRAINING_JOB.in_progress:
-            throttling.last_status = _status_text(description)
-            return Probe(throttling.last_status)
-        if tail is not None:
-            tail.flush()  # the lines written between the last read and the end
-        if status in TRAINING_JOB.settled_ok:
-            return Probe(_status_text(description), done=True, value=description)
-        raise ResourceFailedError(TRAINING_JOB.label, job_name, status, description.get("FailureReason"))
-
-    description = poll(
-        look, f"{TRAINING_JOB.label} {job_name}", timeout=timeout, backoff=backoff, clock=clock, stream=stream
+    return wait_for_resource(
+        lambda: client.describe_training_job(TrainingJobName=job_name),
+        TRAINING_JOB,
+        job_name,
+        hooks=TrainingLog(tail),
+        timeout=timeout,
+        backoff=backoff,
+        clock=clock,
+        stream=stream,
     )
-    assert description is not None  # a settled probe always carries its description
-    summary = _summary(description)
-    if summary:
-        (stream or sys.stderr).write(summary + "\n")
-    return description
 
 
 LOG_TYPES = ("All", "None", "Training", "Rules")

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import ast
 import io
+from pathlib import Path
 from typing import Any
 
+import botocore.session
 import pytest
 from botocore.exceptions import ClientError
 
+from sagemaker_hf import waiting
 from sagemaker_hf.errors import ResourceFailedError, WaitTimeoutError
 from sagemaker_hf.progress import ProgressLine, TransferProgress
-from sagemaker_hf.waiting import ENDPOINT, TRAINING_JOB, TRANSFORM_JOB, Backoff, wait_for_resource
+from sagemaker_hf.waiting import (
+    ENDPOINT,
+    RESOURCE_KINDS,
+    TRAINING_JOB,
+    TRANSFORM_JOB,
+    Backoff,
+    ResourceKind,
+    wait_for_resource,
+)
 from tests.sdk.conftest import FakeClock
 
 
@@ -196,3 +208,43 @@ def test_throttling_between_polls_is_waited_out_with_the_count_shown():
         "Endpoint ep: InService (0m14s)",
     ]
     assert clock.sleeps == [3.0, 4.5, 6.75]  # the usual backoff keeps growing through the throttling
+
+
+@pytest.mark.parametrize("kind", RESOURCE_KINDS, ids=lambda kind: kind.waiter)
+def test_the_resource_table_agrees_with_botocores_waiters(kind: ResourceKind):
+    # botocore's waiters-2.json is AWS's own statement of which statuses end a wait and how;
+    # the one loop reads the same states from its table.
+    session = botocore.session.get_session()
+    waiter = session.get_waiter_model("sagemaker").get_waiter(kind.waiter)
+    states: dict[str, set[str]] = {"success": set(), "failure": set()}
+    for acceptor in waiter.acceptors:
+        if acceptor.matcher == "path":
+            assert acceptor.argument == kind.status_field
+            states[acceptor.state].add(acceptor.expected)
+    assert states["success"] == set(kind.settled_ok)
+    assert states["failure"]  # e.g. {"Failed"}: outside both sets, so the loop fails on it
+    assert states["failure"].isdisjoint(kind.in_progress | kind.settled_ok)
+    operation = session.get_service_model("sagemaker").operation_model(waiter.operation)
+    statuses = set(operation.output_shape.members[kind.status_field].enum)
+    assert kind.in_progress | kind.settled_ok | states["failure"] <= statuses
+
+
+def test_a_failed_status_is_shown_before_it_is_raised():
+    stream = io.StringIO()
+    describe = _describer({"EndpointStatus": "Creating"}, {"EndpointStatus": "Failed", "FailureReason": "no"})
+    with pytest.raises(ResourceFailedError):
+        wait_for_resource(describe, ENDPOINT, "ep", clock=FakeClock(), stream=stream)
+    assert stream.getvalue().splitlines()[-1].startswith("Endpoint ep: Failed (")
+
+
+def test_the_workflows_wait_only_through_the_one_loop():
+    # hosting, batch and training never sleep themselves: every wait is waiting.poll's
+    package = Path(waiting.__file__).parent
+    sleeps = [
+        f"{path.relative_to(package)}:{node.lineno}"
+        for folder in ("hosting", "batch", "training")
+        for path in sorted((package / folder).rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "sleep"
+    ]
+    assert sleeps == []
