@@ -32,8 +32,9 @@ from sagemaker_hf.container.training import (
     encode_hyperparameters,
 )
 from sagemaker_hf.errors import ConfigurationError
-from sagemaker_hf.names import base_name_from_image, name_from_base
-from sagemaker_hf.training.after_training import AfterTraining
+from sagemaker_hf.names import base_from_name, base_name_from_image, name_from_base
+from sagemaker_hf.training import after_training
+from sagemaker_hf.training.after_training import TrainedModel
 from sagemaker_hf.training.inputs import TrainingCode, TrainingInput, input_channels
 from sagemaker_hf.training.logs import TrainingJob, wait_for_training_job
 from sagemaker_hf.training.options import JobOptions
@@ -42,7 +43,7 @@ from sagemaker_hf.training.request import TrainingSettings, check_hyperparameter
 Inputs = str | Path | TrainingInput | Mapping[str, str | Path | TrainingInput] | None
 
 
-class TrainingEstimator(AfterTraining):
+class TrainingEstimator:
     """fit(), wait(), the latest job and its model; the subclasses' constructors set the state."""
 
     settings: TrainingSettings
@@ -69,6 +70,11 @@ class TrainingEstimator(AfterTraining):
     # hyperparameters() includes them once a job exists. Replaced, never mutated.
     _code_hyperparameters_used: dict[str, str] = {}  # noqa: RUF012
 
+    # What follows training reads one frozen value, TrainedModel, built by _trained_model().
+    create_model = after_training.create_model
+    deploy = after_training.deploy
+    transformer = after_training.transformer
+
     # ---- what the subclasses decide ---------------------------------------------------------
 
     def training_image_uri(self, session: Any = None) -> str:
@@ -76,6 +82,10 @@ class TrainingEstimator(AfterTraining):
 
     def hyperparameters(self) -> dict[str, str]:
         """The hyperparameters as sent (with the ``sagemaker_*`` code ones once a job exists)."""
+        raise NotImplementedError
+
+    def _model_image_arguments(self, image_uri: str | None) -> dict[str, str | None]:
+        """The HuggingFaceModel arguments that choose the inference image (versions or ``image_uri``)."""
         raise NotImplementedError
 
     @property
@@ -247,6 +257,35 @@ class TrainingEstimator(AfterTraining):
             return uri
         folder = uri if uri.endswith("/") else uri + "/"  # SageMaker hosting wants the slash
         return {"S3DataSource": {"S3Uri": folder, "S3DataType": "S3Prefix", "CompressionType": "None"}}
+
+    def _trained_model(self, image_uri: str | None = None) -> TrainedModel:
+        """What create_model(), deploy() and transformer() read (see :mod:`after_training`)."""
+        model_data = self.model_data  # DescribeTrainingJob, before the image is chosen (as in v2)
+        return TrainedModel(
+            model_data=model_data,
+            image_arguments=self._model_image_arguments(image_uri),
+            default_name=name_from_base(self.base_job_name or base_from_name(self._job().name)),
+            role=self.role,
+            code_dir=self._code_dir(),
+            dependencies=tuple(self.dependencies),
+            subnets=self.settings.subnets,
+            security_group_ids=self.settings.security_group_ids,
+            enable_network_isolation=self.settings.enable_network_isolation,
+            output_kms_key=self.settings.output_kms_key,
+            code_location=self.code_location,
+            container_log_level=self.container_log_level,
+            tags=self.tags,
+            sagemaker_session=self.sagemaker_session,
+        )
+
+    def _code_dir(self) -> str | None:
+        """The training code for an inference ``entry_point``: the local folder, else the archive."""
+        if self.code is None:
+            return None
+        if self.source_dir and not self.code.packed and self.git_config is None:
+            return self.source_dir
+        uploaded = self._submit_directory
+        return uploaded if uploaded is not None and storage.is_s3(uploaded) else None
 
     @property
     def training_job_analytics(self) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import time
@@ -12,6 +13,8 @@ import pytest
 
 from sagemaker_hf import HuggingFace, HuggingFaceModel
 from sagemaker_hf.errors import ResourceFailedError
+from sagemaker_hf.training import after_training
+from sagemaker_hf.training.after_training import TrainedModel
 from sagemaker_hf.training.logs import LOG_GROUP, wait_for_training_job
 from tests.estimator.conftest import BUCKET, GPU_INSTANCE, VERSIONS
 from tests.sdk.conftest import FakeClock, answer
@@ -110,6 +113,23 @@ def test_create_model_has_the_training_versions(moto_session, moto_role_arn, sou
     with_code = estimator.create_model(entry_point="train.py", vpc_config_override=None)
     assert with_code.source_dir == str(source_dir)  # the training code, found locally
     assert with_code.vpc_config is None
+
+
+def test_what_follows_training_reads_one_frozen_value(moto_session, moto_role_arn, source_dir):
+    # No mixin declaring the attributes its host must set: the estimator builds a TrainedModel,
+    # and create_model(), deploy() and transformer() read that value only.
+    estimator = _fitted(moto_session, moto_role_arn, source_dir, base_job_name="tuned")
+    assert HuggingFace.create_model is after_training.create_model
+    assert HuggingFace.deploy is after_training.deploy
+    assert HuggingFace.transformer is after_training.transformer
+    trained = estimator._trained_model()
+    assert isinstance(trained, TrainedModel)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        trained.role = "another"  # type: ignore[misc]
+    assert trained.model_data == estimator.model_data and trained.role == moto_role_arn
+    assert trained.image_arguments["transformers_version"] == "4.26"
+    assert trained.code_dir == str(source_dir) and trained.default_name.startswith("tuned-")
+    assert estimator._trained_model(image_uri=INFERENCE_IMAGE).image_arguments["image_uri"] == INFERENCE_IMAGE
 
 
 def test_documented_deploy_after_training(moto_endpoint, moto_role_arn, moto_results, source_dir):
