@@ -5,11 +5,9 @@ explicit ``endpoint_url``, so profiles, ``AWS_ENDPOINT_URL`` /
 ``AWS_ENDPOINT_URL_<SERVICE>`` and retries all apply: the whole SDK can be pointed at
 any SageMaker-compatible endpoint by configuration alone.
 
-Local mode (:class:`LocalSession`) subclasses :class:`Session` and overrides only the
-small methods marked as the seam (how the ``sagemaker`` and ``sagemaker-runtime``
-clients are made, :meth:`~Session.artifact_uri`, :meth:`~Session.direct_model_data_url`,
-:meth:`~Session.execution_role_arn` and :meth:`~Session.account_id`). Whether a call
-runs locally is decided once, here, by :func:`session_for_instance_type`.
+Local mode (:class:`LocalSession`) subclasses :class:`Session` and overrides exactly the
+members of :class:`SessionSeam`, nothing else. Whether a call runs locally is decided once,
+here, by :func:`session_for_instance_type`.
 
 This is the SDK's only reader of environment variables (``AWS_REGION``; local mode's own
 are read by :func:`sagemaker_hf.local.settings.local_mode_settings`); everything else is read
@@ -21,7 +19,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sagemaker_hf import __version__
 from sagemaker_hf._validation import checked_arguments
@@ -33,6 +31,34 @@ USER_AGENT = f"sagemaker-hf/{__version__}"
 
 # SageMaker notebook instances and Studio write this file; it names the resource we run on.
 NOTEBOOK_METADATA_PATH = Path("/opt/ml/metadata/resource-metadata.json")
+
+
+class SessionSeam(Protocol):
+    """What local mode changes of a session: the members :class:`LocalSession` overrides.
+
+    The SDK's workflows use these (and the clients they make) on any session, and never ask
+    which kind it is.
+    """
+
+    runs_images: bool  # whether the service runs the image a request names (not local mode)
+
+    def make_sagemaker_client(self) -> Any: ...  # boto3's, or local mode's LocalSageMakerClient
+
+    def make_sagemaker_runtime_client(self) -> Any: ...  # boto3's, or LocalRuntimeClient
+
+    def make_logs_client(self) -> Any: ...  # CloudWatch Logs, or the local jobs' log files
+
+    def account_id(self) -> str: ...  # STS's answer, or the placeholder account
+
+    def default_bucket(self) -> str: ...  # created when missing; local mode has none
+
+    def artifact_uri(self, *parts: str) -> str: ...  # s3://{default bucket}/..., or file://...
+
+    def direct_model_data_url(self, model_data: str) -> str | None: ...  # usable in place, or None
+
+    def direct_input_uri(self, path: str) -> str | None: ...  # a local channel read in place, or None
+
+    def execution_role_arn(self, role: str | None, purpose: str) -> str: ...  # resolved, or a placeholder
 
 
 class Session:
@@ -99,7 +125,7 @@ class Session:
             self._clients[service_name] = make()
         return self._clients[service_name]
 
-    # The seam: local mode overrides these two.
+    # The seam (SessionSeam): local mode overrides make_*_client.
     def make_sagemaker_client(self) -> Any:
         return self.client("sagemaker")
 
@@ -207,13 +233,7 @@ class Session:
         """
         from sagemaker_hf import storage
 
-        if bucket:
-            base = storage.join_uri(f"s3://{bucket}", key_prefix)
-        else:
-            base = storage.join_uri(
-                f"s3://{self.default_bucket()}", self.default_bucket_prefix or "", key_prefix
-            )
-        return storage.upload_path(self, path, base, extra_args=extra_args, callback=callback)
+        return storage.upload_data(self, path, bucket, key_prefix, extra_args=extra_args, callback=callback)
 
     @checked_arguments("Session.logs_for_job")
     def logs_for_job(

@@ -180,6 +180,23 @@ def upload_path(
     return files[0][1] if source.is_file() else base_uri
 
 
+def upload_data(
+    session: Any,
+    path: str | Path,
+    bucket: str | None,
+    key_prefix: str,
+    extra_args: dict[str, Any] | None = None,
+    callback: Callable[[int], Any] | None = None,
+) -> str:
+    """SDK v2's ``Session.upload_data``: ``path`` below ``s3://{bucket}/{key_prefix}``, by
+    default the session's default bucket and prefix; returns the S3 URI (see :func:`upload_path`)."""
+    if bucket:
+        base = join_uri(f"s3://{bucket}", key_prefix)
+    else:
+        base = join_uri(f"s3://{session.default_bucket()}", session.default_bucket_prefix or "", key_prefix)
+    return upload_path(session, path, base, extra_args=extra_args, callback=callback)
+
+
 def read_bytes(session: Any, uri: str) -> bytes:
     """The whole content of ``uri``."""
     if is_s3(uri):
