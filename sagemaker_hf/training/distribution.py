@@ -183,9 +183,9 @@ def _training_group(distribution: dict[str, Any], instance_groups: list[dict[str
 
 def _check_torch_distributed(instance_type: str | None, pytorch_version: str | None) -> None:
     """v2's rule: torchrun runs on GPU and Trainium instances, in the images of these versions."""
-    from sagemaker_hf.session import LOCAL_INSTANCE_TYPES
+    from sagemaker_hf.session import is_local_instance_type
 
-    if pytorch_version is None or instance_type is None or instance_type in LOCAL_INSTANCE_TYPES:
+    if pytorch_version is None or instance_type is None or is_local_instance_type(instance_type):
         return  # a custom image decides for itself; local mode runs no launcher
     match = _INSTANCE_FAMILY.match(instance_type)
     family = match[1] if match else ""

@@ -17,7 +17,7 @@ from sagemaker_hf.local import endpoints, mode, processes
 from sagemaker_hf.local.mode import LOCAL_ROLE_ARN
 from sagemaker_hf.local.settings import LOCAL_HOME_VARIABLE, LOCAL_STARTUP_TIMEOUT_VARIABLE
 from sagemaker_hf.local.training.container import JobTree, child_environment
-from sagemaker_hf.session import LocalSession, Session, session_for_instance_type
+from sagemaker_hf.session import LocalSession, Session, SessionSeam, session_for_instance_type
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 
@@ -143,16 +143,29 @@ def _compares_with_local(tree: ast.AST) -> list[int]:
 
 
 def test_nothing_outside_the_seam_asks_about_local_mode():
-    # The architecture's rule: only session.py (and local/, cli.py) decide on local mode;
+    # The architecture's rule: only session/ (and local/, cli/) decide on local mode;
     # the image matrix maps "local"/"local_gpu" to cpu/gpu through a table, not a branch.
     package = REPOSITORY / "sagemaker_hf"
+    seam = [package / "session", package / "local", package / "cli"]
     offenders = [
         f"{path.relative_to(REPOSITORY)}:{line}"
         for path in sorted(package.rglob("*.py"))
-        if path.parent != package / "local" and path.name not in ("session.py", "cli.py")
+        if not any(path.is_relative_to(folder) for folder in seam)
         for line in _compares_with_local(ast.parse(path.read_text(encoding="utf-8")))
     ]
     assert offenders == []
+
+
+def _seam_members() -> set[str]:
+    return {name for name in vars(SessionSeam) if not name.startswith("_")} | set(SessionSeam.__annotations__)
+
+
+def test_local_session_overrides_exactly_the_seam():
+    # The seam is one declared interface (session/base.SessionSeam): local mode changes these
+    # members of a session and nothing else, so every other line of the SDK is one code path.
+    overridden = {name for name in vars(LocalSession) if not name.startswith("_")}
+    assert overridden == _seam_members()
+    assert all(hasattr(Session, name) for name in _seam_members())
 
 
 def test_importing_the_session_module_stays_light():
