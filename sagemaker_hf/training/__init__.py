@@ -3,7 +3,8 @@
 - ``estimator``       ``HuggingFace``: SDK v2's constructor (every keyword, type checked), its image
 - ``generic``         ``Estimator``: SDK v2's generic estimator (attach any job; fit on any image)
 - ``base``            what both share: the one request builder, ``fit()``, the latest job
-- ``inputs``          ``TrainingInput`` and the job's input channels; the code and its versions
+- ``inputs``          ``TrainingInput`` and the job's input channels
+- ``code``            the job's code (``sourcedir.tar.gz``) and the versions that choose its image
 - ``request``         the request's resources, stopping, spot, checkpoints, metrics, limits
 - ``options``         SDK v2's optional job features as their request fields
 - ``distribution``    SDK v2's ``distribution`` dict as hyperparameters

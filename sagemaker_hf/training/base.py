@@ -35,7 +35,8 @@ from sagemaker_hf.errors import ConfigurationError
 from sagemaker_hf.names import base_from_name, base_name_from_image, name_from_base
 from sagemaker_hf.training import after_training
 from sagemaker_hf.training.after_training import TrainedModel
-from sagemaker_hf.training.inputs import TrainingCode, TrainingInput, input_channels
+from sagemaker_hf.training.code import TrainingCode
+from sagemaker_hf.training.inputs import TrainingInput, input_channels
 from sagemaker_hf.training.logs import TrainingJob, wait_for_training_job
 from sagemaker_hf.training.options import JobOptions
 from sagemaker_hf.training.request import TrainingSettings, check_hyperparameter_limits

@@ -31,10 +31,10 @@ from sagemaker_hf.names import normalize_tags
 from sagemaker_hf.session import Session
 from sagemaker_hf.training.attach import RESERVED_HYPERPARAMETERS, attach_arguments, job_tags
 from sagemaker_hf.training.base import TrainingEstimator
+from sagemaker_hf.training.code import TrainingCode, check_versions
 from sagemaker_hf.training.compiler import TrainingCompilerConfig
 from sagemaker_hf.training.distribution import check_distribution, distribution_hyperparameters
 from sagemaker_hf.training.generic import Estimator, attached
-from sagemaker_hf.training.inputs import TrainingCode, check_versions
 from sagemaker_hf.training.options import JobOptions
 from sagemaker_hf.training.request import TrainingSettings
 
@@ -52,7 +52,8 @@ class HuggingFace(TrainingEstimator):
     """Trains a Hugging Face script on SageMaker (SDK v2's ``sagemaker.huggingface.HuggingFace``).
 
     ``instance_type="local"`` trains in a child process on this machine instead, through the
-    same ``fit()``. See :mod:`sagemaker_hf.training.inputs` for how inputs and code are sent.
+    same ``fit()``. See :mod:`sagemaker_hf.training.inputs` and :mod:`sagemaker_hf.training.code`
+    for how inputs and code are sent.
     """
 
     @checked_arguments("HuggingFace")

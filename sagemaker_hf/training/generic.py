@@ -35,7 +35,7 @@ from sagemaker_hf.session import Session
 from sagemaker_hf.training.after_training import VPC_CONFIG_DEFAULT
 from sagemaker_hf.training.attach import job_arguments, job_tags
 from sagemaker_hf.training.base import TrainingEstimator
-from sagemaker_hf.training.inputs import TrainingCode
+from sagemaker_hf.training.code import TrainingCode
 from sagemaker_hf.training.logs import TrainingJob
 from sagemaker_hf.training.options import JobOptions
 from sagemaker_hf.training.request import TrainingSettings
