@@ -14,22 +14,17 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from sagemaker_hf import image_uris, storage
+from sagemaker_hf import image_uris
 from sagemaker_hf._validation import checked_arguments
 from sagemaker_hf._validation.api_shapes import check_structure
-from sagemaker_hf.artifacts import MODEL_ARCHIVE_NAME, CodeSpec, check_model_data
+from sagemaker_hf.artifacts import CodeSpec, check_model_data
 from sagemaker_hf.errors import ConfigurationError
+from sagemaker_hf.hosting import deploy_options, model_container
 from sagemaker_hf.hosting.configs import (
     AsyncInferenceConfig,
     DataCaptureConfig,
     ServerlessInferenceConfig,
     vpc_config_request,
-)
-from sagemaker_hf.hosting.deploy_options import (
-    MODEL_BASED,
-    check_constructor_options,
-    check_deploy_options,
-    check_no_code_with_model_data_source,
 )
 from sagemaker_hf.hosting.endpoint_request import (
     EndpointConfigs,
@@ -39,17 +34,7 @@ from sagemaker_hf.hosting.endpoint_request import (
     deploy_endpoint,
     wait_for_endpoint,
 )
-from sagemaker_hf.hosting.model_container import (
-    check_env,
-    container_environment,
-    create_model,
-    upload_model_data,
-)
-from sagemaker_hf.hosting.model_source import (
-    check_model_data_source,
-    resolve_model_data_source,
-    with_access_config,
-)
+from sagemaker_hf.hosting.model_source import check_model_data_source
 from sagemaker_hf.hosting.predictor import (
     DeserializerLike,
     HuggingFacePredictor,
@@ -98,7 +83,7 @@ class HuggingFaceModel:
     ) -> None:
         versions = (transformers_version, pytorch_version, tensorflow_version, py_version, image_uri)
         image_uris.check_image_versions("HuggingFaceModel", *versions)
-        check_constructor_options(
+        deploy_options.check_constructor_options(
             predictor_cls,
             git_config,
             entry_point,
@@ -116,7 +101,7 @@ class HuggingFaceModel:
             self.code.check()
         self.role = role
         if isinstance(model_data, dict):
-            check_no_code_with_model_data_source(self.code)
+            deploy_options.check_no_code_with_model_data_source(self.code)
             self.model_data: str | dict[str, Any] | None = check_model_data_source(model_data)
         else:
             self.model_data = check_model_data(model_data)
@@ -130,7 +115,7 @@ class HuggingFaceModel:
         self._image_uri = image_uri
         self._resolved_image_uri: str | None = None
         self.predictor_cls = predictor_cls
-        self.env = check_env(env)
+        self.env = model_container.check_env(env)
         self.name = name
         self.model_server_workers = model_server_workers
         self.vpc_config = vpc_config_request(vpc_config)
@@ -183,40 +168,17 @@ class HuggingFaceModel:
         )
         return self._resolved_image_uri
 
-    def _prepared_model_data(self, session: Any, model_name: str) -> str | None:
+    def _model_data_url_for(self, session: Any, model_name: str) -> str | None:
+        """The ``ModelDataUrl`` of ``model_name``, uploaded once per model name (see model_container)."""
         if self._model_data_url is None or self._model_data_url[0] != model_name:
-            model_data = self.model_data if isinstance(self.model_data, str) else None
-            url = None
-            if model_data is not None and self.code is None:
-                # None when the service cannot read it where it is (SageMaker reads only S3).
-                url = session.direct_model_data_url(model_data)
-            needs_upload = self.code is not None or (model_data is not None and url is None)
-            if needs_upload:
-                base = self.code_location or session.artifact_uri()
-                destination = storage.join_uri(base, model_name, MODEL_ARCHIVE_NAME)
-                url = upload_model_data(
-                    session, model_data, self.code, self.git_config, destination, self.model_kms_key
-                )
-            self._model_data_url = (model_name, url)
+            self._model_data_url = (model_name, model_container.model_data_url(self, session, model_name))
         return self._model_data_url[1]
 
     def prepare_container_def(
         self, session: Any, image_uri: str, model_name: str, accept_eula: bool | None = None
     ) -> dict[str, Any]:
         """``PrimaryContainer`` for CreateModel; packs and uploads model data and code if needed."""
-        environment = container_environment(
-            self.code, self.container_log_level, self.model_server_workers, session.boto_region_name, self.env
-        )
-        container: dict[str, Any] = {"Image": image_uri, "Environment": environment}
-        if isinstance(self.model_data, dict):
-            container["ModelDataSource"] = resolve_model_data_source(session, self.model_data)
-        else:
-            model_data_url = self._prepared_model_data(session, model_name)
-            if model_data_url is not None:
-                container["ModelDataUrl"] = model_data_url
-        if self.image_config:
-            container["ImageConfig"] = self.image_config
-        return with_access_config(container, accept_eula)
+        return model_container.container_definition(self, session, image_uri, model_name, accept_eula)
 
     def _create_model(
         self,
@@ -229,7 +191,7 @@ class HuggingFaceModel:
         """CreateModel (an existing model of the same name is reused); returns the model name."""
         self.name = self.name or name_from_base(base_name_from_image(image_uri))
         container = self.prepare_container_def(session, image_uri, self.name, accept_eula)
-        create_model(
+        model_container.create_model(
             session.sagemaker_client,
             self.name,
             role_arn,
@@ -267,7 +229,7 @@ class HuggingFaceModel:
         accept_eula: bool | None = None,
         endpoint_logging: bool = False,
         resources: Any = None,
-        endpoint_type: str | Enum = MODEL_BASED,
+        endpoint_type: str | Enum = deploy_options.MODEL_BASED,
         managed_instance_scaling: dict[str, Any] | None = None,
         inference_component_name: str | None = None,
         routing_config: dict[str, Any] | None = None,
@@ -284,7 +246,7 @@ class HuggingFaceModel:
         """
         from sagemaker_hf.session import session_for_instance_type
 
-        check_deploy_options(
+        deploy_options.check_deploy_options(
             accelerator_type,
             inference_recommendation_id,
             endpoint_logging,

@@ -1,13 +1,18 @@
-"""CreateModel's request: the container's environment, its model data, and the call that reuses an
-existing model."""
+"""CreateModel's request: the container (its environment, image and model data), and the call that
+reuses an existing model."""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sagemaker_hf.artifacts import CONTAINER_CODE_DIR, CodeSpec, prepare_model_data
+from sagemaker_hf import storage
+from sagemaker_hf.artifacts import CONTAINER_CODE_DIR, MODEL_ARCHIVE_NAME, CodeSpec, prepare_model_data
 from sagemaker_hf.errors import ConfigurationError
+from sagemaker_hf.hosting.model_source import resolve_model_data_source, with_access_config
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sagemaker_hf.hosting.model import HuggingFaceModel
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +49,46 @@ def container_environment(
         framework["SAGEMAKER_MODEL_SERVER_WORKERS"] = str(model_server_workers)
     # The user's own values win (SDK v2 overwrote SAGEMAKER_PROGRAM & co., issue #3361).
     return {**framework, **env}
+
+
+def container_definition(
+    model: HuggingFaceModel,
+    session: Any,
+    image_uri: str,
+    model_name: str,
+    accept_eula: bool | None,
+) -> dict[str, Any]:
+    """``PrimaryContainer``: environment, image, model data (packed and uploaded if needed)."""
+    environment = container_environment(
+        model.code, model.container_log_level, model.model_server_workers, session.boto_region_name, model.env
+    )
+    container: dict[str, Any] = {"Image": image_uri, "Environment": environment}
+    if isinstance(model.model_data, dict):
+        container["ModelDataSource"] = resolve_model_data_source(session, model.model_data)
+    else:
+        model_data_url = model._model_data_url_for(session, model_name)
+        if model_data_url is not None:
+            container["ModelDataUrl"] = model_data_url
+    if model.image_config:
+        container["ImageConfig"] = model.image_config
+    return with_access_config(container, accept_eula)
+
+
+def model_data_url(model: HuggingFaceModel, session: Any, model_name: str) -> str | None:
+    """``ModelDataUrl``: the model data where the service can read it, else packed (with the code)
+    and uploaded below ``code_location`` or the default location; None without model data."""
+    model_data = model.model_data if isinstance(model.model_data, str) else None
+    url = None
+    if model_data is not None and model.code is None:
+        # None when the service cannot read it where it is (SageMaker reads only S3).
+        url = session.direct_model_data_url(model_data)
+    if model.code is not None or (model_data is not None and url is None):
+        base = model.code_location or session.artifact_uri()
+        destination = storage.join_uri(base, model_name, MODEL_ARCHIVE_NAME)
+        url = upload_model_data(
+            session, model_data, model.code, model.git_config, destination, model.model_kms_key
+        )
+    return url
 
 
 def create_model(
