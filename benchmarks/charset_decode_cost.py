@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/charset_decode_cost.py [--mb 6]
 
-For every text encoding of the standard library that ``media.text_codec`` accepts, it
+For every text encoding of the standard library that ``media_types.text_codec`` accepts, it
 decodes valid text of about 1 MB and about 4 MB, and prints the time per MB of both and
 their ratio (linear: about 1; memory caches make the larger body somewhat dearer per MB).
 The worst codec's time per MB, times SAGEMAKER_MAX_PAYLOAD_IN_MB, bounds
@@ -20,7 +20,7 @@ import pkgutil
 import random
 import time
 
-from sagemaker_hf.toolkit import media
+from sagemaker_hf.toolkit import media_types
 from sagemaker_hf.toolkit.errors import UnsupportedMediaTypeError
 
 # Characters to build texts from: mostly ASCII, then a spread of the BMP (CJK included).
@@ -31,7 +31,9 @@ def accepted_codecs() -> list[str]:
     names = set()
     for module in pkgutil.iter_modules(encodings.__path__):
         try:
-            names.add(media.text_codec(media.parse_media_type(f"text/csv; charset={module.name}")))
+            names.add(
+                media_types.text_codec(media_types.parse_media_type(f"text/csv; charset={module.name}"))
+            )
         except UnsupportedMediaTypeError:
             continue
     return sorted(names)

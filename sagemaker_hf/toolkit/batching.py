@@ -23,7 +23,7 @@ import asyncio
 import collections
 from dataclasses import dataclass
 
-from sagemaker_hf.toolkit import protocol
+from sagemaker_hf.toolkit import messages
 from sagemaker_hf.toolkit.errors import ToolkitError
 
 
@@ -31,10 +31,10 @@ from sagemaker_hf.toolkit.errors import ToolkitError
 class Pending:
     """A request from its arrival until its answer (or, for a stream, its last event)."""
 
-    request: protocol.Request
+    request: messages.Request
     arrived: float
     future: asyncio.Future  # the Reply or Failure; unused by streams
-    messages: asyncio.Queue | None = None  # a stream's Chunks, then its Reply, Failure or error
+    stream_queue: asyncio.Queue | None = None  # a stream's Chunks, then its Reply, Failure or error
     dispatched: float | None = None
     worker_pid: int | None = None
     abandoned: bool = False  # timed out or the client left; late messages are dropped
@@ -47,17 +47,17 @@ class Pending:
     def settled(self) -> bool:
         return self.abandoned or self.future.done()
 
-    def deliver(self, message: protocol.WorkerMessage) -> None:
-        if self.messages is not None:
+    def deliver(self, message: messages.WorkerMessage) -> None:
+        if self.stream_queue is not None:
             if not self.abandoned:
-                self.messages.put_nowait(message)
+                self.stream_queue.put_nowait(message)
         elif not self.future.done():
             self.future.set_result(message)
 
     def fail(self, error: ToolkitError) -> None:
-        if self.messages is not None:
+        if self.stream_queue is not None:
             if not self.abandoned:
-                self.messages.put_nowait(error)
+                self.stream_queue.put_nowait(error)
         elif not self.future.done():
             self.future.set_exception(error)
 

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sagemaker_hf.container.records import is_blank
-from sagemaker_hf.toolkit import media
+from sagemaker_hf.toolkit import media_types
 from sagemaker_hf.toolkit.errors import BadInputError, InvalidJSONError, UnsupportedMediaTypeError
 
 
@@ -37,15 +37,15 @@ class MultiRecord(list):
 # ---------------------------------------------------------------------------- decoding
 
 
-def body_text(body: bytes | str, content_type: media.MediaType) -> str:
+def body_text(body: bytes | str, content_type: media_types.MediaType) -> str:
     """The body as text, using the Content-Type's charset (UTF-8 when it names none).
 
     A charset that is not a linear-time text encoding is refused (415) before any decoding
-    (:func:`media.text_codec`).
+    (:func:`media_types.text_codec`).
     """
     if isinstance(body, str):
         return body
-    codec = media.text_codec(content_type)
+    codec = media_types.text_codec(content_type)
     try:
         return body.decode("utf-8-sig" if codec == "utf-8" else codec)
     except UnicodeDecodeError as error:
@@ -88,7 +88,7 @@ def _loads(text: str) -> Any:
         ) from None
 
 
-def _decode_json(body: bytes | str, content_type: media.MediaType) -> Any:
+def _decode_json(body: bytes | str, content_type: media_types.MediaType) -> Any:
     text = body_text(body, content_type)
     _require_json(text, '{"inputs": "..."}')
     try:
@@ -123,7 +123,7 @@ def _json_lines(text: str) -> list[Any] | None:
         return None
 
 
-def _decode_jsonlines(body: bytes | str, content_type: media.MediaType) -> MultiRecord:
+def _decode_jsonlines(body: bytes | str, content_type: media_types.MediaType) -> MultiRecord:
     text = body_text(body, content_type)
     _require_json(text, '{"inputs": "..."} on each line')
     records = MultiRecord()
@@ -142,7 +142,7 @@ def _decode_jsonlines(body: bytes | str, content_type: media.MediaType) -> Multi
     return records
 
 
-def _decode_csv(body: bytes | str, content_type: media.MediaType) -> dict[str, list[Any]]:
+def _decode_csv(body: bytes | str, content_type: media_types.MediaType) -> dict[str, list[Any]]:
     text = body_text(body, content_type)
     _require_content(text, "a header line 'inputs' followed by one input per line")
     try:
@@ -173,7 +173,7 @@ def _decode_csv(body: bytes | str, content_type: media.MediaType) -> dict[str, l
 _NPY_MAGIC = b"\x93NUMPY"
 
 
-def _decode_npy(body: bytes | str, content_type: media.MediaType) -> Any:
+def _decode_npy(body: bytes | str, content_type: media_types.MediaType) -> Any:
     import numpy
 
     if isinstance(body, str) or not body.startswith(_NPY_MAGIC):
@@ -195,7 +195,7 @@ def _decode_npy(body: bytes | str, content_type: media.MediaType) -> Any:
     return loaded
 
 
-def _decode_image(body: bytes | str, content_type: media.MediaType) -> dict[str, Any]:
+def _decode_image(body: bytes | str, content_type: media_types.MediaType) -> dict[str, Any]:
     from PIL import Image
 
     if isinstance(body, str) or not body:
@@ -207,14 +207,14 @@ def _decode_image(body: bytes | str, content_type: media.MediaType) -> dict[str,
         raise BadInputError(f"the body is not a readable {content_type.essence} image: {error}") from error
 
 
-def _decode_audio(body: bytes | str, content_type: media.MediaType) -> dict[str, Any]:
+def _decode_audio(body: bytes | str, content_type: media_types.MediaType) -> dict[str, Any]:
     if isinstance(body, str) or not body:
         raise BadInputError(f"the {content_type.essence} body is empty or not binary audio data")
     # The audio pipelines decode the file themselves (with ffmpeg or soundfile).
     return {"inputs": bytes(body)}
 
 
-_DECODE: dict[str, Callable[[bytes | str, media.MediaType], Any]] = {
+_DECODE: dict[str, Callable[[bytes | str, media_types.MediaType], Any]] = {
     "json": _decode_json,
     "jsonlines": _decode_jsonlines,
     "csv": _decode_csv,
@@ -232,11 +232,11 @@ def decode(
     ``accepts_csv`` is False for tasks whose inputs CSV cannot express (zero-shot,
     table question answering); ``task`` only names the task in that error.
     """
-    header = content_type or media.JSON
-    parsed = media.parse_media_type(header)
-    decoder = media.decoder_for(parsed)
+    header = content_type or media_types.JSON
+    parsed = media_types.parse_media_type(header)
+    decoder = media_types.decoder_for(parsed)
     if decoder is None:
-        raise media.unsupported_content_type(header)
+        raise media_types.unsupported_content_type(header)
     if decoder == "csv" and not accepts_csv:
         raise UnsupportedMediaTypeError(
             f"text/csv cannot carry the inputs of the task {task or '(this model)'}, which need nested "

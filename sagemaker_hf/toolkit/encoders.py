@@ -29,7 +29,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from sagemaker_hf.toolkit import media
+from sagemaker_hf.toolkit import media_types
 from sagemaker_hf.toolkit.errors import ModelError, NotAcceptableError
 
 try:
@@ -48,7 +48,7 @@ def _png_base64(image: Any) -> str:
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def to_jsonable(value: Any) -> Any:
+def json_values(value: Any) -> Any:
     """Plain JSON values for a prediction; NaN and infinities become None.
 
     Raises :class:`ModelError` for a value JSON cannot represent.
@@ -59,26 +59,26 @@ def to_jsonable(value: Any) -> Any:
         return value if math.isfinite(value) else None
     if isinstance(value, dict):
         return {
-            str(key) if not isinstance(key, str) else key: to_jsonable(item) for key, item in value.items()
+            str(key) if not isinstance(key, str) else key: json_values(item) for key, item in value.items()
         }
     if isinstance(value, (list, tuple, set, frozenset)):
-        return [to_jsonable(item) for item in value]
+        return [json_values(item) for item in value]
     if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
         return str(value)  # isoformat(), with a space before a datetime's time, as the AWS toolkit writes
     if isinstance(value, decimal.Decimal):
-        return to_jsonable(float(value))
+        return json_values(float(value))
     if isinstance(value, enum.Enum):
-        return to_jsonable(value.value)
+        return json_values(value.value)
     if isinstance(value, (bytes, bytearray, memoryview)):
         return base64.b64encode(bytes(value)).decode("ascii")
     if _is_pil_image(value):
         return _png_base64(value)
     if hasattr(value, "detach") and hasattr(value, "tolist"):  # torch.Tensor, on any device
-        return to_jsonable(value.detach().cpu().tolist())
+        return json_values(value.detach().cpu().tolist())
     if hasattr(value, "tolist"):  # numpy arrays and scalars
-        return to_jsonable(value.tolist())
+        return json_values(value.tolist())
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return to_jsonable(dataclasses.asdict(value))
+        return json_values(dataclasses.asdict(value))
     raise ModelError(
         f"the prediction holds a value of type {type(value).__module__}.{type(value).__qualname__}, "
         "which JSON cannot represent; return plain Python values, or add an output_fn"
@@ -86,14 +86,14 @@ def to_jsonable(value: Any) -> Any:
 
 
 _JSON_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-# Types json writes exactly as to_jsonable would leave them (exact types: a subclass may not be).
+# Types json writes exactly as json_values would leave them (exact types: a subclass may not be).
 _PLAIN_SCALARS = frozenset({str, int, float, bool, type(None)})
 _PLAIN_DEPTH = 32  # deeper values take the full path, which behaves as it always did
 
 
 def _is_plain(value: Any, depth: int = 0) -> bool:
     """Whether ``value`` holds only str-keyed dicts, lists, tuples and plain scalars, so that json
-    writes it as it writes ``to_jsonable(value)`` (NaN and infinities aside: json refuses them)."""
+    writes it as it writes ``json_values(value)`` (NaN and infinities aside: json refuses them)."""
     kind = type(value)
     if kind in _PLAIN_SCALARS:
         return True
@@ -113,10 +113,10 @@ def _is_plain(value: Any, depth: int = 0) -> bool:
 
 
 def _encode_json(prediction: Any) -> bytes:
-    # The walk in to_jsonable costs ~45 us for one 384-float embedding; most predictions
+    # The walk in json_values costs ~45 us for one 384-float embedding; most predictions
     # (task models' lists and dicts of numbers and strings) do not need it. orjson writes
     # floats ~10x faster than json (0.02 against 0.17 ms for one embedding), each as the shortest
-    # text that reads back as the same float, and NaN and infinities as null, as to_jsonable does.
+    # text that reads back as the same float, and NaN and infinities as null, as json_values does.
     if _is_plain(prediction):
         if orjson is not None:
             try:
@@ -125,15 +125,15 @@ def _encode_json(prediction: Any) -> bytes:
                 pass
         try:
             return _JSON_ENCODER.encode(prediction).encode("utf-8")
-        except ValueError:  # NaN or an infinity, which to_jsonable turns into null
+        except ValueError:  # NaN or an infinity, which json_values turns into null
             pass
-    return _JSON_ENCODER.encode(to_jsonable(prediction)).encode("utf-8")
+    return _JSON_ENCODER.encode(json_values(prediction)).encode("utf-8")
 
 
 def json_text(prediction: Any) -> str:
     """The JSON document as the json module writes it (the AWS toolkit's ``encode_json`` text;
     orjson writes the same values, but exponents as ``1e-7`` where json writes ``1e-07``)."""
-    return _JSON_ENCODER.encode(to_jsonable(prediction))
+    return _JSON_ENCODER.encode(json_values(prediction))
 
 
 def _encode_jsonlines(prediction: Any) -> bytes:
@@ -158,7 +158,7 @@ def _csv_rows(prediction: Any) -> list[dict[str, Any]]:
 
 
 def _csv_cell(value: Any) -> Any:
-    value = to_jsonable(value)
+    value = json_values(value)
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     return "" if value is None else value
@@ -201,17 +201,17 @@ def _encode_npy(prediction: Any) -> bytes:
 
 
 def encode_image(prediction: Any, media_type: str) -> bytes:
-    """A PIL image as ``media_type`` (one of :data:`media.IMAGE_FORMATS`); raises NotAcceptableError
+    """A PIL image as ``media_type`` (one of :data:`media_types.IMAGE_FORMATS`); raises NotAcceptableError
     (406) for a prediction that is not an image or whose mode the format cannot hold."""
     if not _is_pil_image(prediction):
         raise NotAcceptableError(
             f"the prediction is a {type(prediction).__name__}, not an image, so {media_type} cannot hold it; "
             "accept application/json (or return a PIL image from predict_fn)"
         )
-    image_format = media.IMAGE_FORMATS.get(media_type)
+    image_format = media_types.IMAGE_FORMATS.get(media_type)
     if image_format is None:
         raise NotAcceptableError(
-            f"cannot write an image as {media_type!r}; accept one of: {', '.join(media.IMAGE_FORMATS)}"
+            f"cannot write an image as {media_type!r}; accept one of: {', '.join(media_types.IMAGE_FORMATS)}"
         )
     buffer = io.BytesIO()
     try:
@@ -232,19 +232,19 @@ _ENCODE: dict[str, Callable[[Any], bytes]] = {
 
 
 def _encoder_name(accept: str) -> str:
-    name = media.ENCODERS.get(media.parse_media_type(accept).essence)
+    name = media_types.ENCODERS.get(media_types.parse_media_type(accept).essence)
     if name is None:
         raise NotAcceptableError(
-            f"cannot encode a prediction as {accept!r}; accept one of: {', '.join(media.ENCODERS)}"
+            f"cannot encode a prediction as {accept!r}; accept one of: {', '.join(media_types.ENCODERS)}"
         )
     return name
 
 
 def encode(prediction: Any, accept: str) -> bytes:
-    """Encode a prediction as ``accept``, one concrete media type (see :func:`media.negotiate`)."""
+    """Encode a prediction as ``accept``, one concrete media type (see :func:`media_types.negotiate`)."""
     name = _encoder_name(accept)
     if name == "image":
-        return encode_image(prediction, media.parse_media_type(accept).essence)
+        return encode_image(prediction, media_types.parse_media_type(accept).essence)
     return _ENCODE[name](prediction)
 
 

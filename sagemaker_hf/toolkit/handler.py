@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sagemaker_hf.toolkit import codecs, encoders, loading, media, protocol, streaming
+from sagemaker_hf.toolkit import codecs, encoders, loading, media_types, messages, sse
 from sagemaker_hf.toolkit.errors import BadInputError, ModelError, ModelLoadError, ToolkitError
 from sagemaker_hf.toolkit.settings import Settings
 from sagemaker_hf.toolkit.user_code import Context, UserHooks
@@ -154,12 +154,12 @@ class Handler:
 
     def handle(self, body: bytes, content_type: str | None, accept: str) -> Result:
         """Run one request; raises a :class:`ToolkitError` subclass on failure."""
-        answer = self.handle_many([protocol.Request(0, body, content_type, accept)])[0]
+        answer = self.handle_many([messages.Request(0, body, content_type, accept)])[0]
         if isinstance(answer, ToolkitError):
             raise answer
         return answer
 
-    def handle_many(self, requests: Sequence[protocol.Request]) -> list[Result | ToolkitError]:
+    def handle_many(self, requests: Sequence[messages.Request]) -> list[Result | ToolkitError]:
         """Answer several requests, in order; a request's slot holds its error if it failed."""
         answers: list[Result | ToolkitError] = [ModelError("not answered")] * len(requests)
         decoded: dict[int, Decoded] = {}
@@ -180,8 +180,8 @@ class Handler:
             answers[index] = guarded(self._encode_answer, item, mine, requests[index].accept)
         return answers
 
-    def _transform(self, request: protocol.Request) -> Result:
-        parsed = media.parse_media_type(request.content_type or media.JSON)
+    def _transform(self, request: messages.Request) -> Result:
+        parsed = media_types.parse_media_type(request.content_type or media_types.JSON)
         started = time.perf_counter()
         output = self.hooks.transform_fn(
             self.model,
@@ -193,10 +193,10 @@ class Handler:
         body, response_type = self._hook_output(output, request.accept)
         return Result(body, response_type, {"transform": time.perf_counter() - started})
 
-    def _decode(self, request: protocol.Request) -> Decoded:
+    def _decode(self, request: messages.Request) -> Decoded:
         started = time.perf_counter()
         if self.hooks.input_fn is not None:
-            parsed = media.parse_media_type(request.content_type or media.JSON)
+            parsed = media_types.parse_media_type(request.content_type or media_types.JSON)
             data = self.hooks.input_fn(
                 self._hook_input(request.body, parsed), parsed.essence, context=self.context
             )
@@ -300,13 +300,13 @@ class Handler:
 
     # ------------------------------------------------------------------ streams
 
-    def stream(self, request: protocol.Request) -> streaming.EventStream:
+    def stream(self, request: messages.Request) -> sse.EventStream:
         """A streamed answer's events; raises a :class:`ToolkitError` for a request that cannot stream."""
         data = codecs.decode(request.body, request.content_type, accepts_csv=self.accepts_csv, task=self.task)
         if isinstance(data, codecs.MultiRecord):
             raise BadInputError("a stream answers one JSON request; send one JSON object, not JSON Lines")
         inputs, parameters = split_payload(data)
-        return streaming.EventStream(self.model.predict_stream(inputs, parameters))
+        return sse.EventStream(self.model.predict_stream(inputs, parameters))
 
     def _predict(self, data: Any) -> Any:
         if self.hooks.predict_batch_fn is not None:
@@ -346,10 +346,10 @@ class Handler:
     # ------------------------------------------------------------------ hook plumbing
 
     @staticmethod
-    def _hook_input(body: bytes, content_type: media.MediaType) -> bytes | str:
+    def _hook_input(body: bytes, content_type: media_types.MediaType) -> bytes | str:
         """Text bodies reach user hooks as ``str`` (as in the AWS toolkit), others as ``bytes``."""
-        decoder = media.decoder_for(content_type)
-        if decoder in media.TEXT_DECODERS or content_type.essence.startswith("text/"):
+        decoder = media_types.decoder_for(content_type)
+        if decoder in media_types.TEXT_DECODERS or content_type.essence.startswith("text/"):
             return codecs.body_text(body, content_type)
         return body
 
@@ -368,6 +368,6 @@ class Handler:
             return bytes(output), content_type
         if isinstance(output, str):
             return output.encode("utf-8"), content_type
-        if media.parse_media_type(content_type).essence in media.ENCODERS:
+        if media_types.parse_media_type(content_type).essence in media_types.ENCODERS:
             return encoders.encode(output, content_type), content_type
-        return encoders.encode(output, media.JSON), media.JSON
+        return encoders.encode(output, media_types.JSON), media_types.JSON

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sagemaker_hf.toolkit import protocol
+from sagemaker_hf.toolkit import messages
 from sagemaker_hf.toolkit.batching import BatchPolicy, Pending
 from sagemaker_hf.toolkit.errors import (
     ModelLoadError,
@@ -37,7 +37,7 @@ from sagemaker_hf.toolkit.errors import (
 )
 from sagemaker_hf.toolkit.metrics import Metrics
 from sagemaker_hf.toolkit.settings import Settings
-from sagemaker_hf.toolkit.streaming import EVENT_STREAM, Relay
+from sagemaker_hf.toolkit.sse import EVENT_STREAM, Relay
 from sagemaker_hf.toolkit.worker_process import Worker, WorkerState, describe_exit, start_worker, stop_workers
 
 logger = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ class PoolState(enum.Enum):
 class Outcome:
     """A worker's answer and how long the request waited for a worker."""
 
-    message: protocol.Reply | protocol.Failure
+    message: messages.Reply | messages.Failure
     queue_seconds: float
     worker_pid: int | None
 
@@ -73,7 +73,7 @@ class WorkerPool:
         self.metrics = metrics or Metrics()
         self._policy = BatchPolicy(settings.max_batch_size, settings.max_batch_delay_ms / 1000)
         self._batch_timer: asyncio.TimerHandle | None = None
-        self._known: protocol.Capabilities | None = None  # of the last worker that was ready
+        self._known: messages.Capabilities | None = None  # of the last worker that was ready
         self._workers: dict[int, Worker] = {}
         self._queue: collections.deque[Pending] = collections.deque()
         self._ids = itertools.count(1)
@@ -104,7 +104,7 @@ class WorkerPool:
         return PoolState.LOADING, "the model is loading; retry shortly"
 
     @property
-    def capabilities(self) -> protocol.Capabilities | None:
+    def capabilities(self) -> messages.Capabilities | None:
         """What the loaded model can do; while workers restart, what it could do."""
         for worker in self._workers.values():
             if worker.state is WorkerState.READY:
@@ -192,13 +192,13 @@ class WorkerPool:
 
     # ------------------------------------------------------------------ messages from workers
 
-    def _on_message(self, worker: Worker, message: protocol.WorkerMessage) -> None:
-        if isinstance(message, protocol.Chunk):
+    def _on_message(self, worker: Worker, message: messages.WorkerMessage) -> None:
+        if isinstance(message, messages.Chunk):
             pending = worker.in_flight.get(message.request_id)
             if pending is not None:
                 pending.deliver(message)
             return
-        if isinstance(message, protocol.Ready):
+        if isinstance(message, messages.Ready):
             worker.state, worker.capabilities = WorkerState.READY, message.capabilities
             self._known = message.capabilities
             capabilities = message.capabilities
@@ -212,7 +212,7 @@ class WorkerPool:
                 f"up to {self._policy.max_size}" if self._batches(capabilities) else "off",
                 "on" if capabilities.streams else "off",
             )
-        elif isinstance(message, protocol.LoadFailed):
+        elif isinstance(message, messages.LoadFailed):
             worker.state, worker.failure = WorkerState.FAILED, message.message
             logger.error("worker %d could not load the model: %s", worker.index, message.message)
         else:
@@ -223,7 +223,7 @@ class WorkerPool:
                 return
         self._after_change()
 
-    def _batches(self, capabilities: protocol.Capabilities | None) -> bool:
+    def _batches(self, capabilities: messages.Capabilities | None) -> bool:
         return capabilities is not None and capabilities.batchable and self._policy.max_size > 1
 
     def _on_exit(self, worker: Worker) -> None:
@@ -290,14 +290,14 @@ class WorkerPool:
             pending.dispatched, pending.worker_pid = now, worker.process.pid
             worker.in_flight[pending.request.request_id] = pending
         self.metrics.record_batch(len(batch))
-        message = protocol.Invoke(tuple(pending.request for pending in batch))
+        message = messages.Invoke(tuple(pending.request for pending in batch))
         if sum(len(pending.request.body) for pending in batch) <= INLINE_SEND_BYTES:
             worker.send(message)
         else:
             assert self._loop is not None
             self._loop.run_in_executor(None, worker.send, message)
 
-    def _enqueue(self, request: protocol.Request) -> Pending:
+    def _enqueue(self, request: messages.Request) -> Pending:
         state, reason = self.state()
         if state is PoolState.FAILED:
             raise ModelLoadError(reason)
@@ -312,7 +312,7 @@ class WorkerPool:
         assert self._loop is not None
         pending = Pending(request, time.monotonic(), self._loop.create_future())
         if request.stream:
-            pending.messages = asyncio.Queue()
+            pending.stream_queue = asyncio.Queue()
         self._queue.append(pending)
         self._dispatch()
         return pending
@@ -334,7 +334,7 @@ class WorkerPool:
 
     async def submit(self, body: bytes, content_type: str | None, accept: str) -> Outcome:
         """Run one request on a worker; raises a :class:`ToolkitError` for 503 and 504 cases."""
-        pending = self._enqueue(protocol.Request(next(self._ids), body, content_type, accept))
+        pending = self._enqueue(messages.Request(next(self._ids), body, content_type, accept))
         assert self._loop is not None
         deadline = self._loop.call_later(self.settings.timeout, self._expire, pending)
         try:
@@ -351,11 +351,11 @@ class WorkerPool:
         fails before that, so the client still gets a status code). ``on_end`` runs when the
         stream is over."""
         pending = self._enqueue(
-            protocol.Request(next(self._ids), body, content_type, EVENT_STREAM, stream=True)
+            messages.Request(next(self._ids), body, content_type, EVENT_STREAM, stream=True)
         )
-        assert pending.messages is not None
+        assert pending.stream_queue is not None
         relay = Relay(
-            pending.messages,
+            pending.stream_queue,
             self.settings.timeout,
             cancel=lambda: self._cancel(pending),
             on_end=lambda: on_end(pending),
@@ -374,7 +374,7 @@ class WorkerPool:
             return
         for worker in self._workers.values():
             if pending.request.request_id in worker.in_flight:
-                worker.send(protocol.Cancel(pending.request.request_id))
+                worker.send(messages.Cancel(pending.request.request_id))
 
     # ------------------------------------------------------------------ stop
 

@@ -26,7 +26,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from sagemaker_hf.toolkit import media, metrics, protocol, streaming
+from sagemaker_hf.toolkit import media_types, messages, metrics, sse
 from sagemaker_hf.toolkit.batching import Pending
 from sagemaker_hf.toolkit.errors import (
     BadInputError,
@@ -42,8 +42,8 @@ from sagemaker_hf.toolkit.errors import (
     rebuild_error,
 )
 from sagemaker_hf.toolkit.logs import configure_logging, format_ms, redact
+from sagemaker_hf.toolkit.pool import PoolState, WorkerPool
 from sagemaker_hf.toolkit.settings import Settings
-from sagemaker_hf.toolkit.workers import PoolState, WorkerPool
 
 logger = logging.getLogger(__name__)
 access_logger = logging.getLogger("sagemaker_hf.toolkit.requests")
@@ -123,7 +123,7 @@ class Front:
         text = self.metrics.render(self.pool.queue_depth, self.pool.in_flight, self.pool.worker_states())
         return Response(text, headers={"content-type": metrics.CONTENT_TYPE})
 
-    def _check_ready(self) -> protocol.Capabilities:
+    def _check_ready(self) -> messages.Capabilities:
         state, reason = self.pool.state()
         if state is PoolState.FAILED:
             raise ModelLoadError(reason)
@@ -179,33 +179,33 @@ class Front:
 
     @staticmethod
     def _response_type(
-        capabilities: protocol.Capabilities, content_type: str | None, accept: str | None
+        capabilities: messages.Capabilities, content_type: str | None, accept: str | None
     ) -> str:
         """Refuse unreadable Content-Types (415) and unwritable Accepts (406); return the answer's type."""
         records = False
         if not capabilities.reads_input:
-            header = content_type or media.JSON
-            decoder = media.decoder_for(media.parse_media_type(header))
+            header = content_type or media_types.JSON
+            decoder = media_types.decoder_for(media_types.parse_media_type(header))
             if decoder == "csv" and not capabilities.accepts_csv:
                 raise UnsupportedMediaTypeError(
                     f"text/csv cannot carry the inputs of the task {capabilities.task}, which need nested "
                     "fields; send application/json"
                 )
             if decoder is None:
-                refused = () if capabilities.accepts_csv else (media.CSV,)
-                raise media.unsupported_content_type(header, refused=refused)
+                refused = () if capabilities.accepts_csv else (media_types.CSV,)
+                raise media_types.unsupported_content_type(header, refused=refused)
             records = decoder == "jsonlines"
-        if accept and streaming.EVENT_STREAM in accept.lower() and not capabilities.streams:
+        if accept and sse.EVENT_STREAM in accept.lower() and not capabilities.streams:
             streamed_by = (
                 "text-generation models" if capabilities.task else "text-generation models without hooks"
             )
             raise NotAcceptableError(
-                f"{streaming.EVENT_STREAM} (a streamed answer) is offered by {streamed_by}; this server runs "
+                f"{sse.EVENT_STREAM} (a streamed answer) is offered by {streamed_by}; this server runs "
                 f"{capabilities.task or 'user code'}. Accept application/json"
             )
         if capabilities.writes_output:
-            return media.accept_for_hooks(accept)
-        return media.negotiate(accept, media.RECORD_ENCODERS if records else None)
+            return media_types.accept_for_hooks(accept)
+        return media_types.negotiate(accept, media_types.RECORD_ENCODERS if records else None)
 
     async def invocations(self, request: Request) -> Response:
         started = time.perf_counter()
@@ -221,20 +221,20 @@ class Front:
         try:
             capabilities = self._check_ready()
             self._check_length(request)
-            accepts_stream = capabilities.streams and streaming.accepts_event_stream(accept)
+            accepts_stream = capabilities.streams and sse.accepts_event_stream(accept)
             response_type = (
-                streaming.EVENT_STREAM
+                sse.EVENT_STREAM
                 if accepts_stream
                 else self._response_type(capabilities, content_type, accept)
             )
             body = await self._read_body(request)
             body_read, size = True, len(body)
-            if capabilities.streams and (accepts_stream or streaming.body_asks_stream(body)):
+            if capabilities.streams and (accepts_stream or sse.body_asks_stream(body)):
                 return await self._stream(request_id, started, body, content_type, accept)
             outcome = await self.pool.submit(body, content_type, response_type)
             queue_seconds, worker_pid = outcome.queue_seconds, outcome.worker_pid
             timings = outcome.message.timings
-            if isinstance(outcome.message, protocol.Failure):
+            if isinstance(outcome.message, messages.Failure):
                 raise rebuild_error(outcome.message.error_type, outcome.message.message)
             response: Response = Response(
                 outcome.message.body, headers={"content-type": outcome.message.content_type}
@@ -286,7 +286,7 @@ class Front:
         relay = await self.pool.open_stream(body, content_type, on_end)
         return StreamingResponse(
             relay.events(),
-            media_type=streaming.EVENT_STREAM,
+            media_type=sse.EVENT_STREAM,
             headers={"cache-control": "no-cache", "x-accel-buffering": "no"},
         )
 

@@ -26,7 +26,7 @@ import json
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
-from sagemaker_hf.toolkit import media, protocol
+from sagemaker_hf.toolkit import media_types, messages
 from sagemaker_hf.toolkit.errors import RequestTimeoutError, ToolkitError, rebuild_error
 
 EVENT_STREAM = "text/event-stream"
@@ -37,7 +37,7 @@ def accepts_event_stream(accept_header: str | None) -> bool:
     if not accept_header or EVENT_STREAM not in accept_header.lower():
         return False
     try:
-        return media.negotiate(accept_header, [*media.ENCODERS, EVENT_STREAM]) == EVENT_STREAM
+        return media_types.negotiate(accept_header, [*media_types.ENCODERS, EVENT_STREAM]) == EVENT_STREAM
     except ToolkitError:
         return False  # the usual negotiation reports the bad header
 
@@ -95,7 +95,7 @@ class EventStream:
 
 
 class Relay:
-    """The front's side of one stream: the worker's messages for it arrive on ``messages``.
+    """The front's side of one stream: the worker's messages for it arrive on ``queue``.
 
     ``first()`` waits for the first message (raising the request's error, so the client
     still gets a status code); ``events()`` then yields the body of the HTTP response and
@@ -105,12 +105,12 @@ class Relay:
 
     def __init__(
         self,
-        messages: asyncio.Queue,
+        queue: asyncio.Queue,
         timeout: float,
         cancel: Callable[[], None],
         on_end: Callable[[], None],
     ) -> None:
-        self.messages = messages
+        self.queue = queue
         self.timeout = timeout
         self.cancel = cancel
         self.on_end = on_end
@@ -119,7 +119,7 @@ class Relay:
 
     async def _next(self) -> Any:
         try:
-            return await asyncio.wait_for(self.messages.get(), self.timeout)
+            return await asyncio.wait_for(self.queue.get(), self.timeout)
         except asyncio.TimeoutError:
             return RequestTimeoutError(
                 f"no new token for {self.timeout:g} s (SAGEMAKER_MODEL_SERVER_TIMEOUT); the generation "
@@ -129,10 +129,10 @@ class Relay:
     async def first(self) -> None:
         """Wait for the stream to start; raise its error if it fails before the first event."""
         message = await self._next()
-        if isinstance(message, protocol.Chunk):
+        if isinstance(message, messages.Chunk):
             self._first = message.data
             return
-        if isinstance(message, protocol.Reply):  # nothing generated: only the last event
+        if isinstance(message, messages.Reply):  # nothing generated: only the last event
             self._first, self._done = message.body, True
             return
         self._done = True
@@ -141,7 +141,7 @@ class Relay:
 
     @staticmethod
     def _error(message: Any) -> ToolkitError:
-        if isinstance(message, protocol.Failure):
+        if isinstance(message, messages.Failure):
             return rebuild_error(message.error_type, message.message)
         return message
 
@@ -150,11 +150,11 @@ class Relay:
             yield self._first
             while not self._done:
                 message = await self._next()
-                if isinstance(message, protocol.Chunk):
+                if isinstance(message, messages.Chunk):
                     yield message.data
                     continue
                 self._done = True
-                if isinstance(message, protocol.Reply):
+                if isinstance(message, messages.Reply):
                     yield message.body
                     continue
                 if isinstance(message, ToolkitError):  # a timeout, the worker's death, a shutdown

@@ -1,11 +1,11 @@
-"""The body of a model worker process (started with the ``spawn`` context by :mod:`workers`).
+"""The body of a model worker process (started with the ``spawn`` context by :mod:`pool`).
 
-It loads the user code and the model, reports :class:`~protocol.Ready` (or
-:class:`~protocol.LoadFailed`), then answers :class:`~protocol.Invoke` messages until it
-gets :class:`~protocol.Stop` or its pipe closes (the front process is gone). No request
-can end it: every failure becomes a :class:`~protocol.Failure` reply. A streamed request
-sends :class:`~protocol.Chunk` messages as tokens come, and reads the pipe between them
-for a :class:`~protocol.Cancel`.
+It loads the user code and the model, reports :class:`~messages.Ready` (or
+:class:`~messages.LoadFailed`), then answers :class:`~messages.Invoke` messages until it
+gets :class:`~messages.Stop` or its pipe closes (the front process is gone). No request
+can end it: every failure becomes a :class:`~messages.Failure` reply. A streamed request
+sends :class:`~messages.Chunk` messages as tokens come, and reads the pipe between them
+for a :class:`~messages.Cancel`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from sagemaker_hf.toolkit import protocol, streaming
+from sagemaker_hf.toolkit import messages, sse
 from sagemaker_hf.toolkit.errors import ModelError, ModelLoadError, ToolkitError
 from sagemaker_hf.toolkit.logs import configure_logging
 from sagemaker_hf.toolkit.settings import Settings
@@ -105,7 +105,7 @@ def load(settings: Settings, model_dir: Path, index: int):  # -> tuple[Handler, 
     handler = Handler(settings, model_dir, hooks, context, device)
     handler.setup()
     threads = _limit_threads(settings)
-    capabilities = protocol.Capabilities(
+    capabilities = messages.Capabilities(
         pid=os.getpid(),
         task=handler.task,
         accepts_csv=handler.accepts_csv,
@@ -121,23 +121,23 @@ def load(settings: Settings, model_dir: Path, index: int):  # -> tuple[Handler, 
     return handler, capabilities
 
 
-def _reply(request: protocol.Request, answer: Any) -> protocol.Reply | protocol.Failure:
+def _reply(request: messages.Request, answer: Any) -> messages.Reply | messages.Failure:
     if isinstance(answer, ToolkitError):
-        return protocol.Failure(request.request_id, answer.type, answer.message)
-    return protocol.Reply(request.request_id, answer.body, answer.content_type, answer.timings)
+        return messages.Failure(request.request_id, answer.type, answer.message)
+    return messages.Reply(request.request_id, answer.body, answer.content_type, answer.timings)
 
 
-def _failure(request: protocol.Request, error: BaseException) -> protocol.Failure:
+def _failure(request: messages.Request, error: BaseException) -> messages.Failure:
     if isinstance(error, ToolkitError):
-        return protocol.Failure(request.request_id, error.type, error.message)
+        return messages.Failure(request.request_id, error.type, error.message)
     logger.error("request %d failed", request.request_id, exc_info=error)
-    return protocol.Failure(
+    return messages.Failure(
         request.request_id, ModelError.__name__, f"unexpected {type(error).__name__}: {error}"
     )
 
 
 class Outbox:
-    """The worker's messages to the front, as :func:`protocol.frame` bytes on the pipe's socket."""
+    """The worker's messages to the front, as :func:`messages.frame` bytes on the pipe's socket."""
 
     def __init__(self, connection: Connection) -> None:
         self._socket = socket.socket(fileno=os.dup(connection.fileno()))
@@ -146,10 +146,10 @@ class Outbox:
         """False once the front is gone."""
         return self.send_all([message])
 
-    def send_all(self, messages: list[object]) -> bool:
+    def send_all(self, outgoing: list[object]) -> bool:
         """One write for a batch's replies: one wake-up of the front instead of one per reply."""
         try:
-            self._socket.sendall(b"".join(protocol.frame(message) for message in messages))
+            self._socket.sendall(b"".join(messages.frame(message) for message in outgoing))
         except OSError:
             return False
         return True
@@ -167,8 +167,8 @@ class RequestLoop:
     def send(self, message: object) -> bool:
         return self.send_all([message])
 
-    def send_all(self, messages: list[object]) -> bool:
-        if not self.outbox.send_all(messages):
+    def send_all(self, outgoing: list[object]) -> bool:
+        if not self.outbox.send_all(outgoing):
             self.stopping = True  # the front is gone
             return False
         return True
@@ -179,9 +179,9 @@ class RequestLoop:
                 message = self.connection.recv()
             except (EOFError, OSError):
                 return
-            if isinstance(message, protocol.Stop):
+            if isinstance(message, messages.Stop):
                 return
-            if not isinstance(message, protocol.Invoke):
+            if not isinstance(message, messages.Invoke):
                 continue  # a Cancel for a stream that has already ended
             if len(message.requests) == 1 and message.requests[0].stream:
                 self.stream(message.requests[0])
@@ -196,30 +196,30 @@ class RequestLoop:
             if not self.send_all(replies):
                 return
 
-    def stream(self, request: protocol.Request) -> None:
+    def stream(self, request: messages.Request) -> None:
         try:
             events = self.handler.stream(request)
             for data in events.tokens():
-                if not self.send(protocol.Chunk(request.request_id, data)):
+                if not self.send(messages.Chunk(request.request_id, data)):
                     events.cancel()
                 self._read_between_tokens(request, events)
             if events.cancelled:
                 logger.info(
                     "stream %d stopped after %d token event(s): cancelled", request.request_id, events.count
                 )
-            self.send(protocol.Reply(request.request_id, events.final(), streaming.EVENT_STREAM))
+            self.send(messages.Reply(request.request_id, events.final(), sse.EVENT_STREAM))
         except (Exception, SystemExit) as error:
             self.send(_failure(request, error))
 
-    def _read_between_tokens(self, request: protocol.Request, events: Any) -> None:
+    def _read_between_tokens(self, request: messages.Request, events: Any) -> None:
         # Only a Cancel or a Stop can arrive while a stream runs: the front sends nothing else
         # to a busy worker. A Stop lets the stream finish (as any request in flight), then exits.
         try:
             while self.connection.poll():
                 message = self.connection.recv()
-                if isinstance(message, protocol.Cancel) and message.request_id == request.request_id:
+                if isinstance(message, messages.Cancel) and message.request_id == request.request_id:
                     events.cancel()
-                elif isinstance(message, protocol.Stop):
+                elif isinstance(message, messages.Stop):
                     self.stopping = True
         except (EOFError, OSError):
             self.stopping = True
@@ -238,11 +238,11 @@ def run_worker(connection: Connection, settings: Settings, model_dir: str, index
         handler, capabilities = load(settings, Path(model_dir), index)
     except ToolkitError as error:
         logger.error("loading the model failed: %s", error.message)
-        outbox.send(protocol.LoadFailed(ModelLoadError.__name__, error.message))
+        outbox.send(messages.LoadFailed(ModelLoadError.__name__, error.message))
         return
     except (Exception, SystemExit) as error:
         logger.exception("loading the model failed")
-        outbox.send(protocol.LoadFailed(ModelLoadError.__name__, f"{type(error).__name__}: {error}"))
+        outbox.send(messages.LoadFailed(ModelLoadError.__name__, f"{type(error).__name__}: {error}"))
         return
     logger.info("worker %d ready in %.1f s (pid %d)", index, capabilities.load_seconds, capabilities.pid)
     # The loaded libraries and model are hundreds of thousands of objects that live as long as
@@ -250,5 +250,5 @@ def run_worker(connection: Connection, settings: Settings, model_dir: str, index
     # a stall for whichever request it hit). Garbage is collected first, so none is kept.
     gc.collect()
     gc.freeze()
-    outbox.send(protocol.Ready(capabilities))
+    outbox.send(messages.Ready(capabilities))
     RequestLoop(connection, outbox, handler).serve()

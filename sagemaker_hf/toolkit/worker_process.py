@@ -1,6 +1,6 @@
 """One model worker process as the front sees it: the process and its pipe.
 
-The pool (:mod:`workers`) owns the state; this module starts a worker with the ``spawn``
+The pool (:mod:`pool`) owns the state; this module starts a worker with the ``spawn``
 context, hands every message it sends to a callback on the event loop, reports its exit,
 and stops it. The loop reads the pipe itself, without blocking (``MSG_DONTWAIT``): a thread
 in between would cost a wake-up per answer, which shows in every request's latency.
@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sagemaker_hf.toolkit import protocol
+from sagemaker_hf.toolkit import messages
 from sagemaker_hf.toolkit.batching import Pending
 from sagemaker_hf.toolkit.settings import Settings
 
@@ -43,7 +43,7 @@ class Worker:
     process: multiprocessing.process.BaseProcess
     connection: multiprocessing.connection.Connection
     state: WorkerState = WorkerState.STARTING
-    capabilities: protocol.Capabilities | None = None
+    capabilities: messages.Capabilities | None = None
     failure: str | None = None
     in_flight: dict[int, Pending] = field(default_factory=dict)
     restarts: int = 0
@@ -83,7 +83,7 @@ def start_worker(
     model_dir: Path,
     index: int,
     restarts: int,
-    on_message: Callable[[Worker, protocol.WorkerMessage], None],
+    on_message: Callable[[Worker, messages.WorkerMessage], None],
     on_exit: Callable[[Worker], None],
 ) -> Worker:
     """Spawn worker ``index`` (call this on ``loop``). ``on_message`` runs on the loop for each
@@ -100,7 +100,7 @@ def start_worker(
     worker = Worker(index, process, parent_end, restarts=restarts)
     logger.info("started worker %d (pid %d)", index, process.pid)
     reader = socket.socket(fileno=os.dup(parent_end.fileno()))
-    frames = protocol.FrameReader()
+    frames = messages.FrameReader()
 
     def readable() -> None:
         # One read per call: a worker that streams tokens faster than they are sent on must
@@ -135,7 +135,7 @@ def stop_workers(workers: list[Worker], grace: float) -> None:
         if worker.state is WorkerState.STARTING:
             worker.process.kill()  # nothing to finish while loading
         else:
-            worker.send(protocol.Stop())
+            worker.send(messages.Stop())
     deadline = time.monotonic() + grace
     for worker in workers:
         worker.join(timeout=max(0.0, deadline - time.monotonic()))

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from sagemaker_hf.toolkit import codecs, streaming
+from sagemaker_hf.toolkit import codecs, sse
 from sagemaker_hf.toolkit.errors import BadInputError
 from sagemaker_hf.toolkit.handler import batch_key
 from sagemaker_hf.toolkit.tasks.parameters import check_parameter_names
@@ -38,7 +38,7 @@ def test_an_integer_python_cannot_convert_is_bad_input():
 
 def test_the_front_does_not_fail_on_deep_json_asking_for_a_stream():
     body = b'{"stream": true, "inputs": ' + b"[" * 50_000 + b"]" * 50_000 + b"}"
-    assert streaming.body_asks_stream(body) is False  # the worker answers 400 for it
+    assert sse.body_asks_stream(body) is False  # the worker answers 400 for it
 
 
 def test_parameters_too_deep_to_compare_go_alone_instead_of_failing_the_batch():

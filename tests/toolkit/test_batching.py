@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from sagemaker_hf.toolkit import protocol
+from sagemaker_hf.toolkit import messages
 from sagemaker_hf.toolkit.batching import BatchPolicy, Pending
 from tests.fixtures.toolkit_server import running_server
 
@@ -133,7 +133,7 @@ def executor():
 
 
 def pending(loop: asyncio.AbstractEventLoop, number: int, arrived: float, stream: bool = False) -> Pending:
-    request = protocol.Request(number, b"{}", None, "application/json", stream=stream)
+    request = messages.Request(number, b"{}", None, "application/json", stream=stream)
     return Pending(request, arrived, loop.create_future())
 
 

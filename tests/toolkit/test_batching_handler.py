@@ -8,7 +8,7 @@ import math
 
 import pytest
 
-from sagemaker_hf.toolkit import protocol
+from sagemaker_hf.toolkit import messages
 from sagemaker_hf.toolkit.errors import BadInputError, ModelError
 from sagemaker_hf.toolkit.handler import Handler
 from sagemaker_hf.toolkit.settings import Settings
@@ -26,8 +26,8 @@ def handler(tiny_models):
     return handler
 
 
-def request(number: int, body: object, content_type: str = JSON) -> protocol.Request:
-    return protocol.Request(number, json.dumps(body).encode(), content_type, JSON)
+def request(number: int, body: object, content_type: str = JSON) -> messages.Request:
+    return messages.Request(number, json.dumps(body).encode(), content_type, JSON)
 
 
 def close(left, right) -> bool:
@@ -67,7 +67,7 @@ def test_batched_answers_equal_answers_one_by_one(handler):
 def test_a_bad_request_fails_only_itself(handler):
     bodies = [{"inputs": "good"}, {"inputs": 42}, b"{not json", {"inputs": "x", "parameters": "top_k"}]
     requests = [
-        protocol.Request(n, body if isinstance(body, bytes) else json.dumps(body).encode(), JSON, JSON)
+        messages.Request(n, body if isinstance(body, bytes) else json.dumps(body).encode(), JSON, JSON)
         for n, body in enumerate([*bodies, {"inputs": "also good"}])
     ]
     answers = handler.handle_many(requests)

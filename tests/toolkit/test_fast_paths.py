@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from starlette.requests import Request
 
-from sagemaker_hf.toolkit import encoders, media
+from sagemaker_hf.toolkit import encoders, media_types
 from sagemaker_hf.toolkit.errors import (
     ModelError,
     NotAcceptableError,
@@ -26,9 +26,9 @@ from sagemaker_hf.toolkit.settings import load_settings
 
 
 def full_path(prediction):
-    """What JSON encoding wrote before the fast path: every value through to_jsonable."""
+    """What JSON encoding wrote before the fast path: every value through json_values."""
     return json.dumps(
-        encoders.to_jsonable(prediction), ensure_ascii=False, allow_nan=False, separators=(",", ":")
+        encoders.json_values(prediction), ensure_ascii=False, allow_nan=False, separators=(",", ":")
     )
 
 
@@ -139,9 +139,9 @@ def test_json_encoding_matches_the_full_path_for_any_nesting(value):
 
 
 def test_a_parsed_media_type_is_shared_and_read_only():
-    first = media.parse_media_type("application/json; charset=UTF-8")
-    assert media.parse_media_type("application/json; charset=UTF-8") is first
-    assert first == media.MediaType("application/json", {"charset": "UTF-8"})
+    first = media_types.parse_media_type("application/json; charset=UTF-8")
+    assert media_types.parse_media_type("application/json; charset=UTF-8") is first
+    assert first == media_types.MediaType("application/json", {"charset": "UTF-8"})
     with pytest.raises(TypeError):
         first.params["charset"] = "latin-1"  # type: ignore[index]
 
@@ -149,17 +149,22 @@ def test_a_parsed_media_type_is_shared_and_read_only():
 def test_a_bad_media_type_is_refused_every_time():
     for _ in range(2):
         with pytest.raises(UnsupportedMediaTypeError, match="type/subtype"):
-            media.parse_media_type("json")
+            media_types.parse_media_type("json")
 
 
 def test_negotiation_is_remembered_per_header_and_offer():
-    assert media.negotiate("application/jsonlines", media.RECORD_ENCODERS) == "application/jsonlines"
-    assert media.negotiate("application/jsonlines") == "application/jsonlines"
-    assert media.negotiate("text/csv, application/json;q=0.5") == "text/csv"
-    assert media.negotiate("text/csv, application/json;q=0.5", media.RECORD_ENCODERS) == "application/json"
+    assert (
+        media_types.negotiate("application/jsonlines", media_types.RECORD_ENCODERS) == "application/jsonlines"
+    )
+    assert media_types.negotiate("application/jsonlines") == "application/jsonlines"
+    assert media_types.negotiate("text/csv, application/json;q=0.5") == "text/csv"
+    assert (
+        media_types.negotiate("text/csv, application/json;q=0.5", media_types.RECORD_ENCODERS)
+        == "application/json"
+    )
     for _ in range(2):
         with pytest.raises(NotAcceptableError, match="text/html"):
-            media.negotiate("text/html")
+            media_types.negotiate("text/html")
 
 
 # ---------------------------------------------------------------- request bodies, joined once

@@ -6,7 +6,7 @@ import contextlib
 
 import pytest
 
-from sagemaker_hf.toolkit import media
+from sagemaker_hf.toolkit import media_types
 from sagemaker_hf.toolkit.errors import BadInputError, NotAcceptableError, UnsupportedMediaTypeError
 
 
@@ -20,7 +20,7 @@ from sagemaker_hf.toolkit.errors import BadInputError, NotAcceptableError, Unsup
     ],
 )
 def test_parse_media_type_reads_essence_and_charset(header, essence, charset):
-    parsed = media.parse_media_type(header)
+    parsed = media_types.parse_media_type(header)
     assert parsed.essence == essence
     assert parsed.charset == charset
 
@@ -28,7 +28,7 @@ def test_parse_media_type_reads_essence_and_charset(header, essence, charset):
 @pytest.mark.parametrize("header", ["json", "", "application/", "/json", "application json"])
 def test_malformed_content_type_is_415_with_an_example(header):
     with pytest.raises(UnsupportedMediaTypeError, match="type/subtype"):
-        media.parse_media_type(header)
+        media_types.parse_media_type(header)
 
 
 @pytest.mark.parametrize(
@@ -52,12 +52,12 @@ def test_malformed_content_type_is_415_with_an_example(header):
     ],
 )
 def test_negotiate_honours_quality_wildcards_and_order(accept, chosen):
-    assert media.negotiate(accept) == chosen
+    assert media_types.negotiate(accept) == chosen
 
 
 def test_unsupported_accept_is_406_listing_what_is_offered():
     with pytest.raises(NotAcceptableError) as caught:
-        media.negotiate("text/html, audio/wav;q=0.5")
+        media_types.negotiate("text/html, audio/wav;q=0.5")
     assert "text/html" in caught.value.message
     assert "application/json" in caught.value.message
     assert caught.value.status == 406
@@ -65,14 +65,14 @@ def test_unsupported_accept_is_406_listing_what_is_offered():
 
 def test_accept_with_a_bad_quality_is_400():
     with pytest.raises(BadInputError, match="quality value 'high'"):
-        media.negotiate("application/json;q=high")
+        media_types.negotiate("application/json;q=high")
 
 
 def test_record_requests_prefer_json_lines():
-    assert media.negotiate(None, media.RECORD_ENCODERS) == "application/jsonlines"
-    assert media.negotiate("application/json", media.RECORD_ENCODERS) == "application/json"
+    assert media_types.negotiate(None, media_types.RECORD_ENCODERS) == "application/jsonlines"
+    assert media_types.negotiate("application/json", media_types.RECORD_ENCODERS) == "application/json"
     with pytest.raises(NotAcceptableError):
-        media.negotiate("text/csv", media.RECORD_ENCODERS)
+        media_types.negotiate("text/csv", media_types.RECORD_ENCODERS)
 
 
 @pytest.mark.parametrize(
@@ -86,11 +86,11 @@ def test_record_requests_prefer_json_lines():
     ],
 )
 def test_hooks_get_one_concrete_accept(accept, given):
-    assert media.accept_for_hooks(accept) == given
+    assert media_types.accept_for_hooks(accept) == given
 
 
 def test_unknown_content_type_message_lists_supported_types():
-    error = media.unsupported_content_type("application/xml")
+    error = media_types.unsupported_content_type("application/xml")
     assert error.status == 415
     for expected in ("application/json", "text/csv", "image/png", "audio/wav", "application/x-npy"):
         assert expected in error.message
@@ -103,16 +103,16 @@ REFUSED_TEXT_ENCODINGS = ["punycode", "idna", "undefined", "unicode_escape", "ra
 UNKNOWN = ["klingon", "aliases", "encodings", "__init__", "utf-9", "x" * 65, ""]
 
 
-def charset(name: str) -> media.MediaType:
-    return media.parse_media_type(f"application/json; charset={name}")
+def charset(name: str) -> media_types.MediaType:
+    return media_types.parse_media_type(f"application/json; charset={name}")
 
 
 @pytest.mark.parametrize("name", NOT_CHARACTER_ENCODINGS + REFUSED_TEXT_ENCODINGS + UNKNOWN)
 def test_a_charset_that_is_not_a_linear_text_encoding_is_415_naming_it(name):
     with pytest.raises(UnsupportedMediaTypeError) as caught:
-        media.text_codec(charset(name))
+        media_types.text_codec(charset(name))
     assert caught.value.status == 415
-    assert f"charset {name[: media.MAX_CHARSET_CHARS]!r}" in caught.value.message
+    assert f"charset {name[: media_types.MAX_CHARSET_CHARS]!r}" in caught.value.message
     assert "send UTF-8 text (charset=utf-8)" in caught.value.message
 
 
@@ -133,11 +133,11 @@ def test_a_charset_that_is_not_a_linear_text_encoding_is_415_naming_it(name):
     ],
 )
 def test_the_charsets_clients_send_name_their_codec(name, codec):
-    assert media.text_codec(charset(name)) == codec
+    assert media_types.text_codec(charset(name)) == codec
 
 
 def test_no_charset_means_utf8():
-    assert media.text_codec(media.parse_media_type("text/csv")) == "utf-8"
+    assert media_types.text_codec(media_types.parse_media_type("text/csv")) == "utf-8"
 
 
 def test_the_rule_every_stdlib_text_encoding_but_the_refused_ones():
@@ -152,12 +152,12 @@ def test_the_rule_every_stdlib_text_encoding_but_the_refused_ones():
         except LookupError:
             continue
         try:
-            media.text_codec(charset(module.name))
+            media_types.text_codec(charset(module.name))
             accepted.add(info.name)
         except UnsupportedMediaTypeError:
             refused.add(info.name)
     refused_text = {name for name in refused if codecs.lookup(name)._is_text_encoding}
-    assert {encodings.normalize_encoding(name) for name in refused_text} == set(media.REFUSED_CHARSETS)
+    assert {encodings.normalize_encoding(name) for name in refused_text} == set(media_types.REFUSED_CHARSETS)
     assert all(codecs.lookup(name)._is_text_encoding for name in accepted)
     assert {"zlib", "base64", "rot-13", "hex", "uu", "bz2", "quopri"} <= refused
     assert len(accepted) > 90  # every other text encoding of the standard library
@@ -170,13 +170,15 @@ def test_unknown_charsets_never_reach_the_codec_registry():
     names = [f"klingon-{number}" for number in range(50)] + ["u-t-f--8-", "UTF_8"]
     for name in names:
         with contextlib.suppress(UnsupportedMediaTypeError):
-            media.text_codec(charset(name))
+            media_types.text_codec(charset(name))
     assert not set(names) & set(encodings._cache)
 
 
 def test_binary_types_ignore_the_charset_and_text_types_check_it():
-    assert media.decoder_for(media.parse_media_type("image/png; charset=punycode")) == "image"
-    assert media.decoder_for(media.parse_media_type("application/json; charset=latin-1")) == "json"
+    assert media_types.decoder_for(media_types.parse_media_type("image/png; charset=punycode")) == "image"
+    assert (
+        media_types.decoder_for(media_types.parse_media_type("application/json; charset=latin-1")) == "json"
+    )
     for essence in ("application/json", "application/jsonlines", "text/csv"):
         with pytest.raises(UnsupportedMediaTypeError, match="charset 'punycode'"):
-            media.decoder_for(media.parse_media_type(f"{essence}; charset=punycode"))
+            media_types.decoder_for(media_types.parse_media_type(f"{essence}; charset=punycode"))

@@ -194,9 +194,9 @@ def test_serve_help_lists_flags_and_variables():
 def test_the_front_process_imports_no_model_libraries():
     code = (
         "import sys\n"
-        "from sagemaker_hf.toolkit import server, workers, __main__\n"
+        "from sagemaker_hf.toolkit import server, pool, __main__\n"
         "from sagemaker_hf.toolkit.settings import Settings\n"
-        "server.create_app(Settings(), workers.WorkerPool(Settings()))\n"
+        "server.create_app(Settings(), pool.WorkerPool(Settings()))\n"
         "print(sorted(m for m in ('torch', 'transformers', 'numpy', 'PIL', 'boto3') if m in sys.modules))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -14,10 +14,10 @@ import threading
 
 import pytest
 
-from sagemaker_hf.toolkit import protocol, streaming
+from sagemaker_hf.toolkit import messages, sse
 from sagemaker_hf.toolkit.errors import NotAcceptableError
 from sagemaker_hf.toolkit.server import Front
-from sagemaker_hf.toolkit.tasks.streaming import Piece
+from sagemaker_hf.toolkit.tasks.text_stream import Piece
 from sagemaker_hf.toolkit.worker_main import Outbox, RequestLoop
 from tests.fixtures.toolkit_server import running_server
 
@@ -54,8 +54,8 @@ class StreamingHandler:
     def __init__(self) -> None:
         self.text_stream = HeldTextStream()
 
-    def stream(self, request: protocol.Request) -> streaming.EventStream:
-        return streaming.EventStream(self.text_stream)
+    def stream(self, request: messages.Request) -> sse.EventStream:
+        return sse.EventStream(self.text_stream)
 
 
 def test_the_worker_sends_each_token_as_it_comes():
@@ -67,7 +67,7 @@ def test_the_worker_sends_each_token_as_it_comes():
     thread = threading.Thread(target=loop.serve, daemon=True)
     thread.start()
     reader = socket.socket(fileno=os.dup(front.fileno()))
-    frames = protocol.FrameReader()
+    frames = messages.FrameReader()
     arrived: list = []
 
     def next_message():
@@ -75,9 +75,9 @@ def test_the_worker_sends_each_token_as_it_comes():
             arrived.extend(frames.feed(reader.recv(65536)))
         return arrived.pop(0)
 
-    front.send(protocol.Invoke((protocol.Request(7, b"{}", None, streaming.EVENT_STREAM, stream=True),)))
+    front.send(messages.Invoke((messages.Request(7, b"{}", None, sse.EVENT_STREAM, stream=True),)))
     first = next_message()
-    assert isinstance(first, protocol.Chunk) and first.request_id == 7
+    assert isinstance(first, messages.Chunk) and first.request_id == 7
     assert not handler.text_stream.release.is_set()  # the second token does not exist yet
     assert not arrived
     assert events_of(first.data.decode())[0]["token"] == {
@@ -89,10 +89,10 @@ def test_the_worker_sends_each_token_as_it_comes():
     handler.text_stream.release.set()
     second, last = next_message(), next_message()
     assert events_of(second.data.decode())[0]["token"]["text"] == " world"
-    assert isinstance(last, protocol.Reply) and last.content_type == streaming.EVENT_STREAM
+    assert isinstance(last, messages.Reply) and last.content_type == sse.EVENT_STREAM
     final = events_of(last.body.decode())[0]
     assert (final["generated_text"], final["index"], final["token"]["special"]) == ("Hello world", 3, True)
-    front.send(protocol.Stop())
+    front.send(messages.Stop())
     thread.join(10)
     assert not thread.is_alive()
 
@@ -104,16 +104,16 @@ def test_a_cancel_between_tokens_stops_the_generation():
     handler = StreamingHandler()
     thread = threading.Thread(target=RequestLoop(worker_end, Outbox(worker_end), handler).serve, daemon=True)
     thread.start()
-    front.send(protocol.Invoke((protocol.Request(3, b"{}", None, streaming.EVENT_STREAM, stream=True),)))
-    front.send(protocol.Cancel(3))
-    front.send(protocol.Stop())
+    front.send(messages.Invoke((messages.Request(3, b"{}", None, sse.EVENT_STREAM, stream=True),)))
+    front.send(messages.Cancel(3))
+    front.send(messages.Stop())
     handler.text_stream.release.set()
     thread.join(10)
     assert handler.text_stream.cancelled
 
 
 def test_event_stream_accept_is_refused_when_the_model_cannot_stream():
-    capabilities = protocol.Capabilities(
+    capabilities = messages.Capabilities(
         pid=1,
         task="text-classification",
         accepts_csv=True,
@@ -143,7 +143,7 @@ def test_event_stream_accept_is_refused_when_the_model_cannot_stream():
     ],
 )
 def test_which_accept_headers_ask_for_a_stream(accept, streams):
-    assert streaming.accepts_event_stream(accept) is streams
+    assert sse.accepts_event_stream(accept) is streams
 
 
 # ---------------------------------------------------------------------------- over HTTP

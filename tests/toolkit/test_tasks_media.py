@@ -14,7 +14,7 @@ from PIL import Image
 
 from sagemaker_hf.testing import samples
 from sagemaker_hf.toolkit.errors import BadInputError
-from sagemaker_hf.toolkit.tasks import media
+from sagemaker_hf.toolkit.tasks import media_inputs
 
 PNG = samples.png_bytes()
 
@@ -82,7 +82,7 @@ def test_wav_encodings_decode_to_the_same_samples():
         (pcm24, 24, 1, 1e-6),
         (float32, 32, 3, 0),
     ]:
-        decoded, rate = media.read_wav(wav(data, rate=16_000, bits=bits, encoding=encoding), "test")
+        decoded, rate = media_inputs.read_wav(wav(data, rate=16_000, bits=bits, encoding=encoding), "test")
         assert rate == 16_000 and decoded.dtype == np.float32
         np.testing.assert_allclose(decoded, tone, atol=tolerance + 1e-7)
 
@@ -91,7 +91,7 @@ def test_stereo_is_averaged_and_other_rates_are_resampled():
     left = np.full(800, 0.5, dtype=np.float32)
     stereo = np.stack([left, -left / 2], axis=1).reshape(-1)
     data = wav((stereo * 32767).astype("<i2").tobytes(), rate=8_000, bits=16, channels=2)
-    samples_at_16k = media.load_audio(data, "test", 16_000)
+    samples_at_16k = media_inputs.load_audio(data, "test", 16_000)
     assert len(samples_at_16k) == 1600
     np.testing.assert_allclose(samples_at_16k, 0.125, atol=1e-3)
 
@@ -99,7 +99,7 @@ def test_stereo_is_averaged_and_other_rates_are_resampled():
 def test_audio_forms(task_models):
     model = task_models("audio-classification")
     clip = samples.wav_bytes()
-    decoded, _ = media.read_wav(clip, "test")
+    decoded, _ = media_inputs.read_wav(clip, "test")
     expected = model.predict(clip, {})
     assert model.predict(base64.b64encode(clip).decode(), {}) == expected
     for same_clip in (decoded.tolist(), {"array": decoded.tolist(), "sampling_rate": 16_000}):

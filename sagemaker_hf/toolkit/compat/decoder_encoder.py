@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sagemaker_hf.toolkit import codecs, encoders, media
+from sagemaker_hf.toolkit import codecs, encoders, media_types
 from sagemaker_hf.toolkit.compat import content_types
 
 # What encode() gives back as text; the other types (NumPy, images) are bytes.
@@ -38,8 +38,8 @@ def decode(content: Any, content_type: str = content_types.JSON) -> Any:
 
 def encode(content: Any, accept_type: str = content_types.JSON) -> str | bytes:
     """Encode a prediction as ``accept_type``; text types come back as ``str``, binary ones as ``bytes``."""
-    accept = media.negotiate(accept_type) if accept_type in ("", content_types.ANY) else accept_type
-    encoder = media.ENCODERS.get(media.parse_media_type(accept).essence)
+    accept = media_types.negotiate(accept_type) if accept_type in ("", content_types.ANY) else accept_type
+    encoder = media_types.ENCODERS.get(media_types.parse_media_type(accept).essence)
     if encoder == "json":
         return encode_json(content)
     encoded = encoders.encode(content, accept)
@@ -74,4 +74,4 @@ def encode_csv(content: Any, accept_type: str | None = None) -> str:
 
 def encode_image(image: Any, accept_type: str = content_types.PNG) -> bytes:
     """A PIL image's bytes in the format ``accept_type`` names (``image/x-image``: PNG)."""
-    return encoders.encode_image(image, media.parse_media_type(accept_type).essence)
+    return encoders.encode_image(image, media_types.parse_media_type(accept_type).essence)

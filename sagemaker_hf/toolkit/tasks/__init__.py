@@ -20,8 +20,8 @@ import importlib
 from pathlib import Path
 
 from sagemaker_hf.toolkit.errors import ModelLoadError, ToolkitError
+from sagemaker_hf.toolkit.tasks.base import TaskModel
 from sagemaker_hf.toolkit.tasks.names import DOCUMENTED_TASKS, accepts_csv, task_family
-from sagemaker_hf.toolkit.tasks.protocol import TaskModel
 from sagemaker_hf.toolkit.tasks.resolution import resolve_task
 
 __all__ = ["DOCUMENTED_TASKS", "TaskModel", "accepts_csv", "load_task_model", "resolve_task"]

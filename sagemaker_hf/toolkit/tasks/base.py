@@ -108,7 +108,7 @@ def _nesting_depth(value: Any) -> int:
     return deepest
 
 
-def to_jsonable(value: Any) -> Any:
+def plain_output(value: Any) -> Any:
     """Plain JSON types from pipeline output: numpy and torch values become Python numbers and
     lists, tuples become lists, PIL images become base64-encoded PNG strings."""
     if value is None or isinstance(value, (str, bool, int)):
@@ -116,11 +116,11 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, float):
         return value
     if isinstance(value, dict):
-        return {str(key): to_jsonable(item) for key, item in value.items()}
+        return {str(key): plain_output(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
-        return [to_jsonable(item) for item in value]
+        return [plain_output(item) for item in value]
     if hasattr(value, "tolist"):  # numpy arrays and scalars, torch tensors
-        return to_jsonable(value.detach().cpu().tolist() if hasattr(value, "detach") else value.tolist())
+        return plain_output(value.detach().cpu().tolist() if hasattr(value, "detach") else value.tolist())
     if _is_pil_image(value):
         buffer = io.BytesIO()
         value.save(buffer, format="PNG")

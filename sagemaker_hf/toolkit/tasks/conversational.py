@@ -19,15 +19,15 @@ from typing import Any
 
 from sagemaker_hf.toolkit.errors import BadInputError
 from sagemaker_hf.toolkit.tasks import inputs as task_inputs
-from sagemaker_hf.toolkit.tasks.parameters import check_parameter_names, pipeline_parameters
-from sagemaker_hf.toolkit.tasks.pipelines import prepare_for_batched_generation
-from sagemaker_hf.toolkit.tasks.protocol import (
+from sagemaker_hf.toolkit.tasks.base import (
+    plain_output,
     predict_each,
     preview,
     rejected_request_errors,
     require_parameters_dict,
-    to_jsonable,
 )
+from sagemaker_hf.toolkit.tasks.parameters import check_parameter_names, pipeline_parameters
+from sagemaker_hf.toolkit.tasks.pipelines import prepare_for_batched_generation
 
 FALLBACK_CHAT_TEMPLATE = (
     "{% for message in messages %}{{ message['role'] }}: {{ message['content'] }}\n{% endfor %}"
@@ -59,7 +59,7 @@ class ConversationalTask:
         if isinstance(inputs, str):
             inputs = {"text": inputs}
         if task_inputs.is_chat(inputs):
-            return to_jsonable(self._chat(task_inputs.chat_messages(inputs, self.task), parameters))
+            return plain_output(self._chat(task_inputs.chat_messages(inputs, self.task), parameters))
         if isinstance(inputs, dict) and "text" in inputs:
             return self._conversation(inputs, parameters)
         raise BadInputError(f"conversational cannot use 'inputs' {preview(inputs)}. {_HELP}")

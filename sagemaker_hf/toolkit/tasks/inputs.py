@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sagemaker_hf.toolkit.errors import BadInputError
-from sagemaker_hf.toolkit.tasks.protocol import preview
+from sagemaker_hf.toolkit.tasks.base import preview
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ import struct
 from typing import Any
 
 from sagemaker_hf.toolkit.errors import BadInputError
+from sagemaker_hf.toolkit.tasks.base import preview
 from sagemaker_hf.toolkit.tasks.inputs import Prepared
-from sagemaker_hf.toolkit.tasks.protocol import preview
 
 _NO_URLS = (
     "URLs are not fetched (the endpoint has no network by default): send the {kind} itself, as the request "

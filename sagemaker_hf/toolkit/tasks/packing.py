@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sagemaker_hf.toolkit.tasks.protocol import MAX_MODEL_BATCH
+from sagemaker_hf.toolkit.tasks.base import MAX_MODEL_BATCH
 
 ROW_TOKENS = 64  # short rows keep the wasted cross-sentence attention small
 MASK_FORMS = ("additive-4d", "binary-3d")

@@ -15,17 +15,17 @@ from typing import Any
 
 from sagemaker_hf.toolkit.errors import BadInputError, ModelLoadError
 from sagemaker_hf.toolkit.tasks import inputs as text_inputs
-from sagemaker_hf.toolkit.tasks import media, names, streaming
-from sagemaker_hf.toolkit.tasks.inputs import Prepared
-from sagemaker_hf.toolkit.tasks.parameters import check_parameter_names, pipeline_parameters
-from sagemaker_hf.toolkit.tasks.protocol import (
+from sagemaker_hf.toolkit.tasks import media_inputs, names, text_stream
+from sagemaker_hf.toolkit.tasks.base import (
     MAX_MODEL_BATCH,
+    plain_output,
     predict_each,
     preview,
     rejected_request_errors,
     require_parameters_dict,
-    to_jsonable,
 )
+from sagemaker_hf.toolkit.tasks.inputs import Prepared
+from sagemaker_hf.toolkit.tasks.parameters import check_parameter_names, pipeline_parameters
 
 Prepare = Callable[[Any, dict[str, Any], Any], Prepared]  # (inputs, parameters, pipeline) -> items
 
@@ -52,16 +52,16 @@ def _labelled_texts(inputs: Any, parameters: dict[str, Any], pipe: Any) -> Prepa
 
 
 def _images(inputs: Any, parameters: dict[str, Any], pipe: Any) -> Prepared:
-    return media.images(inputs, pipe.task)
+    return media_inputs.images(inputs, pipe.task)
 
 
 def _labelled_images(inputs: Any, parameters: dict[str, Any], pipe: Any) -> Prepared:
     text_inputs.candidate_labels(parameters, pipe.task)
-    return media.images(inputs, pipe.task)
+    return media_inputs.images(inputs, pipe.task)
 
 
 def _audio(inputs: Any, parameters: dict[str, Any], pipe: Any) -> Prepared:
-    return media.audio_clips(inputs, pipe.task, pipe.feature_extractor.sampling_rate)
+    return media_inputs.audio_clips(inputs, pipe.task, pipe.feature_extractor.sampling_rate)
 
 
 def _labelled_audio(inputs: Any, parameters: dict[str, Any], pipe: Any) -> Prepared:
@@ -79,7 +79,7 @@ def _image_question(inputs: Any, parameters: dict[str, Any], pipe: Any) -> Prepa
             f"{pipe.task} expects 'inputs' to be "
             f'{{"image": "<base64>", "question": "..."}}, got {preview(inputs)}.'
         )
-    return Prepared([{**inputs, "image": media.load_image(inputs["image"], pipe.task)}], many=False)
+    return Prepared([{**inputs, "image": media_inputs.load_image(inputs["image"], pipe.task)}], many=False)
 
 
 def _token_states_without_padding(pipe: Any, text: str, states: Any, parameters: dict[str, Any]) -> Any:
@@ -163,7 +163,7 @@ class NativePipelineTask:
     def predict(self, inputs: Any, parameters: dict[str, Any]) -> Any:
         call_parameters = self._call_parameters(parameters)
         prepared = self.spec.prepare(inputs, call_parameters, self.pipeline)
-        return to_jsonable(self._run(prepared.as_call_input(), call_parameters))
+        return plain_output(self._run(prepared.as_call_input(), call_parameters))
 
     def predict_batch(self, inputs: list[Any], parameters: dict[str, Any]) -> list[Any]:
         if not self.batchable or len(inputs) < 2:
@@ -187,16 +187,16 @@ class NativePipelineTask:
         except BadInputError:
             # One request spoiled the shared call: answer each on its own so only it fails.
             return predict_each(self.predict, inputs, parameters)
-        return self._split(prepared, to_jsonable(outputs), call_parameters)
+        return self._split(prepared, plain_output(outputs), call_parameters)
 
-    def predict_stream(self, inputs: Any, parameters: dict[str, Any]) -> streaming.TextStream:
+    def predict_stream(self, inputs: Any, parameters: dict[str, Any]) -> text_stream.TextStream:
         """The answer to one prompt as it is generated; raises BadInputError for a bad request."""
         if not self.streams:
             raise BadInputError(f"{self.task} cannot stream its answer; only text-generation can")
         call_parameters = self._call_parameters(parameters)
         prepared = self.spec.prepare(inputs, call_parameters, self.pipeline)
-        streaming.one_prompt(prepared.many)
-        return streaming.stream_pipeline(
+        text_stream.one_prompt(prepared.many)
+        return text_stream.stream_pipeline(
             self.pipeline,
             prepared.items[0],
             call_parameters,

@@ -22,9 +22,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sagemaker_hf.toolkit.errors import BadInputError, ModelLoadError
 from sagemaker_hf.toolkit.tasks import inputs as task_inputs
+from sagemaker_hf.toolkit.tasks.base import MAX_MODEL_BATCH, predict_each, require_parameters_dict
 from sagemaker_hf.toolkit.tasks.inputs import Prepared
 from sagemaker_hf.toolkit.tasks.parameters import check_parameter_names
-from sagemaker_hf.toolkit.tasks.protocol import MAX_MODEL_BATCH, predict_each, require_parameters_dict
 
 
 class AnswerSettings(BaseModel):

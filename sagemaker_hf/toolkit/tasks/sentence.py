@@ -20,9 +20,9 @@ from typing import Any
 from sagemaker_hf.toolkit.errors import BadInputError
 from sagemaker_hf.toolkit.tasks import inputs as task_inputs
 from sagemaker_hf.toolkit.tasks import packing
+from sagemaker_hf.toolkit.tasks.base import MAX_MODEL_BATCH, preview, require_parameters_dict
 from sagemaker_hf.toolkit.tasks.inputs import Prepared
 from sagemaker_hf.toolkit.tasks.parameters import check_parameter_names
-from sagemaker_hf.toolkit.tasks.protocol import MAX_MODEL_BATCH, preview, require_parameters_dict
 
 logger = logging.getLogger(__name__)
 
