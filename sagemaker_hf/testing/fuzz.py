@@ -1,4 +1,5 @@
-"""Hypothesis strategies for hostile ``/invocations`` requests, and the rules every answer must keep.
+"""Hypothesis strategies for hostile ``/invocations`` requests (the rules every answer must keep are
+:func:`sagemaker_hf.testing.fuzz_client.violations`).
 
 Used by ``tests/reliability/test_fuzz.py`` (a short, derandomized run in CI) and
 ``benchmarks/fuzz_invocations.py`` (the long form, 10,000+ requests). Each example is a
@@ -12,9 +13,6 @@ included), unknown or malformed Content-Types, bad Accept headers, and bodies ov
 payload limit (with and without a Content-Length). Good requests are mixed in, so that
 the server is seen answering between the bad ones.
 
-:func:`violations` states what "handled" means: no 5xx other than a deliberate 503
-(overloaded, not ready) or 504 (timeout), every error as ``{"code", "type", "message"}``
-with ``code`` equal to the status, and no error message that echoes a body back.
 Requires ``hypothesis`` (a dev dependency); numpy and PIL are used for valid arrays and
 images.
 """
@@ -32,9 +30,6 @@ from hypothesis import strategies as st
 from sagemaker_hf.testing.samples import png_bytes, wav_bytes
 
 JSON = "application/json"
-# The largest error message a request may cause: messages quote values (previewed), never bodies.
-MAX_ERROR_MESSAGE_CHARS = 4096
-DELIBERATE_5XX = frozenset({503, 504})
 KNOWN_CONTENT_TYPES = (
     JSON,
     "application/jsonlines",
@@ -379,29 +374,3 @@ def request_groups(limit_bytes: int, max_burst: int = 8) -> st.SearchStrategy[li
     one = single_requests(limit_bytes)
     burst = st.lists(one | good_requests(), min_size=2, max_size=max_burst)
     return st.integers(0, 3).flatmap(lambda draw: burst if draw == 0 else one.map(lambda request: [request]))
-
-
-def violations(request: FuzzRequest, status: int, content_type: str | None, body: bytes) -> list[str]:
-    """What is wrong with the answer to ``request`` (empty when it was handled well)."""
-    problems = []
-    if status >= 500 and status not in DELIBERATE_5XX:
-        problems.append(f"status {status}")
-    if status < 400:
-        if not content_type:
-            problems.append(f"{status} without a Content-Type")
-        return problems
-    try:
-        error = json.loads(body)
-    except ValueError:
-        return [*problems, f"{status} with a body that is not JSON: {body[:200]!r}"]
-    if not isinstance(error, dict) or set(error) != {"code", "type", "message"}:
-        return [*problems, f"{status} error body is not {{code, type, message}}: {str(error)[:200]}"]
-    if error["code"] != status:
-        problems.append(f"error code {error['code']} differs from the status {status}")
-    if not isinstance(error["message"], str) or not error["message"].strip():
-        problems.append("error without a message")
-    elif len(error["message"]) > MAX_ERROR_MESSAGE_CHARS:
-        problems.append(f"error message of {len(error['message'])} characters (echoes the input?)")
-    if status >= 500:
-        problems = [f"{problem}: {error['type']}: {error['message'][:300]}" for problem in problems]
-    return problems

@@ -1,4 +1,8 @@
-"""Send :mod:`fuzz` requests to a running server, tally the answers, and check its health after.
+"""Send :mod:`fuzz` requests to a running server, judge and tally the answers, check its health after.
+
+:func:`violations` states what "handled" means: no 5xx other than a deliberate 503
+(overloaded, not ready) or 504 (timeout), every error as ``{"code", "type", "message"}``
+with ``code`` equal to the status, and no error message that echoes a body back.
 
 Shared by ``tests/reliability/test_fuzz.py`` and ``benchmarks/fuzz_invocations.py``::
 
@@ -20,7 +24,11 @@ from typing import Any
 
 import httpx
 
-from sagemaker_hf.testing.fuzz import FuzzRequest, violations
+from sagemaker_hf.testing.fuzz import FuzzRequest
+
+# The largest error message a request may cause: messages quote values (previewed), never bodies.
+MAX_ERROR_MESSAGE_CHARS = 4096
+DELIBERATE_5XX = frozenset({503, 504})
 
 _RESTARTS = re.compile(r"^sagemaker_hf_worker_restarts_total (\d+)$", re.MULTILINE)
 CHUNK_BYTES = 64 * 1024
@@ -144,3 +152,29 @@ class FuzzClient:
             worker_states=[worker["state"] for worker in info.get("workers", [])],
             worker_restarts=int(found.group(1)) if found else -1,
         )
+
+
+def violations(request: FuzzRequest, status: int, content_type: str | None, body: bytes) -> list[str]:
+    """What is wrong with the answer to ``request`` (empty when it was handled well)."""
+    problems = []
+    if status >= 500 and status not in DELIBERATE_5XX:
+        problems.append(f"status {status}")
+    if status < 400:
+        if not content_type:
+            problems.append(f"{status} without a Content-Type")
+        return problems
+    try:
+        error = json.loads(body)
+    except ValueError:
+        return [*problems, f"{status} with a body that is not JSON: {body[:200]!r}"]
+    if not isinstance(error, dict) or set(error) != {"code", "type", "message"}:
+        return [*problems, f"{status} error body is not {{code, type, message}}: {str(error)[:200]}"]
+    if error["code"] != status:
+        problems.append(f"error code {error['code']} differs from the status {status}")
+    if not isinstance(error["message"], str) or not error["message"].strip():
+        problems.append("error without a message")
+    elif len(error["message"]) > MAX_ERROR_MESSAGE_CHARS:
+        problems.append(f"error message of {len(error['message'])} characters (echoes the input?)")
+    if status >= 500:
+        problems = [f"{problem}: {error['type']}: {error['message'][:300]}" for problem in problems]
+    return problems

@@ -19,6 +19,9 @@ from sagemaker_hf.container.redaction import Redactor
 from sagemaker_hf.toolkit.settings import Settings
 
 _FORMAT = "%(asctime)s %(levelname)s %(processName)s %(name)s: %(message)s"
+# One line per request, under its own logger name (so it can be silenced alone).
+access_logger = logging.getLogger("sagemaker_hf.toolkit.requests")
+PHASES = ("decode", "predict", "encode", "transform")
 _redactor = Redactor()
 
 
@@ -84,3 +87,35 @@ def configure_logging(settings: Settings) -> None:
 
 def format_ms(seconds: float | None) -> str:
     return "-" if seconds is None else f"{seconds * 1000:.1f}"
+
+
+def log_request(
+    request_id: int,
+    status: int,
+    content_type: str | None,
+    accept: str | None,
+    size: int,
+    phases: dict[str, float],
+    total: float,
+    worker_pid: int | None,
+    error_type: str,
+    kind: str = "",
+) -> None:
+    """The request's one log line (never its body)."""
+    if not access_logger.isEnabledFor(logging.INFO):
+        return
+    timed = " ".join(f"{phase}={format_ms(phases[phase])}ms" for phase in PHASES if phase in phases)
+    access_logger.info(
+        "%srequest %d: %d content_type=%s accept=%s bytes=%d queue=%sms %s total=%sms worker=%s%s",
+        kind,
+        request_id,
+        status,
+        content_type or "-",
+        accept or "-",
+        size,
+        format_ms(phases.get("queue")),
+        timed or "-",
+        format_ms(total),
+        worker_pid or "-",
+        f" error={error_type}" if error_type else "",
+    )

@@ -41,14 +41,11 @@ from sagemaker_hf.toolkit.errors import (
     error_body,
     rebuild_error,
 )
-from sagemaker_hf.toolkit.logs import configure_logging, format_ms, redact
+from sagemaker_hf.toolkit.logs import configure_logging, log_request, redact
 from sagemaker_hf.toolkit.pool import PoolState, WorkerPool
 from sagemaker_hf.toolkit.settings import Settings
 
 logger = logging.getLogger(__name__)
-access_logger = logging.getLogger("sagemaker_hf.toolkit.requests")
-
-PHASES = ("decode", "predict", "encode", "transform")
 # Open requests may proceed while a dead worker restarts: they wait in the queue.
 SERVING_STATES = (PoolState.READY, PoolState.RESTARTING)
 # A refused body is still read (and dropped) up to this size before the error goes out,
@@ -258,7 +255,7 @@ class Front:
         response.background = BackgroundTask(
             _run_on_loop,
             functools.partial(
-                self._log,
+                log_request,
                 request_id,
                 response.status_code,
                 content_type,
@@ -281,45 +278,13 @@ class Front:
             phases = {"queue": pending.dispatched - pending.arrived} if pending.dispatched else {}
             total, worker, size = time.perf_counter() - started, pending.worker_pid, len(body)
             self.metrics.record_request(200, total, phases)
-            self._log(request_id, 200, content_type, accept, size, phases, total, worker, "", "stream ")
+            log_request(request_id, 200, content_type, accept, size, phases, total, worker, "", "stream ")
 
         relay = await self.pool.open_stream(body, content_type, on_end)
         return StreamingResponse(
             relay.events(),
             media_type=sse.EVENT_STREAM,
             headers={"cache-control": "no-cache", "x-accel-buffering": "no"},
-        )
-
-    @staticmethod
-    def _log(
-        request_id: int,
-        status: int,
-        content_type: str | None,
-        accept: str | None,
-        size: int,
-        phases: dict[str, float],
-        total: float,
-        worker_pid: int | None,
-        error_type: str,
-        kind: str = "",
-    ) -> None:
-        """The request's one log line (never its body)."""
-        if not access_logger.isEnabledFor(logging.INFO):
-            return
-        timed = " ".join(f"{phase}={format_ms(phases[phase])}ms" for phase in PHASES if phase in phases)
-        access_logger.info(
-            "%srequest %d: %d content_type=%s accept=%s bytes=%d queue=%sms %s total=%sms worker=%s%s",
-            kind,
-            request_id,
-            status,
-            content_type or "-",
-            accept or "-",
-            size,
-            format_ms(phases.get("queue")),
-            timed or "-",
-            format_ms(total),
-            worker_pid or "-",
-            f" error={error_type}" if error_type else "",
         )
 
 

@@ -1,7 +1,7 @@
 """Fuzzing ``/invocations`` (the short form of ``benchmarks/fuzz_invocations.py``): hundreds of
 hostile requests from every generator of ``sagemaker_hf.testing.fuzz``, derandomized so a
 failure reproduces, against one server. Every answer must keep the rules of
-:func:`~sagemaker_hf.testing.fuzz.violations`, no worker may die, and ``/ping`` must be
+:func:`~sagemaker_hf.testing.fuzz_client.violations`, no worker may die, and ``/ping`` must be
 healthy at the end."""
 
 from __future__ import annotations

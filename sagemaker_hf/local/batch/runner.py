@@ -25,8 +25,7 @@ refused or oversized record, a stop, unreadable input, an output that cannot be 
 and the count in the reason is theirs: answers to requests sent after the record at fault
 are dropped, requests sent before an unreadable or oversized record are answered and
 written first, and a stop keeps the answers already in up to the first one outstanding.
-Every object completed has its ``.out``; ``progress.json``
-(:mod:`~sagemaker_hf.local.batch.report`) says which is which.
+Every object completed has its ``.out``; ``progress.json`` (:mod:`.report`) says which is which.
 """
 
 from __future__ import annotations
