@@ -148,3 +148,41 @@ def test_local_mode_imports_nothing_above_the_seam():
 
 def _within(module: str, package: str) -> bool:
     return module == package or module.startswith(package + ".")
+
+
+# The two programs share only these leaves (standard library and errors only): the container
+# contract (sagemaker_hf.container), the errors and the safe tar extraction.
+SHARED_LEAVES = ("sagemaker_hf.container", "sagemaker_hf.errors", "sagemaker_hf.safetar")
+
+
+def test_the_container_contract_is_a_leaf():
+    outside = {
+        f"{module} -> {target}"
+        for module, targets in import_graph().items()
+        if _within(module, "sagemaker_hf.container")
+        for target in targets
+        if not _within(target, "sagemaker_hf.container") and target != "sagemaker_hf.errors"
+    }
+    assert outside == set()
+
+
+def test_the_toolkit_imports_nothing_of_the_sdk_but_the_shared_leaves():
+    # "sagemaker_hf" itself is the package's lazy __init__ (for __version__): it imports nothing
+    allowed = (*SHARED_LEAVES, "sagemaker_hf.toolkit")
+    offenders = {
+        module: sorted(t for t in targets if t != "sagemaker_hf" and not any(_within(t, a) for a in allowed))
+        for module, targets in import_graph().items()
+        if _within(module, "sagemaker_hf.toolkit")
+    }
+    assert {module: targets for module, targets in offenders.items() if targets} == {}
+
+
+def test_the_sdk_imports_the_toolkit_only_to_run_it():
+    # `sagemaker-hf serve` is the toolkit's own command; everything else starts it as a process.
+    importers = sorted(
+        module
+        for module, targets in import_graph().items()
+        if not _within(module, "sagemaker_hf.toolkit")
+        and any(_within(target, "sagemaker_hf.toolkit") for target in targets)
+    )
+    assert importers == ["sagemaker_hf.cli"]
