@@ -279,8 +279,8 @@ def test_explainer_config_in_the_apis_shape_reaches_the_endpoint_config(
 
 
 def test_git_config_packs_the_code_from_the_repository(moto_session, moto_role_arn, tmp_path):
-    from tests.estimator.git_repos import make_repository
     from tests.sdk.conftest import s3_bytes, tar_members
+    from tests.training.git_repos import make_repository
 
     repository = make_repository(tmp_path / "origin")
     git_config = {"repo": str(repository.path), "branch": "main", "commit": repository.first_commit}
@@ -303,7 +303,7 @@ def test_git_config_packs_the_code_from_the_repository(moto_session, moto_role_a
 def test_git_config_paths_are_checked_inside_the_repository(
     requests_log, moto_session, moto_role_arn, tmp_path
 ):
-    from tests.estimator.git_repos import make_repository
+    from tests.training.git_repos import make_repository
 
     repository = make_repository(tmp_path / "origin")
     model = _model(

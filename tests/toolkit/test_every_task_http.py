@@ -15,7 +15,7 @@ import pytest
 
 from sagemaker_hf.testing import samples
 from tests.fixtures.toolkit_server import running_server
-from tests.toolkit.test_tasks_every_task import CHECKS
+from tests.toolkit.tasks.test_every_task import CHECKS
 
 pytestmark = pytest.mark.slow
 

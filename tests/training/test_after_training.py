@@ -16,8 +16,8 @@ from sagemaker_hf.errors import ResourceFailedError
 from sagemaker_hf.training import after_training
 from sagemaker_hf.training.after_training import TrainedModel
 from sagemaker_hf.training.logs import LOG_GROUP, wait_for_training_job
-from tests.estimator.conftest import BUCKET, GPU_INSTANCE, VERSIONS
 from tests.sdk.conftest import FakeClock, answer
+from tests.training.conftest import BUCKET, GPU_INSTANCE, VERSIONS
 
 INFERENCE_IMAGE = (
     "763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-inference:"

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from sagemaker_hf.training.analytics import TrainingJobAnalytics
-from tests.estimator.conftest import huggingface_estimator
+from tests.training.conftest import huggingface_estimator
 
 METRICS = [
     {"Name": "loss", "Regex": "'loss': ([0-9.]+)"},

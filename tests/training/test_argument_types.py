@@ -12,7 +12,7 @@ from sagemaker_hf import HuggingFace, TrainingCompilerConfig, _validation
 from sagemaker_hf.errors import ConfigurationError
 from sagemaker_hf.training.estimator import Estimator
 from sagemaker_hf.training.inputs import TrainingInput
-from tests.estimator.conftest import GPU_INSTANCE, VERSIONS
+from tests.training.conftest import GPU_INSTANCE, VERSIONS
 
 
 def _estimator(source_dir: Any) -> HuggingFace:

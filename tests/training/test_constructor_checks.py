@@ -9,7 +9,7 @@ import pytest
 from sagemaker_hf import HuggingFace, TrainingCompilerConfig
 from sagemaker_hf.errors import ConfigurationError
 from sagemaker_hf.training.inputs import TrainingInput
-from tests.estimator.conftest import GPU_INSTANCE, MULTI_GPU_INSTANCE, VERSIONS
+from tests.training.conftest import GPU_INSTANCE, MULTI_GPU_INSTANCE, VERSIONS
 
 COMPILER_VERSIONS = {"transformers_version": "4.21.1", "pytorch_version": "1.11.0", "py_version": "py38"}
 

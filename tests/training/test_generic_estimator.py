@@ -11,7 +11,7 @@ import pytest
 from sagemaker_hf import HuggingFace, HuggingFaceModel
 from sagemaker_hf.errors import ConfigurationError
 from sagemaker_hf.training.estimator import Estimator
-from tests.estimator.conftest import BUCKET, TRAINING_IMAGE, huggingface_estimator
+from tests.training.conftest import BUCKET, TRAINING_IMAGE, huggingface_estimator
 
 CUSTOM_IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/my:latest"
 INFERENCE_IMAGE = (

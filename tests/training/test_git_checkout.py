@@ -11,7 +11,7 @@ import pytest
 
 from sagemaker_hf._git import checkout
 from sagemaker_hf.errors import ConfigurationError, GitCheckoutError, SageMakerHFWarning
-from tests.estimator.git_repos import TokenGitServer, git, make_repository, self_signed_certificate
+from tests.training.git_repos import TokenGitServer, git, make_repository, self_signed_certificate
 
 TOKEN = "ghp_secretTOKEN0123456789"
 

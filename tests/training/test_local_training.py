@@ -22,7 +22,7 @@ from sagemaker_hf.errors import ResourceFailedError
 from sagemaker_hf.local import processes
 from sagemaker_hf.local.training.container import JobTree, training_environment, write_files
 from sagemaker_hf.local.training.jobs import TrainingJobRecord
-from tests.estimator.conftest import LOCAL_VERSIONS, write_script
+from tests.training.conftest import LOCAL_VERSIONS, write_script
 
 CONTRACT_SCRIPT = """
     import json, os, sys

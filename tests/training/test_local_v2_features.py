@@ -14,8 +14,8 @@ import pytest
 from sagemaker_hf import HuggingFace, storage
 from sagemaker_hf.errors import ConfigurationError
 from sagemaker_hf.training.estimator import Estimator
-from tests.estimator.conftest import LOCAL_VERSIONS, write_script
-from tests.estimator.git_repos import git, make_repository
+from tests.training.conftest import LOCAL_VERSIONS, write_script
+from tests.training.git_repos import git, make_repository
 
 SAVE_MODEL = """
     import os, sys

@@ -9,14 +9,14 @@ import pytest
 
 from sagemaker_hf import HuggingFace, TrainingCompilerConfig
 from sagemaker_hf.training.inputs import TrainingInput
-from tests.estimator.conftest import (
+from tests.sdk.conftest import s3_bytes, tar_members
+from tests.training.conftest import (
     BUCKET,
     GPU_INSTANCE,
     MULTI_GPU_INSTANCE,
     TRAINING_IMAGE,
     VERSIONS,
 )
-from tests.sdk.conftest import s3_bytes, tar_members
 
 
 def _estimator(session: Any, role: str, source_dir: Any, **arguments: Any) -> HuggingFace:

@@ -12,7 +12,7 @@ import pytest
 
 from sagemaker_hf import HuggingFace
 from sagemaker_hf.errors import ConfigurationError, SageMakerHFWarning
-from tests.estimator.conftest import BUCKET, GPU_INSTANCE, TRAINING_IMAGE, VERSIONS, huggingface_estimator
+from tests.training.conftest import BUCKET, GPU_INSTANCE, TRAINING_IMAGE, VERSIONS, huggingface_estimator
 
 OUTPUT = f"s3://{BUCKET}/"
 RESOURCES = {"InstanceType": GPU_INSTANCE, "InstanceCount": 1, "VolumeSizeInGB": 30}
