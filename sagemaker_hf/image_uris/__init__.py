@@ -26,6 +26,20 @@ Nothing is read at import and nothing here talks to AWS (or imports boto3): each
 JSON is parsed on first use, once per process, and each partition's DNS suffix comes
 from a small table. Bad arguments raise :class:`~sagemaker_hf.errors.UnsupportedValueError`
 naming the argument, the value, what is supported and the nearest supported values.
+
+How to add an image family
+--------------------------
+1. Put its JSON, in the upstream schema, in the repository's ``image_uris/`` as
+   ``huggingface-<name>.json`` (the wheel ships the folder as ``image_uri_config/``): every
+   file there is a family, so ``retrieve("huggingface-<name>", ...)`` and ``sagemaker-hf
+   images`` know it with no code change (``_matrix.py`` validates the schema on load).
+2. Only when it differs from the families there: an LLM-serving family that
+   ``get_huggingface_llm_image_uri(backend)`` should reach gets a row in
+   :data:`LLM_BACKENDS` (this module); in ``_resolve.py``, a family whose ``version`` is not a
+   transformers version gets a row in ``_VERSION_NOUN`` (for messages), a Neuron family one
+   in ``_NEURON_TOOL_BY_FAMILY`` (and ``_FULL_VERSION_TAG_FAMILIES`` if its tags carry full
+   versions).
+3. ``pytest tests/image_uris``: ``test_every_image.py`` resolves every image of every family.
 """
 
 from __future__ import annotations

@@ -3,8 +3,17 @@
 Standard library only: the front process uses it to refuse a request (415, 406) before
 any model work, without importing numpy, PIL or torch.
 
-The two tables below are the whole list of what the default steps read and write. A new
-content type is one row here plus one function in :mod:`codecs`.
+The two tables below are the whole list of what the default steps read and write.
+
+How to add a content type
+-------------------------
+1. A request body: one row in :data:`DECODERS` (media type -> decoder name). A new kind of
+   body also needs its decoder, one row in ``codecs._DECODE`` (decoder name -> function);
+   if user hooks should receive it as ``str``, its decoder name in :data:`TEXT_DECODERS`.
+2. A response: one row in :data:`ENCODERS` (media type -> encoder name, in the order of
+   preference a wildcard ``Accept`` follows) and, for a new kind, one row in
+   ``encoders._ENCODE``.
+3. Cases in ``tests/toolkit/test_media_types.py`` and ``tests/toolkit/test_codecs.py``.
 
 A text body's ``charset`` must name a text encoding that decodes in linear time (see
 :func:`text_codec`); anything else is refused with 415 before the body is read.

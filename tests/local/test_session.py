@@ -168,6 +168,11 @@ def test_local_session_overrides_exactly_the_seam():
     assert all(hasattr(Session, name) for name in _seam_members())
 
 
+def test_docs_architecture_lists_the_seam():
+    text = (REPOSITORY / "docs" / "architecture.md").read_text(encoding="utf-8")
+    assert [name for name in sorted(_seam_members()) if f"`{name}`" not in text] == []
+
+
 def test_importing_the_session_module_stays_light():
     code = (
         "import sys, sagemaker_hf; sagemaker_hf.LocalSession; "

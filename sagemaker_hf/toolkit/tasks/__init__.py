@@ -12,6 +12,20 @@ whichever transformers the image holds:
     sentence-embeddings, sentence-similarity   sentence.py
 
 Importing this package loads neither torch nor transformers; ``load_task_model`` does.
+
+How to add a task
+-----------------
+1. A transformers pipeline task: one row in ``pipelines.NATIVE_SPECS`` (how its inputs are
+   prepared, whether requests batch, defaults that differ from the pipeline's), and its
+   name in ``names.DOCUMENTED_TASKS`` (or ``names.OTHER_PIPELINE_TASKS``); in
+   ``names.CSV_TASKS`` too if a CSV body can express its inputs. For ``HF_TASK`` to be
+   inferred from ``config.json``, a row in ``resolution.ARCHITECTURE_TASKS`` (the first
+   match wins: more specific patterns first).
+2. A task some transformers version has no pipeline for: a module here with
+   ``load(task, model_dir, *, device, trust_remote_code)`` returning a ``TaskModel`` (the
+   ``typing.Protocol`` in ``base.py``), and one row in ``_ADAPTERS`` below (task -> module).
+3. A case in ``CHECKS`` of ``tests/toolkit/tasks/test_every_task.py``, which loads a tiny
+   model of every task on both transformers versions (and over HTTP).
 """
 
 from __future__ import annotations
