@@ -1,6 +1,7 @@
 """Put a model folder into a Hugging Face cache under a Hub repo id, so Hub flows run offline.
 
-``seed_hub_cache(model_dir, "org/name", cache_dir)`` writes the layout
+``seed_hub_cache(model_dir, "org/name", cache_dir)`` writes the layout (a legacy id without an
+organisation, such as ``distilbert-base-uncased``, is cached as ``models--distilbert-base-uncased``)
 ``huggingface_hub`` reads with ``HF_HUB_OFFLINE=1`` (or ``local_files_only=True``)::
 
     <cache_dir>/models--org--name/
@@ -39,8 +40,8 @@ def seed_hub_cache(
 ) -> Path:
     """Cache ``model_dir``'s files as ``repo_id`` at ``revision``; returns the snapshot folder."""
     model_dir = Path(model_dir)
-    if "/" not in repo_id.strip("/"):
-        raise ValueError(f"repo_id={repo_id!r} must look like 'org/name'.")
+    if not repo_id or repo_id.strip("/") != repo_id or repo_id.count("/") > 1:
+        raise ValueError(f"repo_id={repo_id!r} must look like 'org/name' (or a legacy 'name').")
     files = sorted(
         path
         for path in model_dir.rglob("*")

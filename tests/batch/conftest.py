@@ -17,7 +17,8 @@ from tests.sdk.conftest import RequestLog
 # User code that loads at once (no transformers): each answer shows the record it answers,
 # so order and alignment can be checked exactly. A record {"gate": "<path>"} creates
 # <path>.reached, then is held until <path> exists (at most 60 s): a test knows a request is
-# in flight, and decides when it ends.
+# in flight, and decides when it ends. A record {"mark": "<path>"} creates <path> when the
+# model gets it: a test knows the job has sent it.
 ECHO_CODE = """
     import os
     import time
@@ -26,6 +27,8 @@ ECHO_CODE = """
         return "echo"
 
     def predict_fn(data, model):
+        if isinstance(data, dict) and data.get("mark"):
+            open(data["mark"], "w").close()
         gate = data.get("gate") if isinstance(data, dict) else None
         if gate:
             open(gate + ".reached", "w").close()

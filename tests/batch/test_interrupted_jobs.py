@@ -25,7 +25,9 @@ from sagemaker_hf.local import processes
 from tests.batch.conftest import echoed_ids, with_line, write_jsonl
 
 
-def _transformer(model: Any, output: Path, strategy: str, in_flight: int) -> Any:
+def _transformer(
+    model: Any, output: Path, strategy: str, in_flight: int, env: dict[str, str] | None = None
+) -> Any:
     return model.transformer(
         1,
         "local",
@@ -33,6 +35,7 @@ def _transformer(model: Any, output: Path, strategy: str, in_flight: int) -> Any
         assemble_with="Line",
         output_path=str(output),
         max_concurrent_transforms=in_flight,
+        env=env,
     )
 
 
@@ -73,11 +76,15 @@ def test_a_refused_record_keeps_exactly_the_records_before_it(
 def test_a_stop_keeps_the_answers_already_in_and_in_order(echo_model, tmp_path):
     gate = tmp_path / "gate"
     data = with_line(write_jsonl(tmp_path / "in.jsonl", 40), 6, json.dumps({"id": 5, "gate": str(gate)}))
+    marks = [tmp_path / f"sent-{line}" for line in (7, 8, 9)]
+    for line, mark in zip((7, 8, 9), marks, strict=True):
+        data = with_line(data, line, json.dumps({"id": line - 1, "mark": str(mark)}))
     output = tmp_path / "out"
-    transformer = _transformer(echo_model, output, "SingleRecord", 4)
+    # One worker per request in flight, so 7, 8 and 9 reach the model while record 6 holds one.
+    transformer = _transformer(echo_model, output, "SingleRecord", 4, {"SAGEMAKER_MODEL_SERVER_WORKERS": "4"})
     transformer.transform(str(data), content_type="application/jsonlines", split_type="Line", wait=False)
-    # Record 6 is held; 7, 8 and 9 are sent behind it and answered.
-    assert processes.wait_until(Path(f"{gate}.reached").exists, timeout=120)
+    # Record 6 is held; 7, 8 and 9 are sent behind it (the model has them) and answered.
+    assert processes.wait_until(lambda: all(path.exists() for path in [Path(f"{gate}.reached"), *marks]), 120)
     client = transformer.sagemaker_session.sagemaker_client
     client.stop_transform_job(TransformJobName=transformer.latest_transform_job)
     gate.touch()
@@ -87,7 +94,7 @@ def test_a_stop_keeps_the_answers_already_in_and_in_order(echo_model, tmp_path):
     partial = output / "in.jsonl.out.partial"
     [(name, status, count, where)] = _objects(transformer)
     assert (name, status, where) == ("in.jsonl", "Partial", str(partial))
-    assert count >= 9  # the answers to 7-9 were in when the job stopped: kept, after record 6's
+    assert count >= 9  # 7-9 were in flight behind record 6 when the job stopped: kept, after 6
     assert echoed_ids(partial) == list(range(count))
     assert (
         f"its first {count} records were transformed; their outputs are in {partial}"

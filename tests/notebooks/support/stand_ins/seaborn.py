@@ -1,0 +1,5 @@
+"""Stand-in for seaborn (see anything.py)."""
+
+from anything import attribute
+
+__getattr__ = attribute("seaborn")
