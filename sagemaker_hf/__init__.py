@@ -9,6 +9,9 @@ instant and never pulls in boto3, torch or transformers.
 from __future__ import annotations
 
 import importlib
+import importlib.util
+import sys
+import warnings
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
@@ -44,19 +47,76 @@ _LAZY_EXPORTS: dict[str, str] = {
     "UnsupportedValueError": ".errors",
 }
 
-# Modules reached as attributes (``sagemaker.s3.S3Uploader``): attribute -> the module it is.
-# SDK v2's module names are kept here as aliases of the module that holds their names, so
-# ``import sagemaker_hf as sagemaker`` keeps v2's spelling (``sagemaker.exceptions.X``).
+# SDK v2's module names, reached as attributes (``sagemaker.exceptions.X`` after ``import
+# sagemaker_hf as sagemaker``) and as import paths (``from sagemaker_hf.exceptions import X``):
+# name -> the module (relative to this package) that holds their names. Each is that very
+# module, not a copy, so ``except`` clauses and ``isinstance`` see the same classes.
 _MODULE_ATTRIBUTES: dict[str, str] = {
     "image_uris": ".image_uris",
     "s3": ".s3",
     "serializers": ".serializers",
     "analytics": ".training.analytics",  # sagemaker.analytics
     "deserializers": ".serializers",  # sagemaker.deserializers: serializers.py holds both kinds
-    "estimator": ".training.estimator",  # sagemaker.estimator: HuggingFace and Estimator
+    "estimator": ".training.estimator",  # sagemaker.estimator, sagemaker.huggingface.estimator
     "exceptions": ".errors",  # sagemaker.exceptions: errors.py defines v2's nine classes
+    "model": ".hosting.model",  # sagemaker.huggingface.model
     "predictor": ".hosting.predictor",  # sagemaker.predictor: Predictor and the Hugging Face ones
+    "transformer": ".batch.transformer",  # sagemaker.transformer
 }
+
+
+# Old module paths kept importable for one minor release after the layout step moved them:
+# old name -> (its module now, the release that removes the old path). Importing one warns.
+_MOVED_MODULES: dict[str, tuple[str, str]] = {
+    "base_predictor": (".hosting.base_predictor", "0.3.0"),  # named in docs/migration.md
+}
+
+
+class _V2ModulePaths:
+    """An import finder for the module names above that have no file of their own.
+
+    Notebooks migrate by rewriting ``sagemaker.huggingface.model`` to ``sagemaker_hf.model``
+    and ``sagemaker.exceptions`` to ``sagemaker_hf.exceptions``; this keeps those lines working
+    without a file per alias, and imports nothing until such a line runs.
+    """
+
+    @staticmethod
+    def find_spec(fullname: str, path: Any = None, target: Any = None) -> Any:
+        package, _, name = fullname.rpartition(".")
+        if package != __name__:
+            return None
+        if name in _MODULE_ATTRIBUTES:
+            home = _MODULE_ATTRIBUTES[name]
+        elif name in _MOVED_MODULES:
+            home = _MOVED_MODULES[name][0]
+        else:
+            return None
+        home_name = importlib.util.resolve_name(home, __name__)
+        if home_name == fullname:
+            return None  # a real module: the ordinary finders load it
+        return importlib.util.spec_from_loader(fullname, _V2ModulePaths, origin=home_name)
+
+    @staticmethod
+    def create_module(spec: Any) -> Any:
+        moved = _MOVED_MODULES.get(spec.name.rpartition(".")[2])
+        if moved is not None:
+            warnings.warn(
+                f"{spec.name} moved to {spec.origin}; the old path goes in sagemaker-hf {moved[1]}. "
+                f"Import from {spec.origin} (or the names from sagemaker_hf) instead.",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+        module = importlib.import_module(spec.origin)
+        spec.loader_state = module.__spec__
+        return module
+
+    @staticmethod
+    def exec_module(module: Any) -> None:
+        # the import system has just set the module's __spec__ to the alias's; give its own back
+        module.__spec__ = module.__spec__.loader_state
+
+
+sys.meta_path.append(_V2ModulePaths)
 
 __all__ = [
     "AsyncInferenceConfig",
@@ -86,9 +146,11 @@ __all__ = [
     "get_execution_role",
     "get_huggingface_llm_image_uri",
     "image_uris",
+    "model",
     "predictor",
     "s3",
     "serializers",
+    "transformer",
 ]
 
 
@@ -111,9 +173,10 @@ if TYPE_CHECKING:  # pragma: no cover - for editors and type checkers only
     from . import errors as exceptions
     from . import image_uris, s3, serializers
     from . import serializers as deserializers
+    from .batch import transformer
     from .batch.transformer import Transformer
     from .errors import SageMakerHFError, UnsupportedValueError
-    from .hosting import predictor
+    from .hosting import model, predictor
     from .hosting.base_predictor import Predictor
     from .hosting.configs import AsyncInferenceConfig, DataCaptureConfig, ServerlessInferenceConfig
     from .hosting.model import HuggingFaceModel

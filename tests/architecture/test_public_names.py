@@ -91,7 +91,9 @@ V2_ATTRIBUTE_PATHS = {
     "exceptions.UnexpectedStatusException": "errors.UnexpectedStatusException",
     "exceptions.PollingTimeoutError": "errors.PollingTimeoutError",
     "image_uris.retrieve": "image_uris.retrieve",
+    "model.HuggingFaceModel": "HuggingFaceModel",
     "predictor.Predictor": "Predictor",
+    "transformer.Transformer": "Transformer",
     "s3.S3Uploader": "s3.S3Uploader",
     "serializers.JSONSerializer": "serializers.JSONSerializer",
 }
@@ -124,3 +126,68 @@ def test_v2_module_names_work_as_attributes_in_a_fresh_interpreter():
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == dict.fromkeys(V2_ATTRIBUTE_PATHS, True)
+
+
+# SDK v2's import lines with ``sagemaker`` (or ``sagemaker.huggingface``) rewritten to
+# ``sagemaker_hf``, as the notebooks migrate: module -> names imported from it.
+V2_IMPORT_LINES = {
+    "sagemaker_hf.analytics": ("TrainingJobAnalytics",),
+    "sagemaker_hf.deserializers": ("JSONDeserializer", "BytesDeserializer"),
+    "sagemaker_hf.estimator": ("Estimator", "HuggingFace"),
+    "sagemaker_hf.exceptions": ("UnexpectedStatusException", "PollingTimeoutError"),
+    "sagemaker_hf.model": ("HuggingFaceModel", "HuggingFacePredictor"),
+    "sagemaker_hf.predictor": ("Predictor", "HuggingFacePredictor"),
+    "sagemaker_hf.transformer": ("Transformer",),
+}
+
+_IMPORT_PROBE = """
+import importlib, json, sys
+lines = json.loads(sys.argv[1])
+before = set(sys.modules)
+result = {}
+for module_name, names in lines.items():
+    namespace = {}
+    exec(f"from {module_name} import {', '.join(names)}", namespace)
+    module = sys.modules[module_name]
+    home = importlib.import_module(module.__spec__.name)  # the module that holds the names
+    result[module_name] = {
+        "same objects": all(namespace[name] is getattr(home, name) for name in names),
+        "alias is its home": module is home,
+        "attribute is the module": getattr(sys.modules["sagemaker_hf"], module_name.split(".")[1]) is module,
+    }
+heavy = sorted(name for name in set(sys.modules) - before if name.split(".")[0] in ("torch", "transformers"))
+print(json.dumps({"result": result, "heavy": heavy}))
+"""
+
+
+def test_v2_module_names_work_as_import_paths_in_a_fresh_interpreter():
+    result = subprocess.run(
+        [sys.executable, "-c", _IMPORT_PROBE, json.dumps(V2_IMPORT_LINES)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    every_check_true = {"same objects": True, "alias is its home": True, "attribute is the module": True}
+    assert answer["result"] == dict.fromkeys(V2_IMPORT_LINES, every_check_true)
+    assert answer["heavy"] == []
+
+
+def test_the_v2_import_paths_leave_other_missing_modules_missing():
+    with pytest.raises(ModuleNotFoundError, match="sagemaker_hf.no_such_module"):
+        importlib.import_module("sagemaker_hf.no_such_module")
+    with pytest.raises(ModuleNotFoundError):
+        importlib.import_module("sagemaker_hf.exceptions.deeper")
+    assert sagemaker_hf._V2ModulePaths.find_spec("other_package.exceptions") is None
+    assert sagemaker_hf._V2ModulePaths.find_spec("sagemaker_hf.s3") is None  # a real file
+
+
+def test_a_moved_module_still_imports_with_a_warning_naming_its_new_home():
+    sys.modules.pop("sagemaker_hf.base_predictor", None)
+    with pytest.warns(DeprecationWarning, match=r"sagemaker_hf\.hosting\.base_predictor.*0\.3\.0"):
+        moved = importlib.import_module("sagemaker_hf.base_predictor")
+    assert moved is importlib.import_module("sagemaker_hf.hosting.base_predictor")
+    assert moved.__spec__.name == "sagemaker_hf.hosting.base_predictor"
+    assert "base_predictor" not in sagemaker_hf.__all__
