@@ -176,7 +176,7 @@ def test_v2_module_names_work_as_import_paths_in_a_fresh_interpreter():
 
 
 def test_the_v2_import_paths_leave_other_missing_modules_missing():
-    with pytest.raises(ModuleNotFoundError, match="sagemaker_hf.no_such_module"):
+    with pytest.raises(ModuleNotFoundError, match=r"sagemaker_hf\.no_such_module"):
         importlib.import_module("sagemaker_hf.no_such_module")
     with pytest.raises(ModuleNotFoundError):
         importlib.import_module("sagemaker_hf.exceptions.deeper")
