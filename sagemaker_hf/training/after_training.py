@@ -74,7 +74,7 @@ def _model(
         model_data = str(storage.local_path(model_data))  # HuggingFaceModel takes paths, not file://
     return HuggingFaceModel(
         role=role or trained.role,
-        model_data=model_data,  # type: ignore[arg-type]  # a dict once HuggingFaceModel takes ModelDataSource
+        model_data=model_data,
         entry_point=entry_point,
         **trained.image_arguments,
         source_dir=(source_dir or trained.code_dir) if entry_point else None,
