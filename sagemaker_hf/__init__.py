@@ -9,7 +9,6 @@ instant and never pulls in boto3, torch or transformers.
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import sys
 import warnings
 from typing import TYPE_CHECKING, Any
@@ -82,6 +81,8 @@ class _V2ModulePaths:
 
     @staticmethod
     def find_spec(fullname: str, path: Any = None, target: Any = None) -> Any:
+        import importlib.util  # only a v2 module-name import reaches here; `import sagemaker_hf` skips it
+
         package, _, name = fullname.rpartition(".")
         if package != __name__:
             return None
