@@ -68,7 +68,6 @@ def test_bad_records_are_reported_by_name_and_rm_removes_them(local_session, loc
     client = local_session.sagemaker_client
     good = json.loads(_record_path(local_home, "good").read_text())
     assert set(good) == RECORD_FIELDS
-    assert (local_home / "registry" / "endpoints" / "good.pids").is_file()
     _truncate(_record_path(local_home, "truncated"))
     _from_another_version(_record_path(local_home, "newer"))
 
@@ -93,6 +92,8 @@ def test_bad_records_are_reported_by_name_and_rm_removes_them(local_session, loc
     for name in ("truncated", "newer"):
         assert rows[name].split()[1] == "Unreadable" and f"local rm {name}" in rows[name]
 
+    # rm finds the processes of an unreadable record through the pid file beside it
+    assert (local_home / "registry" / "endpoints" / "truncated.pids").is_file()
     removed = local_cli("rm", "truncated")
     assert (removed.returncode, removed.stdout.strip()) == (0, "deleted truncated"), removed.stderr
     truncated = three_endpoints["truncated"]
@@ -125,7 +126,7 @@ def test_a_record_without_a_pid_file_is_found_through_the_markers(local_session,
     """A record saved by a version that wrote no pid file."""
     deploy_echo(local_session, tmp_path / "code", "no-pid-file")
     process = endpoint_record(local_session, "no-pid-file").current.process
-    (local_home / "registry" / "endpoints" / "no-pid-file.pids").unlink()
+    (local_home / "registry" / "endpoints" / "no-pid-file.pids").unlink(missing_ok=True)
     _from_another_version(_record_path(local_home, "no-pid-file"))
     local_session.sagemaker_client.delete_endpoint(EndpointName="no-pid-file")
     assert not processes.group_alive(process.pid)
