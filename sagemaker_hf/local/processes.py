@@ -35,6 +35,8 @@ _HAS_PROC = _PROC.is_dir()
 _POLL_SECONDS = 0.05
 # SIGKILLed processes exit within milliseconds, but one unmapping a large model can take longer.
 GROUP_EXIT_SECONDS = 10.0
+# How long an ended child's exit code is waited for when it is not readable at once.
+EXIT_CODE_WAIT_SECONDS = 2.0
 
 # Host variables a container never sees: its own settings (a model's or a job's) decide them.
 CONTAINER_PREFIXES = ("SM_", "SAGEMAKER_")
@@ -154,7 +156,16 @@ def is_running(pid: int, expected_identity: str | None) -> bool:
 def exit_code(pid: int) -> int | None:
     """The exit code of a child this Python process started, once it has ended."""
     process = _children.get(pid)
-    return None if process is None else process.poll()
+    if process is None:
+        return None
+    code = process.poll()
+    if code is None and identity(pid) is None:
+        # It has ended, but its code is not readable yet: a killed multi-threaded leader shows
+        # as a zombie before its last threads exit (waitpid answers 0 until they have), and
+        # poll() answers None while another thread of ours is reaping. Wait a moment for it.
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            code = process.wait(timeout=EXIT_CODE_WAIT_SECONDS)
+    return code
 
 
 def describe_exit(pid: int) -> str:

@@ -43,3 +43,30 @@ def test_a_member_that_ignores_sigterm_is_killed_and_gone_on_return():
     finally:
         processes._signal_group(leader.pid, processes.signal.SIGKILL)
         leader.wait(timeout=10)
+
+
+def test_a_killed_server_is_named_killed_while_another_thread_reaps_children(tmp_path):
+    """The exit code of a dead server may not be readable at once; describe waits for it.
+
+    CI met this once: describe said "is no longer running" instead of naming SIGKILL. Here the
+    window is made by holding the Popen's waitpid lock, as another thread reaping children
+    does (``Popen.poll()`` then answers None); a leader that shows as a zombie before its
+    other threads exit opens the same window.
+    """
+    import os
+    import signal
+    import threading
+
+    pid, identity = processes.spawn(
+        [sys.executable, "-c", "import time; time.sleep(600)"], dict(os.environ), tmp_path, tmp_path / "log"
+    )
+    child = processes._children[pid]  # the race window: another thread holds its waitpid lock
+    os.kill(pid, signal.SIGKILL)
+    assert processes.wait_until(lambda: not processes.is_running(pid, identity), 10)
+    child._waitpid_lock.acquire()
+    releaser = threading.Timer(0.2, child._waitpid_lock.release)
+    releaser.start()
+    try:
+        assert processes.describe_exit(pid) == f"the server process (pid {pid}) was killed by SIGKILL"
+    finally:
+        releaser.join()
