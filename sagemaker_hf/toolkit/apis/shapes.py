@@ -93,6 +93,7 @@ class ChatRequest(Strict):
 
 
 class EmbedRequest(Strict):
+    dimensions: int | None = None
     inputs: str | list[str]
     normalize: bool = True
     truncate: bool | None = False

@@ -22,6 +22,16 @@ from sagemaker_hf.toolkit.errors import BadInputError
 class EmbedCall:
     sentences: list[str]
     normalize: bool
+    dimensions: int | None = None
+
+    def shaped(self, vectors: list[list[float]]) -> list[list[float]]:
+        """Matryoshka truncation: the first ``dimensions`` numbers, normalized again when asked."""
+        if self.dimensions is None:
+            return vectors
+        cut = [vector[: self.dimensions] for vector in vectors]
+        if not self.normalize:
+            return cut
+        return [[value / (sum(x * x for x in vector) ** 0.5 or 1.0) for value in vector] for vector in cut]
 
 
 class Embedder:
@@ -54,7 +64,9 @@ class Embedder:
                         f"Input validation error: `inputs` must have less than {limit} tokens. "
                         f'Given: {length}. Send shorter inputs, or "truncate": true'
                     )
-        return EmbedCall(sentences, request.normalize)
+        if request.dimensions is not None and request.dimensions < 1:
+            raise BadInputError("TEI embed: `dimensions` must be at least 1")
+        return EmbedCall(sentences, request.normalize, request.dimensions)
 
     def embed(self, calls: list[EmbedCall]) -> list[bytes]:
         """Each call's answer, with one model pass per ``normalize`` value."""
@@ -68,7 +80,7 @@ class Embedder:
             offset = 0
             for index in members:
                 count = len(calls[index].sentences)
-                answers[index] = json_body(vectors[offset : offset + count])
+                answers[index] = json_body(calls[index].shaped(vectors[offset : offset + count]))
                 offset += count
         return answers
 
