@@ -23,7 +23,7 @@ import httpx
 
 from sagemaker_hf.testing import tokenizers
 from sagemaker_hf.testing.server_process import toolkit_server
-from sagemaker_hf.testing.text_models import save_model, seeded
+from sagemaker_hf.testing.text_models import build_gpt2
 
 CLIENTS = 8
 PROMPTS = [
@@ -37,24 +37,10 @@ PROMPTS = [
 
 
 def build_model(directory: Path) -> Path:
-    import transformers
-
-    vocab_size = tokenizers.save_byte_level_bpe_tokenizer(
-        directory, chat_template=tokenizers.SIMPLE_CHAT_TEMPLATE
-    )
-    config = transformers.GPT2Config(
-        vocab_size=vocab_size,
-        n_positions=512,
-        n_embd=384,
-        n_layer=6,
-        n_head=6,
-        bos_token_id=0,
-        eos_token_id=0,
-    )
-    seeded()
-    model = transformers.GPT2LMHeadModel(config)
-    print(f"model: GPT-2, {sum(p.numel() for p in model.parameters()) / 1e6:.1f}M parameters", flush=True)
-    return save_model(model, directory)
+    build_gpt2(directory, chat_template=tokenizers.SIMPLE_CHAT_TEMPLATE, width=384, layers=6, heads=6)
+    size = sum(path.stat().st_size for path in directory.glob("*.safetensors"))
+    print(f"model: GPT-2, {size / 4e6:.1f}M parameters", flush=True)
+    return directory
 
 
 def run(url: str, rounds: int, tokens: int) -> tuple[float, int]:
