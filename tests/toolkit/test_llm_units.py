@@ -156,3 +156,15 @@ def test_rows_stream_their_own_text_and_stop_on_their_own():
 def test_unknown_fields_are_named_together():
     with pytest.raises(BadInputError, match=r"unknown fields 'parameters\.topk', 'extra'"):
         shapes.parse(shapes.GenerateRequest, {"inputs": "x", "parameters": {"topk": 1}, "extra": 1}, "TGI")
+
+
+def test_an_llm_api_on_an_encoder_model_fails_to_load_with_the_fix(tiny_models):
+    settings = load_settings(environ={"SAGEMAKER_HF_SERVING_API": "vllm"})
+    service = ApiService(settings, tiny_models["sentence-embeddings"], "cpu")
+    with pytest.raises(ModelLoadError, match=r"serves causal language models.*SAGEMAKER_HF_SERVING_API=tei"):
+        service.setup()
+
+
+def test_empty_prompts_are_refused():
+    with pytest.raises(BadInputError, match="`inputs` cannot be empty"):
+        TokenLimits(10, 20).new_tokens(0, None, "max_new_tokens")
