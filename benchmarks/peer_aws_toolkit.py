@@ -76,6 +76,14 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def chosen_conditions(options: argparse.Namespace) -> list[str]:
+    return ["idle"] if options.idle else ["contention"] if options.contention else list(CONDITIONS)
+
+
+def busy_process_count(condition: str) -> int:
+    return usable_cores() if condition == "contention" else 0
+
+
 def peer_missing(options: argparse.Namespace) -> str | None:
     if not options.peer_python.exists():
         return f"the peer is not installed ({options.peer_python} is missing): run scripts/setup-peer first"
@@ -96,7 +104,7 @@ def run_condition(name: str, options: argparse.Namespace, bodies: list[bytes], r
     tasks = servers.TASKS if options.task == "both" else (options.task,)
     load_at_start = os.getloadavg()[0]
     results: list[Result] = []
-    spinners = usable_cores() if name == "contention" else 0
+    spinners = busy_process_count(name)
     with busy_processes(spinners):
         for task in tasks:
             specs = []
@@ -149,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"peer_aws_toolkit: {missing} (or run with --only ours)", file=sys.stderr)
         return 2
     options.model_dir = (options.model_dir or default_model_dir()).resolve()
-    conditions = ["idle"] if options.idle else ["contention"] if options.contention else list(CONDITIONS)
+    conditions = chosen_conditions(options)
     texts = sentences(options.sentences)
     bodies = [json.dumps({"inputs": text}).encode() for text in texts]
     for signum in (signal.SIGTERM, signal.SIGHUP):

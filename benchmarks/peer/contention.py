@@ -1,11 +1,13 @@
 """Deliberate background load: one busy process per core (a pure-Python spin loop).
 
-A busy process checks now and then that the benchmark that started it is still its parent, and
-ends by itself otherwise, so that not even a benchmark killed with SIGKILL leaves one spinning.
+A busy process checks now and then that the benchmark that started it (whose pid it gets as its
+argument: reading its parent at start could already see init) is still its parent, and ends by
+itself otherwise, so that not even a benchmark killed with SIGKILL leaves one spinning.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -13,8 +15,8 @@ from contextlib import contextmanager
 
 # About 20-50 ms of spinning between two checks of the parent.
 SPIN = """
-import os
-parent = os.getppid()
+import os, sys
+parent = int(sys.argv[1])
 while os.getppid() == parent:
     for _ in range(1_000_000):
         pass
@@ -27,7 +29,9 @@ def busy_processes(count: int) -> Iterator[list[subprocess.Popen]]:
     spinners: list[subprocess.Popen] = []
     try:
         for _ in range(count):
-            spinners.append(subprocess.Popen([sys.executable, "-c", SPIN], stdin=subprocess.DEVNULL))
+            spinners.append(
+                subprocess.Popen([sys.executable, "-c", SPIN, str(os.getpid())], stdin=subprocess.DEVNULL)
+            )
         yield spinners
     finally:
         for spinner in spinners:
