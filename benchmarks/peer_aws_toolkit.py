@@ -128,6 +128,11 @@ def run_condition(name: str, options: argparse.Namespace, bodies: list[bytes], r
         f"\n### {name}: {spinners} busy process(es); 1-minute load average {load_at_start:.2f} at the "
         f"start, {load_at_end:.2f} at the end ({usable_cores()} cores)\n"
     )
+    if name == "idle" and load_at_start >= usable_cores():
+        print(
+            f"Not idle: other processes kept the load average at or above the {usable_cores()} cores; "
+            "these ratios are of a shared host.\n"
+        )
     print("\n".join(report.table(results, options.clients)))
     if verdicts:
         print()
