@@ -121,7 +121,11 @@ def alive(pid: int) -> bool:
 
 def test_busy_processes_spin_for_the_block_and_are_gone_after_it(spinners_of):
     with busy_processes(2) as spinners:
-        assert spinners_of(os.getpid()) == sorted(spinner.pid for spinner in spinners)
+        started = sorted(spinner.pid for spinner in spinners)
+        # (a process that has just been started can show its parent's command line for a moment)
+        wait_until(
+            lambda: spinners_of(os.getpid()) == started, timeout=10, what="both spinners' command lines"
+        )
         assert len(spinners) == 2
         for spinner in spinners:
             wait_until(lambda s=spinner: cpu_of(s.pid) >= 0.1, timeout=30, what="a spinner to burn CPU")
