@@ -34,8 +34,12 @@ environment variables (flags override them):
   SAGEMAKER_HF_KEEP_ALIVE_TIMEOUT  seconds an idle connection stays open (default 75)
   SAGEMAKER_HF_MAX_CONNECTIONS     open connections; the longest-idle is closed at the cap (default 1000)
   OMP_NUM_THREADS                  torch threads per worker (default: cores / workers)
+  SAGEMAKER_HF_SERVING_API         toolkit (default), tgi, tei, vllm or sglang: the API served
+  MAX_INPUT_TOKENS, MAX_TOTAL_TOKENS  LLM APIs: prompt and prompt + new tokens limits (TGI's names)
 
 routes: GET /ping, POST /invocations, GET /execution-parameters, GET /info, GET /metrics
+  with --api tgi: also POST /generate, /generate_stream, /v1/chat/completions
+  with --api vllm or sglang: also POST /v1/chat/completions; with --api tei: also POST /embed
 """
 
 
@@ -63,6 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--max-batch-delay-ms", type=float, help="longest wait to fill a batch (default 0)")
     serve.add_argument(
         "--max-queue-size", type=int, help="waiting requests before 503 (default 128 per worker)"
+    )
+    serve.add_argument(
+        "--api",
+        choices=("toolkit", "tgi", "tei", "vllm", "sglang"),
+        help="the API served: the toolkit's (default) or an image family's (TGI, TEI, vLLM, SGLang)",
     )
     return parser
 

@@ -41,7 +41,8 @@ class Pending:
 
     @property
     def batchable(self) -> bool:
-        return not self.request.stream
+        # The image-family APIs' worker streams several requests from one generate call.
+        return not self.request.stream or self.request.route is not None
 
     @property
     def settled(self) -> bool:

@@ -14,8 +14,9 @@ Worker -> front:
   :class:`Failure`    the error for one request (for a stream, it may follow chunks)
 
 Each request carries an id, so replies may come in any order, and later messages
-(streamed chunks, cancellations) refer to a request. A streaming request always travels
-alone in its :class:`Invoke`. Everything here is a small frozen dataclass that pickles
+(streamed chunks, cancellations) refer to a request. A streaming request travels alone in
+its :class:`Invoke`, except on the image-family APIs (``route`` set), whose worker batches
+streams too. Everything here is a small frozen dataclass that pickles
 cheaply.
 
 The front sends with ``Connection.send`` and the worker reads with ``Connection.recv``.
@@ -65,6 +66,7 @@ class Request:
     content_type: str | None  # the raw Content-Type header; None when the client sent none
     accept: str  # one concrete media type, already negotiated by the front
     stream: bool = False  # answer with server-sent events (Chunk messages, then the Reply)
+    route: str | None = None  # an image-family API's route (toolkit.apis.ROUTES); None: the toolkit's
 
 
 @dataclass(frozen=True)

@@ -332,9 +332,12 @@ class WorkerPool:
             )
         )
 
-    async def submit(self, body: bytes, content_type: str | None, accept: str) -> Outcome:
+    async def submit(
+        self, body: bytes, content_type: str | None, accept: str, route: str | None = None
+    ) -> Outcome:
         """Run one request on a worker; raises a :class:`ToolkitError` for 503 and 504 cases."""
-        pending = self._enqueue(messages.Request(next(self._ids), body, content_type, accept))
+        request = messages.Request(next(self._ids), body, content_type, accept, route=route)
+        pending = self._enqueue(request)
         assert self._loop is not None
         deadline = self._loop.call_later(self.settings.timeout, self._expire, pending)
         try:
@@ -345,13 +348,17 @@ class WorkerPool:
         return Outcome(message, queue_seconds, pending.worker_pid)
 
     async def open_stream(
-        self, body: bytes, content_type: str | None, on_end: Callable[[Pending], None]
+        self,
+        body: bytes,
+        content_type: str | None,
+        on_end: Callable[[Pending], None],
+        route: str | None = None,
     ) -> Relay:
         """Start a streamed request; returns once its first event is in (raises its error if it
         fails before that, so the client still gets a status code). ``on_end`` runs when the
         stream is over."""
         pending = self._enqueue(
-            messages.Request(next(self._ids), body, content_type, EVENT_STREAM, stream=True)
+            messages.Request(next(self._ids), body, content_type, EVENT_STREAM, stream=True, route=route)
         )
         assert pending.stream_queue is not None
         relay = Relay(

@@ -26,7 +26,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from sagemaker_hf.toolkit import media_types, messages, metrics, sse
+from sagemaker_hf.toolkit import apis, media_types, messages, metrics, sse
 from sagemaker_hf.toolkit.batching import Pending
 from sagemaker_hf.toolkit.errors import (
     BadInputError,
@@ -205,6 +205,17 @@ class Front:
         return media_types.negotiate(accept, media_types.RECORD_ENCODERS if records else None)
 
     async def invocations(self, request: Request) -> Response:
+        return await self._invoke(request, None)
+
+    def api_route(self, route: str) -> Callable[[Request], Any]:
+        """The handler of one route of an image family's API (``toolkit.apis.ROUTES``)."""
+
+        async def handle(request: Request) -> Response:
+            return await self._invoke(request, route)
+
+        return handle
+
+    async def _invoke(self, request: Request, route: str | None) -> Response:
         started = time.perf_counter()
         request_id = next(self._ids)
         content_type = request.headers.get("content-type")
@@ -226,9 +237,9 @@ class Front:
             )
             body = await self._read_body(request)
             body_read, size = True, len(body)
-            if capabilities.streams and (accepts_stream or sse.body_asks_stream(body)):
-                return await self._stream(request_id, started, body, content_type, accept)
-            outcome = await self.pool.submit(body, content_type, response_type)
+            if capabilities.streams and apis.streams(route, accepts_stream or sse.body_asks_stream(body)):
+                return await self._stream(request_id, started, body, content_type, accept, route)
+            outcome = await self.pool.submit(body, content_type, response_type, route)
             queue_seconds, worker_pid = outcome.queue_seconds, outcome.worker_pid
             timings = outcome.message.timings
             if isinstance(outcome.message, messages.Failure):
@@ -270,7 +281,13 @@ class Front:
         return response
 
     async def _stream(
-        self, request_id: int, started: float, body: bytes, content_type: str | None, accept: str | None
+        self,
+        request_id: int,
+        started: float,
+        body: bytes,
+        content_type: str | None,
+        accept: str | None,
+        route: str | None,
     ) -> Response:
         """Answer with server-sent events; errors before the first event still get a status code."""
 
@@ -280,7 +297,7 @@ class Front:
             self.metrics.record_request(200, total, phases)
             log_request(request_id, 200, content_type, accept, size, phases, total, worker, "", "stream ")
 
-        relay = await self.pool.open_stream(body, content_type, on_end)
+        relay = await self.pool.open_stream(body, content_type, on_end, route)
         return StreamingResponse(
             relay.events(),
             media_type=sse.EVENT_STREAM,
@@ -304,6 +321,12 @@ def create_app(settings: Settings, pool: WorkerPool) -> Starlette:
         Route("/info", front.info, methods=["GET"]),
         Route("/metrics", front.metrics_text, methods=["GET"]),
     ]
+    if settings.api != "toolkit":  # the family's routes, its /invocations in place of ours
+        routes = [route for route in routes if route.path != "/invocations"]
+        routes += [
+            Route(path, front.api_route(name), methods=["POST"])
+            for path, name in apis.ROUTES[settings.api].items()
+        ]
     return Starlette(routes=routes, lifespan=lifespan)
 
 

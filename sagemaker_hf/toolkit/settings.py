@@ -11,7 +11,7 @@ import logging
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
@@ -42,7 +42,27 @@ ENVIRONMENT: dict[str, tuple[str, ...]] = {
     "keep_alive_timeout": ("SAGEMAKER_HF_KEEP_ALIVE_TIMEOUT",),
     "max_connections": ("SAGEMAKER_HF_MAX_CONNECTIONS",),
     "omp_num_threads": ("OMP_NUM_THREADS",),
+    "api": ("SAGEMAKER_HF_SERVING_API",),
+    "max_input_tokens": ("MAX_INPUT_TOKENS", "MAX_INPUT_LENGTH"),
+    "max_total_tokens": ("MAX_TOTAL_TOKENS",),
 }
+
+# Set on the LLM images (TGI and its kin) for GPUs and kernels this process does not have:
+# accepted so that their endpoints start here too, and named in the log as having no effect.
+IGNORED_LLM_VARIABLES = (
+    "SM_NUM_GPUS",
+    "NUM_SHARD",
+    "MAX_BATCH_PREFILL_TOKENS",
+    "MAX_BATCH_TOTAL_TOKENS",
+    "MAX_CONCURRENT_REQUESTS",
+    "HF_MODEL_QUANTIZE",
+    "QUANTIZE",
+    "DTYPE",
+    "MESSAGES_API_ENABLED",
+    "CUDA_GRAPHS",
+    "TENSOR_PARALLEL_SIZE",
+    "OPTION_TENSOR_PARALLEL_DEGREE",
+)
 
 # field -> command-line flag of `serve`
 FLAGS: dict[str, str] = {
@@ -57,6 +77,7 @@ FLAGS: dict[str, str] = {
     "max_batch_size": "--max-batch-size",
     "max_batch_delay_ms": "--max-batch-delay-ms",
     "max_queue_size": "--max-queue-size",
+    "api": "--api",
 }
 
 _NVIDIA_GPUS = Path("/proc/driver/nvidia/gpus")
@@ -167,6 +188,11 @@ class Settings(BaseModel):
         le=3600,
         description="seconds an idle keep-alive connection stays open between requests",
     )
+    api: Literal["toolkit", "tgi", "tei", "vllm", "sglang"] = Field(
+        "toolkit", description="the API served: the toolkit's, or that of the image family it stands in for"
+    )
+    max_input_tokens: int | None = Field(None, ge=1, description="LLM APIs: longest prompt, in tokens")
+    max_total_tokens: int | None = Field(None, ge=2, description="LLM APIs: prompt + new tokens, at most")
     max_connections: int = Field(
         DEFAULT_MAX_CONNECTIONS,
         ge=1,
@@ -229,6 +255,12 @@ class Settings(BaseModel):
 
     def token_value(self) -> str | None:
         return self.hf_token.get_secret_value() if self.hf_token is not None else None
+
+
+def ignored_llm_variables(environ: Mapping[str, str] | None = None) -> list[str]:
+    """The LLM images' GPU variables set in ``environ`` (default ``os.environ``): no effect here."""
+    environ = os.environ if environ is None else environ
+    return [name for name in IGNORED_LLM_VARIABLES if environ.get(name, "").strip()]
 
 
 def _describe(field: str, from_flag: bool) -> str:

@@ -53,23 +53,23 @@ def body_asks_stream(body: bytes) -> bool:
     return isinstance(data, dict) and data.get("stream") is True
 
 
-def _event(payload: dict[str, Any]) -> bytes:
+def event(payload: Any) -> bytes:
     text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     return b"data: " + text.encode("utf-8") + b"\n\n"
 
 
 def token_event(index: int, text: str, token_id: int | None) -> bytes:
     token = {"id": token_id, "text": text, "logprob": None, "special": False}
-    return _event({"index": index, "token": token, "generated_text": None, "details": None})
+    return event({"index": index, "token": token, "generated_text": None, "details": None})
 
 
-def final_event(index: int, generated_text: Any) -> bytes:
+def final_event(index: int, generated_text: Any, details: dict[str, Any] | None = None) -> bytes:
     token = {"id": None, "text": "", "logprob": None, "special": True}
-    return _event({"index": index, "token": token, "generated_text": generated_text, "details": None})
+    return event({"index": index, "token": token, "generated_text": generated_text, "details": details})
 
 
 def error_event(error: ToolkitError) -> bytes:
-    return _event({"error": error.message, "error_type": error.type, "code": error.status})
+    return event({"error": error.message, "error_type": error.type, "code": error.status})
 
 
 class EventStream:

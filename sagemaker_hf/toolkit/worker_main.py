@@ -92,6 +92,12 @@ def load(settings: Settings, model_dir: Path, index: int):  # -> tuple[Handler, 
     started = time.perf_counter()
     gpu_id = gpu_for_worker(index)
     device = "cpu" if gpu_id is None else f"cuda:{gpu_id}"
+    if settings.api != "toolkit":  # an image family's API: no user code, as in those containers
+        from sagemaker_hf.toolkit.apis.service import load_service
+
+        quiet_transformers()
+        handler = load_service(settings, model_dir, device)
+        return handler, _api_capabilities(handler, settings, gpu_id, started)
     module = find_user_module(
         settings.code_dir(), settings.program_name, explicit=settings.program is not None
     )
@@ -119,6 +125,22 @@ def load(settings: Settings, model_dir: Path, index: int):  # -> tuple[Handler, 
         load_seconds=time.perf_counter() - started,
     )
     return handler, capabilities
+
+
+def _api_capabilities(handler: Any, settings: Settings, gpu_id: int | None, started: float):
+    return messages.Capabilities(
+        pid=os.getpid(),
+        task=handler.task,
+        accepts_csv=False,
+        batchable=True,
+        streams=handler.streams,
+        reads_input=False,
+        writes_output=False,
+        hooks=(),
+        gpu_id=gpu_id,
+        threads=_limit_threads(settings),
+        load_seconds=time.perf_counter() - started,
+    )
 
 
 def _reply(request: messages.Request, answer: Any) -> messages.Reply | messages.Failure:
@@ -183,6 +205,9 @@ class RequestLoop:
                 return
             if not isinstance(message, messages.Invoke):
                 continue  # a Cancel for a stream that has already ended
+            if getattr(self.handler, "runs_invokes", False):  # apis.service: it replies itself
+                self._run_invoke(message)
+                continue
             if len(message.requests) == 1 and message.requests[0].stream:
                 self.stream(message.requests[0])
                 continue
@@ -195,6 +220,12 @@ class RequestLoop:
                 replies = [_failure(request, error) for request in message.requests]
             if not self.send_all(replies):
                 return
+
+    def _run_invoke(self, message: messages.Invoke) -> None:
+        try:
+            self.handler.run_invoke(message.requests, self)
+        except (Exception, SystemExit) as error:  # a bug here must not end the worker
+            self.send_all([_failure(request, error) for request in message.requests])
 
     def stream(self, request: messages.Request) -> None:
         try:
