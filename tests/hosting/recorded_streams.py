@@ -9,7 +9,26 @@ names and their order; the texts are ours): TGI's generate stream (``/generate_s
 from __future__ import annotations
 
 import json
+import struct
+import zlib
 from typing import Any
+
+
+def event_message(payload: bytes) -> bytes:
+    """One ``application/vnd.amazon.eventstream`` message carrying a PayloadPart (prelude,
+    headers, payload, CRCs), as SageMaker frames a streamed answer's bytes."""
+    headers = {
+        ":message-type": "event",
+        ":event-type": "PayloadPart",
+        ":content-type": "application/octet-stream",
+    }
+    encoded = b"".join(
+        bytes([len(name)]) + name.encode() + b"\x07" + struct.pack("!H", len(value)) + value.encode()
+        for name, value in headers.items()
+    )
+    prelude = struct.pack("!II", 12 + len(encoded) + len(payload) + 4, len(encoded))
+    message = prelude + struct.pack("!I", zlib.crc32(prelude)) + encoded + payload
+    return message + struct.pack("!I", zlib.crc32(message))
 
 
 def event(payload: Any, field: bytes = b"data: ") -> bytes:

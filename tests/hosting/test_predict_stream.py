@@ -6,9 +6,7 @@ places, as SageMaker may."""
 from __future__ import annotations
 
 import json
-import struct
 import threading
-import zlib
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
@@ -19,22 +17,7 @@ from sagemaker_hf import HuggingFacePredictor, Session
 from sagemaker_hf.errors import ModelStreamError
 from sagemaker_hf.hosting.response_stream import ByteIterator, EventIterator, LineIterator
 from tests.hosting import recorded_streams as recorded
-
-
-def event_message(payload: bytes) -> bytes:
-    """One event-stream message carrying a PayloadPart (prelude, headers, payload, CRCs)."""
-    headers = {
-        ":message-type": "event",
-        ":event-type": "PayloadPart",
-        ":content-type": "application/octet-stream",
-    }
-    encoded = b"".join(
-        bytes([len(name)]) + name.encode() + b"\x07" + struct.pack("!H", len(value)) + value.encode()
-        for name, value in headers.items()
-    )
-    prelude = struct.pack("!II", 12 + len(encoded) + len(payload) + 4, len(encoded))
-    message = prelude + struct.pack("!I", zlib.crc32(prelude)) + encoded + payload
-    return message + struct.pack("!I", zlib.crc32(message))
+from tests.hosting.recorded_streams import event_message
 
 
 def sse(payload: dict) -> bytes:
