@@ -14,6 +14,7 @@ from botocore.exceptions import ClientError
 
 from sagemaker_hf import HuggingFaceModel, get_huggingface_llm_image_uri
 from sagemaker_hf.errors import ResourceFailedError
+from sagemaker_hf.local import processes
 from tests.local.conftest import endpoint_record
 
 pytestmark = pytest.mark.slow
@@ -23,10 +24,19 @@ CUSTOM_IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/my-own-server:1.0"
 
 
 def started_environment(session: Any, endpoint_name: str) -> dict[str, str]:
-    """The environment the endpoint's server process was started with (Linux: /proc)."""
+    """The environment the endpoint's server process was started with (Linux: /proc). Until the
+    child has exec'd, /proc shows its parent's environment: wait for local mode's marker."""
     process = endpoint_record(session, endpoint_name).current.process
-    raw = Path(f"/proc/{process.pid}/environ").read_bytes()
-    return dict(item.decode().partition("=")[::2] for item in raw.split(b"\0") if item)
+    found: dict[str, str] = {}
+
+    def child_environment_visible() -> bool:
+        raw = Path(f"/proc/{process.pid}/environ").read_bytes()
+        found.clear()
+        found.update(item.decode().partition("=")[::2] for item in raw.split(b"\0") if item)
+        return processes.MARKER_VARIABLE in found
+
+    assert processes.wait_until(child_environment_visible, timeout=10), "the server process never started"
+    return found
 
 
 @contextlib.contextmanager
