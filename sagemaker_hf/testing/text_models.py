@@ -77,16 +77,19 @@ def build_sentence_transformer(directory: Path) -> Path:
     return directory
 
 
-def build_gpt2(directory: Path, chat_template: str | None = None) -> Path:
+def build_gpt2(
+    directory: Path, chat_template: str | None = None, width: int = 32, layers: int = 2, heads: int = 2
+) -> Path:
+    """A random GPT-2; ``width``, ``layers`` and ``heads`` make bigger ones for benchmarks."""
     import transformers
 
     vocab_size = tokenizers.save_byte_level_bpe_tokenizer(directory, chat_template=chat_template)
     config = transformers.GPT2Config(
         vocab_size=vocab_size,
         n_positions=512,  # room for the pipelines' default 256 new tokens
-        n_embd=32,
-        n_layer=2,
-        n_head=2,
+        n_embd=width,
+        n_layer=layers,
+        n_head=heads,
         bos_token_id=0,
         eos_token_id=0,
     )

@@ -240,3 +240,24 @@ def test_seeded_sampling_runs_alone_and_reproduces(server):
     )
     texts = [answer.json()["choices"][0]["message"]["content"] for answer in answers]
     assert texts[0] == texts[2] == first["choices"][0]["message"]["content"]
+
+
+def test_chat_goes_through_the_tokenizers_chat_template(server, tiny_models):
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_models["conversational"])
+    templated = "<|user|>hello there\n<|assistant|>"  # tokenizers.SIMPLE_CHAT_TEMPLATE, rendered
+    assert tokenizer.apply_chat_template(CHAT, add_generation_prompt=True, tokenize=False) == templated
+    prompt_tokens = len(tokenizer(templated, add_special_tokens=False)["input_ids"])
+    assert (
+        chat(server)["usage"]["prompt_tokens"] == prompt_tokens != len(tokenizer("hello there")["input_ids"])
+    )
+
+
+def test_a_client_that_leaves_stops_its_row_only(server):
+    body = {"messages": CHAT, "max_tokens": 500, "temperature": 0, "stream": True}
+    with server.client.stream("POST", "/v1/chat/completions", json=body) as response:
+        assert next(response.iter_lines()).startswith("data: ")
+    log = server.wait_for_log("cancelled after")
+    assert re.search(r"stream \d+ cancelled after \d+ token\(s\)", log)
+    assert chat(server)["object"] == "chat.completion"  # the worker serves on

@@ -35,6 +35,8 @@ class TokenLimits:
 
     def new_tokens(self, input_length: int, requested: int | None, name: str) -> int:
         """How many tokens to generate at most; a BadInputError (TGI's words) past the limits."""
+        if input_length == 0:
+            raise BadInputError("Input validation error: `inputs` cannot be empty")
         if input_length > self.max_input_tokens:
             raise BadInputError(
                 f"Input validation error: `inputs` must have less than {self.max_input_tokens} tokens. "

@@ -19,12 +19,9 @@ from sagemaker_hf.toolkit.apis import shapes
 from sagemaker_hf.toolkit.apis.context import LlmContext, json_body
 from sagemaker_hf.toolkit.apis.generation import Job, Sampling
 from sagemaker_hf.toolkit.errors import BadInputError
+from sagemaker_hf.toolkit.tasks.conversational import FALLBACK_CHAT_TEMPLATE
 
 DONE_EVENT = b"data: [DONE]\n\n"
-FALLBACK_CHAT_TEMPLATE = (
-    "{% for message in messages %}{{ message['role'] }}: {{ message['content'] }}\n{% endfor %}"
-    "{% if add_generation_prompt %}assistant:{% endif %}"
-)
 # OpenAI finish reasons for the generation's own.
 FINISH_REASONS = {"length": "length", "eos_token": "stop", "stop_sequence": "stop", "cancelled": "stop"}
 

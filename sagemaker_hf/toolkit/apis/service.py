@@ -22,7 +22,7 @@ from sagemaker_hf.toolkit.apis import LLM_APIS, generation, memory, tei
 from sagemaker_hf.toolkit.apis.context import LlmContext, TokenLimits
 from sagemaker_hf.toolkit.apis.openai_chat import ChatCall
 from sagemaker_hf.toolkit.apis.tgi import GenerateCall
-from sagemaker_hf.toolkit.errors import BadInputError, ModelError, ToolkitError
+from sagemaker_hf.toolkit.errors import BadInputError, ModelError, ModelLoadError, ToolkitError
 from sagemaker_hf.toolkit.settings import Settings, ignored_llm_variables
 
 logger = logging.getLogger(__name__)
@@ -86,13 +86,21 @@ class ApiService:
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
         trust = self.settings.trust_remote_code
-        tokenizer = AutoTokenizer.from_pretrained(self.model_dir, trust_remote_code=trust)
+        try:
+            _require_causal_lm(self.model_dir)
+            tokenizer = AutoTokenizer.from_pretrained(self.model_dir, trust_remote_code=trust)
+            self.model = AutoModelForCausalLM.from_pretrained(
+                self.model_dir, trust_remote_code=trust, torch_dtype=torch.float32
+            )
+        except (ValueError, OSError, KeyError) as error:
+            raise ModelLoadError(
+                f"the {self.api} API serves causal language models, and {self.model_dir} does not load as "
+                f"one ({type(error).__name__}: {error}). Serve a text-generation model, or set "
+                "SAGEMAKER_HF_SERVING_API=tei for an embedding model (toolkit for the other tasks)"
+            ) from error
         tokenizer.padding_side = "left"
         if tokenizer.pad_token is None:
             tokenizer.pad_token = tokenizer.eos_token or tokenizer.unk_token
-        self.model = AutoModelForCausalLM.from_pretrained(
-            self.model_dir, trust_remote_code=trust, torch_dtype=torch.float32
-        )
         self.model.to(self.device).eval()
         limits = TokenLimits.for_model(
             self.model.config, self.settings.max_input_tokens, self.settings.max_total_tokens
@@ -218,6 +226,23 @@ class ApiService:
                 for request, answer in zip(requests, answers, strict=True)
             ]
         )
+
+
+# Head classes that generate text left to right (GPT2LMHeadModel, LlamaForCausalLM, ...).
+CAUSAL_HEADS = ("ForCausalLM", "LMHeadModel")
+
+
+def _require_causal_lm(model_dir: Path) -> None:
+    # transformers would load an encoder's checkpoint into its causal-LM class (BERT has one),
+    # with random weights for the head: refuse a checkpoint that names no causal head.
+    try:
+        architectures = json.loads((model_dir / "config.json").read_text(encoding="utf-8")).get(
+            "architectures"
+        )
+    except (OSError, ValueError):
+        return
+    if architectures and not any(name.endswith(CAUSAL_HEADS) for name in architectures):
+        raise ValueError(f"config.json names the architectures {architectures}, none of them a causal LM")
 
 
 def load_service(settings: Settings, model_dir: Path, device: str) -> ApiService:
