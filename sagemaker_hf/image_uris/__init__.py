@@ -31,8 +31,8 @@ How to add an image family
 --------------------------
 1. Put its JSON, in the upstream schema, in the repository's ``image_uris/`` as
    ``huggingface-<name>.json`` (the wheel ships the folder as ``image_uri_config/``): every
-   file there is a family, so ``retrieve("huggingface-<name>", ...)`` and ``sagemaker-hf
-   images`` know it with no code change (``_matrix.py`` validates the schema on load).
+   file there is a family (``retrieve``, ``sagemaker-hf images``; ``_matrix.py`` validates it),
+   and its API goes in ``_serving_apis.json`` (what local mode serves for its images).
 2. Only when it differs from the families there: an LLM-serving family that
    ``get_huggingface_llm_image_uri(backend)`` should reach gets a row in
    :data:`LLM_BACKENDS` (this module); in ``_resolve.py``, a family whose ``version`` is not a
