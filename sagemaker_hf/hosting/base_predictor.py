@@ -39,6 +39,15 @@ def _header(value: str | tuple[str, ...] | list[str]) -> str:
     return value if isinstance(value, str) else ", ".join(value)
 
 
+def _asking_for_a_stream(data: Any, content_type: str) -> Any:
+    """``data`` with ``"stream": true`` when it is a JSON object that does not say: the OpenAI
+    servers (vLLM, SGLang, TGI's Messages API) and TGI's generate stream only when asked in
+    the body, and ignore ``Accept``."""
+    if isinstance(data, dict) and "stream" not in data and "json" in content_type.lower():
+        return {**data, "stream": True}
+    return data
+
+
 class Predictor:
     """Real-time inference against a SageMaker endpoint (SDK v2's ``sagemaker.predictor.Predictor``).
 
@@ -158,12 +167,20 @@ class Predictor:
         (``InvokeEndpointWithResponseStream``), and return ``iterator(response["Body"])``.
 
         By default it yields the text of each generated token as it arrives, for a
-        text-generation model (server-sent events, as the sagemaker-hf toolkit and TGI send
-        them; the request asks with ``Accept: text/event-stream``, and TGI containers also
-        need ``"stream": True`` in ``data``)::
+        text-generation model: TGI's token events (the sagemaker-hf toolkit, TGI's generate)
+        and OpenAI chat completion chunks (TGI's Messages API, vLLM, SGLang) alike::
 
             for text in predictor.predict_stream({"inputs": "Once upon a time"}):
                 print(text, end="", flush=True)
+            for text in predictor.predict_stream({"messages": [{"role": "user", "content": "Hi"}]}):
+                print(text, end="", flush=True)
+
+        How it asks for a stream: ``Accept: text/event-stream`` (unless ``initial_args`` names
+        an Accept), and, when ``data`` is a dict sent as JSON without a ``"stream"`` key,
+        ``"stream": true`` at the top level of the body. Every LLM image reads that field
+        (TGI's generate and Messages API, vLLM, SGLang, the toolkit); nothing is added
+        inside ``parameters``, where TGI's generate would refuse it. A ``"stream"`` the caller
+        set is sent as it is.
 
         Other iterators in :mod:`sagemaker_hf.hosting.response_stream`: ``EventIterator`` (each
         event's data), ``LineIterator``, ``ByteIterator`` (each part's bytes, as SDK v2).
@@ -173,7 +190,7 @@ class Predictor:
         )
         if "Accept" not in (initial_args or {}):
             request["Accept"] = EVENT_STREAM
-        request["Body"] = self.serializer.serialize(data)
+        request["Body"] = self.serializer.serialize(_asking_for_a_stream(data, request["ContentType"]))
         client = self.sagemaker_session.sagemaker_runtime_client
         response = client.invoke_endpoint_with_response_stream(**request)
         return iterator(response["Body"])

@@ -6,8 +6,16 @@ cuts the model's bytes into parts anywhere, so one server-sent event may span se
 parts and one part may hold several events; the iterators here reassemble them.
 
 - :class:`TokenIterator` (what ``predict_stream`` returns by default): the text of each
-  generated token, from TGI-style events ``data: {"token": {"text": ...}, ...}`` (what the
-  sagemaker-hf toolkit and Hugging Face TGI send). An error event raises
+  generated token, from either event format an LLM image streams:
+
+  - TGI's generate stream, ``data: {"token": {"text": ...}, ...}`` (the sagemaker-hf toolkit
+    and TGI's text generation);
+  - OpenAI's chat completion chunks, ``data: {"object": "chat.completion.chunk", "choices":
+    [{"delta": {"content": ...}}]}`` ending with ``data: [DONE]`` (TGI's Messages API, vLLM,
+    SGLang); completion chunks (``choices[0].text``) too.
+
+  An error event (``{"error": "...", "error_type": ...}`` from TGI and the toolkit, or
+  ``{"error": {"message": ..., "type": ...}}`` from the OpenAI servers) raises
   :class:`~sagemaker_hf.errors.ModelStreamError`.
 - :class:`EventIterator`: each server-sent event's data, JSON-decoded when it is JSON.
 - :class:`LineIterator` and :class:`ByteIterator`: lines, or the raw bytes of each part (the
@@ -91,19 +99,53 @@ def _decoded(text: str) -> Any:
 
 
 class TokenIterator(EventIterator):
-    """The text of each generated token; the last event's summary (``generated_text``) is
-    skipped, and an error event raises :class:`ModelStreamError`. Events of other shapes
-    are yielded as they are (a string, or the decoded JSON)."""
+    """The text of each generated token, from TGI token events or OpenAI (chat) completion
+    chunks. Skipped: TGI's last event (its ``generated_text`` summary), special tokens, and
+    chunks that carry no text (the first chunk's role, the last one's ``finish_reason`` or
+    ``usage``). ``data: [DONE]`` ends the iteration; an error event raises
+    :class:`ModelStreamError`. Events of other shapes are yielded as they are (a string, or
+    the decoded JSON)."""
 
     def __iter__(self) -> Iterator[Any]:  # type: ignore[override]
         for data in super().__iter__():
+            if data == DONE:
+                return
             if not isinstance(data, dict):
                 yield data
             elif "error" in data:
-                raise ModelStreamError(str(data["error"]), str(data.get("error_type", "error")))
+                raise _stream_error(data)
             elif isinstance(data.get("token"), dict):
                 token = data["token"]
                 if token.get("text") and not token.get("special"):
                     yield token["text"]
+            elif "choices" in data:
+                text = _chunk_text(data["choices"])
+                if text:
+                    yield text
             else:
                 yield data
+
+
+# The data of the OpenAI servers' last event.
+DONE = "[DONE]"
+
+
+def _chunk_text(choices: Any) -> str | None:
+    """The text of a (chat) completion chunk's first choice: ``delta.content``, or ``text``."""
+    if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
+        return None  # the usage-only chunk some servers send last has no choices
+    choice = choices[0]
+    delta = choice.get("delta")
+    text = delta.get("content") if isinstance(delta, dict) else choice.get("text")
+    return text if isinstance(text, str) else None
+
+
+def _stream_error(data: dict[str, Any]) -> ModelStreamError:
+    """TGI and the toolkit send ``{"error": "text", "error_type": ...}``; the OpenAI servers
+    ``{"error": {"message": ..., "type": ..., "code": ...}}``."""
+    error = data["error"]
+    if isinstance(error, dict):
+        message = error.get("message", json.dumps(error))
+        kind = error.get("type") or error.get("code") or "error"
+        return ModelStreamError(str(message), str(kind))
+    return ModelStreamError(str(error), str(data.get("error_type", "error")))

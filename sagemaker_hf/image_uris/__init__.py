@@ -31,8 +31,8 @@ How to add an image family
 --------------------------
 1. Put its JSON, in the upstream schema, in the repository's ``image_uris/`` as
    ``huggingface-<name>.json`` (the wheel ships the folder as ``image_uri_config/``): every
-   file there is a family, so ``retrieve("huggingface-<name>", ...)`` and ``sagemaker-hf
-   images`` know it with no code change (``_matrix.py`` validates the schema on load).
+   file there is a family (``retrieve``, ``sagemaker-hf images``; ``_matrix.py`` validates it),
+   and its API goes in ``_serving_apis.json`` (what local mode serves for its images).
 2. Only when it differs from the families there: an LLM-serving family that
    ``get_huggingface_llm_image_uri(backend)`` should reach gets a row in
    :data:`LLM_BACKENDS` (this module); in ``_resolve.py``, a family whose ``version`` is not a
@@ -74,8 +74,7 @@ __all__ = [
     "retrieve",
 ]
 
-# get_huggingface_llm_image_uri's backends: SDK v2's four, the newer serving images, and
-# the TGI family names themselves.
+# get_huggingface_llm_image_uri's backends: SDK v2's, the newer images, the TGI family names.
 LLM_BACKENDS = {
     "huggingface": "huggingface-llm",
     "huggingface-neuronx": "huggingface-llm-neuronx",
@@ -88,7 +87,9 @@ LLM_BACKENDS = {
     "huggingface-llamacpp": "huggingface-llamacpp",
     "huggingface-llm": "huggingface-llm",
     "huggingface-llm-neuronx": "huggingface-llm-neuronx",
+    "lmi": "djl-deepspeed",  # DJL's Large Model Inference image, as SDK v2 resolved it
 }
+_BACKEND_DEFAULT_VERSIONS = {"lmi": "0.24.0"}  # SDK v2's version for "lmi" (not the newest)
 
 
 @checked_arguments("image_uris.retrieve")
@@ -199,8 +200,8 @@ def get_huggingface_llm_image_uri(
     Args:
         backend: ``huggingface`` (TGI), ``huggingface-neuronx`` (TGI on Inferentia 2),
             ``huggingface-tei``, ``huggingface-tei-cpu``, ``huggingface-vllm``,
-            ``huggingface-vllm-neuronx``, ``huggingface-vllm-omni``, ``huggingface-sglang``
-            or ``huggingface-llamacpp``.
+            ``huggingface-vllm-neuronx``, ``huggingface-vllm-omni``, ``huggingface-sglang``,
+            ``huggingface-llamacpp``, or ``lmi`` (DJL DeepSpeed, 0.24.0 by default as in v2).
         session: anything with a ``boto_region_name`` (a ``sagemaker_hf.Session``); used
             for the region when ``region`` is not given.
         region: the AWS region; by default the session's, else the configured one (a
@@ -218,6 +219,7 @@ def get_huggingface_llm_image_uri(
         )
     if not region:
         region = _session_region(session)
+    version = version or _BACKEND_DEFAULT_VERSIONS.get(backend)
     return retrieve(
         family, region=region, version=version, image_scope="inference", instance_type=instance_type
     )

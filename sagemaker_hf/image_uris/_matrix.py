@@ -5,6 +5,8 @@ schema of the SageMaker Python SDK's ``image_uri_config/``::
 
     {scope: {processors?, version_aliases, versions: {version: entry}}}
 
+(or ``{"scope": [scope, ...], versions: ...}``, one table for the scopes listed, as DJL's).
+
 where an entry is either a leaf (the image: repository, registries, container_version, ...)
 or, for the transformers families, a table of base frameworks (``pytorch1.13.1``,
 ``tensorflow2.11.0``) with its own ``version_aliases``, each holding a leaf.
@@ -194,6 +196,15 @@ def _format_location(location: tuple) -> str:
     return ".".join(parts) or "(top level)"
 
 
+def _scoped(raw: object) -> object:
+    """Upstream's other layout, ``{"scope": ["inference"], "versions": ...}`` (one table shared
+    by the scopes listed; the DJL files), as ``{scope: table}``."""
+    if isinstance(raw, dict) and isinstance(raw.get("scope"), list):
+        table = {key: value for key, value in raw.items() if key != "scope"}
+        return {scope: table for scope in raw["scope"]}
+    return raw
+
+
 def parse_family(name: str, text: str, source: str) -> FamilyMatrix:
     """Validate one file's text; ``source`` names it in errors."""
     try:
@@ -201,7 +212,7 @@ def parse_family(name: str, text: str, source: str) -> FamilyMatrix:
     except json.JSONDecodeError as exc:
         raise ImageMatrixError(f"{source}: not valid JSON: {exc}") from None
     try:
-        matrix = FamilyMatrix.model_validate(raw)
+        matrix = FamilyMatrix.model_validate(_scoped(raw))
     except ValidationError as exc:
         lines = [f"{source}: {_format_location(e['loc'])}: {e['msg']}" for e in exc.errors()[:20]]
         raise ImageMatrixError(
@@ -229,7 +240,9 @@ class MatrixStore:
 
     def family_names(self) -> tuple[str, ...]:
         if self._names is None:
-            self._names = tuple(sorted(p.stem for p in self.directory.glob("*.json")))
+            # A file whose name starts with "_" is data about the families, not one of them.
+            names = (p.stem for p in self.directory.glob("*.json") if not p.name.startswith("_"))
+            self._names = tuple(sorted(names))
         return self._names
 
     def family(self, name: str) -> FamilyMatrix:

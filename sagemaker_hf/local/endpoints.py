@@ -21,6 +21,11 @@ Model data is used as SageMaker would see it:
   downloaded object by object, or served in place when it is a local folder;
 - no model data (a Hub model, ``HF_MODEL_ID``) gives an empty model directory, as on
   SageMaker, and the toolkit downloads the model (or finds it in the HF cache).
+
+The toolkit serves the API of the container the image stands for (TGI, TEI, vLLM, SGLang or
+the base toolkit; :mod:`sagemaker_hf.image_uris.serving_apis`), through
+``SAGEMAKER_HF_SERVING_API``; a custom image gets the toolkit's default, and an image local
+mode cannot stand in for (llama.cpp) fails the endpoint with a reason that says so.
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from sagemaker_hf import storage
+from sagemaker_hf.image_uris.serving_apis import NotServedLocallyError, serving_api
 from sagemaker_hf.local import botocore_model, processes, secret_env
 from sagemaker_hf.local.mode import is_gpu_instance_type
 from sagemaker_hf.local.registry import ChildProcess, Deployment
@@ -45,6 +51,8 @@ from sagemaker_hf.local.settings import LocalModeSettings
 from sagemaker_hf.safetar import safe_extract
 
 CONTAINER_MODEL_DIR = "/opt/ml/model"
+# The toolkit's setting for the API it serves (toolkit, tgi, tei, vllm, sglang).
+SERVING_API_VARIABLE = "SAGEMAKER_HF_SERVING_API"
 PING_TIMEOUT_SECONDS = 2.0
 
 
@@ -100,10 +108,20 @@ def prepare_model_dir(
 
 
 def child_environment(
-    container_env: dict[str, str], model_dir: Path, port: int, work_dir: Path, gpu: bool
+    container_env: dict[str, str],
+    model_dir: Path,
+    port: int,
+    work_dir: Path,
+    gpu: bool,
+    serving_api: str | None = None,
 ) -> dict[str, str]:
-    """The container's environment for the toolkit child (see the module docstring)."""
+    """The container's environment for the toolkit child (see the module docstring).
+
+    ``serving_api`` (the image family's API) goes in ``SAGEMAKER_HF_SERVING_API`` unless the
+    model's environment sets that variable itself.
+    """
     own = {
+        **({SERVING_API_VARIABLE: serving_api} if serving_api else {}),
         **{
             name: _local_path(secret_env.reveal(name, value, os.environ), model_dir)
             for name, value in container_env.items()
@@ -163,8 +181,9 @@ def start(
             port,
             work_dir,
             is_gpu_instance_type(variant["InstanceType"]),
+            serving_api(container.get("Image")),
         )
-    except secret_env.SecretUnavailableError as error:
+    except (secret_env.SecretUnavailableError, NotServedLocallyError) as error:
         return deployment, str(error)
     command = processes.serve_command(port, model_dir)
     log_path = work_dir / "server.log"

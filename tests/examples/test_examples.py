@@ -10,7 +10,6 @@ endpoint may be left behind); AWS examples reach the shared moto server through
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -32,19 +31,6 @@ def test_every_numbered_example_has_a_mode() -> None:
 def test_the_numbering_covers_the_eighteen_notebooks() -> None:
     numbers = sorted(int(name[:2]) for name in numbered_examples())
     assert numbers == list(range(1, 19))
-
-
-@pytest.fixture
-def example_context(
-    tmp_path: Path, tiny_models: Any, moto_session: Any, moto_role_arn: str, moto_results: Any
-) -> ExampleContext:
-    return ExampleContext(
-        scratch=tmp_path,
-        tiny_models=tiny_models,
-        session=moto_session,
-        results=moto_results,
-        env={"SAGEMAKER_ROLE": moto_role_arn},
-    )
 
 
 @pytest.mark.slow

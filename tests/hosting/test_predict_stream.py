@@ -6,9 +6,7 @@ places, as SageMaker may."""
 from __future__ import annotations
 
 import json
-import struct
 import threading
-import zlib
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
@@ -18,22 +16,8 @@ import pytest
 from sagemaker_hf import HuggingFacePredictor, Session
 from sagemaker_hf.errors import ModelStreamError
 from sagemaker_hf.hosting.response_stream import ByteIterator, EventIterator, LineIterator
-
-
-def event_message(payload: bytes) -> bytes:
-    """One event-stream message carrying a PayloadPart (prelude, headers, payload, CRCs)."""
-    headers = {
-        ":message-type": "event",
-        ":event-type": "PayloadPart",
-        ":content-type": "application/octet-stream",
-    }
-    encoded = b"".join(
-        bytes([len(name)]) + name.encode() + b"\x07" + struct.pack("!H", len(value)) + value.encode()
-        for name, value in headers.items()
-    )
-    prelude = struct.pack("!II", 12 + len(encoded) + len(payload) + 4, len(encoded))
-    message = prelude + struct.pack("!I", zlib.crc32(prelude)) + encoded + payload
-    return message + struct.pack("!I", zlib.crc32(message))
+from tests.hosting import recorded_streams as recorded
+from tests.hosting.recorded_streams import event_message
 
 
 def sse(payload: dict) -> bytes:
@@ -107,7 +91,8 @@ def test_predict_stream_yields_the_tokens_and_sends_boto3_request(runtime, predi
     assert path == "/endpoints/my-llm/invocations-response-stream"
     assert headers["Content-Type"] == "application/json"
     assert headers["X-Amzn-SageMaker-Accept"] == "text/event-stream"
-    assert json.loads(body) == {"inputs": "Once", "parameters": {"max_new_tokens": 4}}
+    # "stream": true at the top level, where TGI's generate reads it (never inside parameters)
+    assert json.loads(body) == {"inputs": "Once", "parameters": {"max_new_tokens": 4}, "stream": True}
 
 
 def test_initial_args_and_optional_fields_reach_the_request(runtime, predictor):
@@ -144,3 +129,56 @@ def test_an_error_event_raises_model_stream_error(runtime, predictor):
     with pytest.raises(ModelStreamError, match=r"\(ModelError\): CUDA out of memory") as caught:
         next(stream)
     assert caught.value.error_code == "ModelError"
+
+
+def _cut(stream: bytes, size: int) -> list[bytes]:
+    return [stream[start : start + size] for start in range(0, len(stream), size)]
+
+
+CHAT = {"messages": [{"role": "user", "content": "What is the capital of France?"}], "max_tokens": 5}
+
+
+@pytest.mark.parametrize(
+    "stream",
+    [recorded.TGI_GENERATE, recorded.TGI_MESSAGES, recorded.VLLM_CHAT],
+    ids=["tgi", "messages", "vllm"],
+)
+def test_token_texts_of_each_llm_event_format(runtime, predictor, stream):
+    runtime.parts = _cut(stream, 37)  # events cut across parts, several events in a part
+    assert list(predictor.predict_stream(CHAT)) == recorded.TEXTS
+    _, headers, body = runtime.requests[0]
+    assert json.loads(body) == {**CHAT, "stream": True}
+    assert headers["X-Amzn-SageMaker-Accept"] == "text/event-stream"
+
+
+def test_done_ends_the_iteration(runtime, predictor):
+    after = recorded.event({"choices": [{"index": 0, "delta": {"content": " never"}}]})
+    runtime.parts = [recorded.VLLM_CHAT + after]
+    assert list(predictor.predict_stream(CHAT)) == recorded.TEXTS
+
+
+def test_an_openai_error_event_raises_model_stream_error(runtime, predictor):
+    first_two = recorded.VLLM_CHAT.split(b"\n\n")[:2]
+    runtime.parts = [b"\n\n".join(first_two) + b"\n\n", recorded.VLLM_ERROR]
+    stream = iter(predictor.predict_stream(CHAT))
+    assert next(stream) == recorded.TEXTS[0]
+    with pytest.raises(ModelStreamError, match=r"\(BadRequestError\): KV cache exhausted") as caught:
+        next(stream)
+    assert caught.value.error_code == "BadRequestError"
+
+
+def test_a_stream_field_the_caller_set_is_sent_as_it_is(runtime, predictor):
+    runtime.parts = [recorded.TGI_GENERATE]
+    list(predictor.predict_stream({"inputs": "Once", "stream": False}))
+    assert json.loads(runtime.requests[0][2]) == {"inputs": "Once", "stream": False}
+
+
+def test_bytes_are_sent_as_they_are(runtime):
+    import boto3
+
+    from sagemaker_hf import Predictor
+
+    runtime.parts = [recorded.TGI_GENERATE]
+    bytes_predictor = Predictor("my-llm", Session(boto_session=boto3.Session(region_name="us-east-1")))
+    assert list(bytes_predictor.predict_stream(b'{"inputs": "Once"}')) == recorded.TEXTS
+    assert runtime.requests[0][2] == b'{"inputs": "Once"}'

@@ -52,6 +52,34 @@ def test_json_round_trip(requests_log, moto_session, moto_role_arn, moto_results
     assert predictor.accept == ("application/json",)
 
 
+def test_messages_return_the_chat_completion_dict(requests_log, moto_session, moto_results):
+    # TGI's Messages API (and vLLM, SGLang) answer a chat.completion: JSON, so the default
+    # deserializer hands back the dict as the container sent it, usage and all.
+    completion = {
+        "object": "chat.completion",
+        "id": "",
+        "created": 1765000000,
+        "model": "HuggingFaceTB/SmolLM2-135M-Instruct",
+        "system_fingerprint": "3.3.6-sha-0000000",
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": "Paris.", "tool_calls": None},
+                "logprobs": None,
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": {"prompt_tokens": 16, "completion_tokens": 3, "total_tokens": 19},
+    }
+    moto_results.queue({"Body": json.dumps(completion), "ContentType": "application/json"})
+    request = {"messages": [{"role": "user", "content": "Capital of France?"}], "max_tokens": 8}
+
+    assert HuggingFacePredictor("tgi-endpoint", moto_session).predict(request) == completion
+    sent = _invoke_params(requests_log)
+    assert json.loads(sent["Body"]) == request  # sent as given: no "stream" outside predict_stream
+    assert sent["ContentType"] == "application/json" and sent["Accept"] == "application/json"
+
+
 def test_optional_invoke_fields(requests_log, moto_session, moto_role_arn, moto_results):
     predictor = HuggingFacePredictor("some-endpoint", moto_session)
     moto_results.queue({"Body": "{}", "ContentType": "application/json"})

@@ -43,19 +43,26 @@ def suffix(region: str) -> str:
     return SUFFIXES[max(matches, key=len)] if matches else "amazonaws.com"
 
 
-def instance_for(family: str, processor: str) -> str:
+def instance_for(family: str, processor: str | None) -> str | None:
+    if processor is None:  # a family without processors (DJL): its tag names none
+        return None
     if processor == "inf":
         return "ml.inf1.xlarge" if family == "huggingface-neuron" else "ml.inf2.xlarge"
     return INSTANCE_FOR_PROCESSOR[processor]
 
 
 def family_names() -> list[str]:
-    return sorted(path.stem for path in DATA_DIR.glob("*.json"))
+    # _serving_apis.json is data about the families, not one
+    return sorted(path.stem for path in DATA_DIR.glob("*.json") if not path.name.startswith("_"))
 
 
 @cache
 def raw(family: str) -> dict:
-    return json.loads((DATA_DIR / f"{family}.json").read_text())
+    data = json.loads((DATA_DIR / f"{family}.json").read_text())
+    if isinstance(data.get("scope"), list):  # DJL's layout: one table for the scopes listed
+        table = {key: value for key, value in data.items() if key != "scope"}
+        return {scope: table for scope in data["scope"]}
+    return data
 
 
 def leaves(entry: dict) -> list[tuple[str | None, dict]]:
@@ -91,7 +98,7 @@ class Case:
     scope: str
     version: str
     base: str | None
-    processor: str
+    processor: str | None
     py_version: str | None
     region: str
     expected: str
@@ -118,7 +125,7 @@ def cases(family: str) -> Iterator[Case]:
     for scope, scope_data in raw(family).items():
         for version, entry in scope_data["versions"].items():
             for base, leaf in leaves(entry):
-                processors = scope_data.get("processors") or list(leaf.get("container_version", {}))
+                processors = scope_data.get("processors") or list(leaf.get("container_version", {})) or [None]
                 for processor in processors:
                     token = NEURON_TAG.get(family, processor)
                     container = _container(family, leaf, processor)

@@ -71,6 +71,7 @@ def test_images_process_lists_every_family():
     assert lines[0].split() == ["FAMILY", "SCOPE", "VERSIONS", "NEWEST", "PROCESSORS"]
     assert "huggingface-llm inference 23 3.3.6 gpu" in [" ".join(line.split()) for line in lines]
     assert {line.split()[0] for line in lines[1:] if line and not line.startswith("Details")} == {
+        "djl-deepspeed",  # get_huggingface_llm_image_uri("lmi"), as SDK v2
         "huggingface",
         "huggingface-llamacpp",
         "huggingface-llm",

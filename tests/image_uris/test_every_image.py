@@ -17,7 +17,7 @@ SELECTED_THROUGH_HUGGINGFACE = {
 
 def test_every_family_file_is_listed():
     assert image_uris.list_frameworks() == family_names()
-    assert len(family_names()) == 13
+    assert len(family_names()) == 14
 
 
 @pytest.mark.parametrize("family", family_names())

@@ -45,6 +45,7 @@ class Case:
     artifact: dict[str, str] = field(default_factory=lambda: {"config.json": "{}"})
     as_user: Expected | None = None  # the failure as a plain IAM user, if one is known
     as_role: Expected | None = None  # the failure as an assumed role, if one is known
+    check: Callable[[str], None] | None = None  # asserts on the stdout of a script that ran
 
     def expected(self, identity: str) -> Expected | None:
         return self.as_user if identity == IAM_USER else self.as_role
@@ -167,6 +168,21 @@ def chat_tokenizer(workspace: Workspace) -> None:
     workspace.hub_model("aws-neuron/zephyr-7b-seqlen-2048-bs-4-cores-2", "conversational")
 
 
+def chat_model(workspace: Workspace) -> None:
+    workspace.hub_model("HuggingFaceTB/SmolLM2-1.7B-Instruct", "conversational")
+
+
+def printed_chat_completion(stdout: str) -> None:
+    """The last line is TGI's chat.completion for one choice, the assistant's answer in it."""
+    completion = json.loads(stdout.strip().splitlines()[-1])
+    assert completion["object"] == "chat.completion" and {"id", "created", "model", "usage"} <= set(
+        completion
+    )
+    (choice,) = completion["choices"]
+    assert choice["message"]["role"] == "assistant" and isinstance(choice["message"]["content"], str)
+    assert choice["finish_reason"] in ("length", "stop") and completion["usage"]["completion_tokens"] > 0
+
+
 def docs_training_data(workspace: Workspace) -> None:
     training_script(workspace)
     for split in ("train", "test"):
@@ -281,6 +297,7 @@ CASES: dict[str, Case] = {
     "docs_inference_tgi": Case("moto", answers=(GENERATED,), as_user=NOT_A_ROLE),
     "hub_deploy": Case("local", sst2_model),
     "hub_deploy_llm": Case("moto", answers=(GENERATED,)),
+    "hub_deploy_llm_messages": Case("local", chat_model, check=printed_chat_completion),
     "hub_train": Case(
         "moto",
         **both(

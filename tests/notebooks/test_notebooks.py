@@ -123,6 +123,8 @@ def test_notebook(
         stop_stray_processes(local_home)  # endpoints a script leaves running, as the Hub's snippet does
     tally.record(name, identity, finished.returncode == 0)
     if finished.returncode == 0:
+        if case.check is not None:
+            case.check(finished.stdout)
         return
     expected = case.expected(identity)
     if expected and expected.error in finished.error:
