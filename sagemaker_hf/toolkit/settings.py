@@ -28,6 +28,7 @@ ENVIRONMENT: dict[str, tuple[str, ...]] = {
     "program": ("SAGEMAKER_PROGRAM",),
     "submit_directory": ("SAGEMAKER_SUBMIT_DIRECTORY",),
     "workers": ("SAGEMAKER_MODEL_SERVER_WORKERS",),
+    "omp_wait_policy": ("OMP_WAIT_POLICY",),
     "timeout": ("SAGEMAKER_MODEL_SERVER_TIMEOUT",),
     "max_payload_mb": ("SAGEMAKER_MAX_PAYLOAD_IN_MB",),
     "port": ("SAGEMAKER_BIND_TO_PORT",),
@@ -93,7 +94,8 @@ def gpu_count() -> int:
 
 
 def default_workers() -> int:
-    """One worker per GPU; on CPU one worker that uses every core (batching works best there)."""
+    """One worker per GPU; on CPU one worker: one copy of the model, whatever its size (see
+    :func:`default_threads` for why its threads, not more workers, use the cores)."""
     return max(1, gpu_count())
 
 
@@ -102,6 +104,28 @@ def usable_cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+# Thread defaults, measured with benchmarks/serving_defaults.py on all-MiniLM-L6-v2 (2 cores,
+# feature-extraction and sentence-embeddings, 32 clients, idle and with one busy process per
+# core; the numbers are in docs/serving-defaults.md). One worker with every core as a torch
+# thread collapsed when the cores were shared: OpenMP waits at the end of every parallel region
+# for its slowest thread, and a thread the scheduler parks behind the front, the client or a
+# neighbour holds up every region (a sequential request took over a second). With one core left
+# to the front (cores - 1 threads, one on 2 cores) the same server stayed fast in both
+# conditions. Passive waiting (OMP_WAIT_POLICY=PASSIVE) keeps idle OpenMP threads from spinning
+# on cores the front and the neighbours need; one inter-op thread, because a worker runs one
+# model call at a time and never forks inter-op work. A second worker on 2 cores served no more
+# than one worker's batches and doubled the model's memory.
+FRONT_CORES = 1
+DEFAULT_INTEROP_THREADS = 1
+DEFAULT_WAIT_POLICY = "PASSIVE"
+
+
+def default_threads(cores: int, workers: int) -> int:
+    """torch threads per worker when OMP_NUM_THREADS is not set: the cores but one (the front's),
+    shared out so that workers x threads <= cores - 1, and at least one."""
+    return max(1, (cores - FRONT_CORES) // workers)
 
 
 class Settings(BaseModel):
@@ -143,6 +167,9 @@ class Settings(BaseModel):
         description="requests that may wait for a worker before 503 (default: from workers and batch)",
     )
     omp_num_threads: int | None = Field(None, ge=1, description="threads per worker, if set by the user")
+    omp_wait_policy: str | None = Field(
+        None, pattern="(?i)^(active|passive)$", description="OpenMP wait policy, if set by the user"
+    )
     max_header_bytes: int = Field(
         DEFAULT_MAX_HEADER_BYTES,
         ge=1024,
@@ -206,9 +233,16 @@ class Settings(BaseModel):
 
     @property
     def threads_per_worker(self) -> int:
-        """torch threads in each worker: OMP_NUM_THREADS when set, else the cores shared out
-        so that workers x threads <= cores."""
-        return self.omp_num_threads or max(1, usable_cores() // self.workers)
+        """torch threads in each worker: OMP_NUM_THREADS when set, else :func:`default_threads`."""
+        return self.omp_num_threads or default_threads(usable_cores(), self.workers)
+
+    def worker_environment(self) -> dict[str, str]:
+        """What a worker sets in its environment before torch is imported: the OpenMP runtime
+        reads its team size and wait policy once, when torch loads it. A user's values win."""
+        return {
+            "OMP_NUM_THREADS": str(self.threads_per_worker),
+            "OMP_WAIT_POLICY": (self.omp_wait_policy or DEFAULT_WAIT_POLICY).upper(),
+        }
 
     @property
     def program_name(self) -> str:
