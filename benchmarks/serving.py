@@ -8,7 +8,7 @@ batched answers against unbatched ones, on the real all-MiniLM-L6-v2 and a tiny 
 For each model it starts ``python -m sagemaker_hf.toolkit serve`` on 127.0.0.1 twice: with
 the default batching, and with ``SAGEMAKER_HF_MAX_BATCH_SIZE=1`` (one request at a time, as
 the AWS and Hugging Face toolkits serve). ``OMP_NUM_THREADS`` is set for every process to
-what the server uses by default on this machine, one worker with cores - 1 threads (``--threads``
+what the server uses by default on this machine, one worker with every core (``--threads``
 to change it), and printed with the core count: the in-process baseline must use what the
 worker uses. The benchmark process and the front share those cores with the worker.
 
@@ -55,7 +55,7 @@ from serving_floor import empty_app_p50, toolkit_no_op_p50
 from serving_http import Connection, Server
 from serving_inputs import PARAGRAPHS, SENTENCES
 
-from sagemaker_hf.toolkit.settings import default_threads, usable_cores
+from sagemaker_hf.toolkit.settings import usable_cores
 
 INPUT_SETS = {"short sentences": SENTENCES, "paragraphs": PARAGRAPHS}
 MODELS = {  # name -> HF_TASK
@@ -346,8 +346,8 @@ def main() -> int:
     parser.add_argument(
         "--threads",
         type=int,
-        default=default_threads(usable_cores(), 1),
-        help="OMP_NUM_THREADS everywhere (default: the server's, cores - 1 for its one worker)",
+        default=usable_cores(),
+        help="OMP_NUM_THREADS everywhere (default: the server's, every core for its one worker)",
     )
     parser.add_argument("--models", default=",".join(MODELS), help=f"comma-separated: {', '.join(MODELS)}")
     parser.add_argument("--max-batch-size", help="for the batching server (default: the server's default)")

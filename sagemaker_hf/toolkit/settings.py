@@ -94,8 +94,8 @@ def gpu_count() -> int:
 
 
 def default_workers() -> int:
-    """One worker per GPU; on CPU one worker: one copy of the model, whatever its size (see
-    :func:`default_threads` for why its threads, not more workers, use the cores)."""
+    """One worker per GPU; on CPU one worker, one copy of the model whatever its size, whose
+    threads use the cores (see :func:`default_threads`)."""
     return max(1, gpu_count())
 
 
@@ -106,26 +106,26 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-# Thread defaults, measured with benchmarks/serving_defaults.py on all-MiniLM-L6-v2 (2 cores,
-# feature-extraction and sentence-embeddings, 32 clients, idle and with one busy process per
-# core; the numbers are in docs/serving-defaults.md). One worker with every core as a torch
-# thread collapsed when the cores were shared: OpenMP waits at the end of every parallel region
-# for its slowest thread, and a thread the scheduler parks behind the front, the client or a
-# neighbour holds up every region (a sequential request took over a second). With one core left
-# to the front (cores - 1 threads, one on 2 cores) the same server stayed fast in both
-# conditions. Passive waiting (OMP_WAIT_POLICY=PASSIVE) keeps idle OpenMP threads from spinning
-# on cores the front and the neighbours need; one inter-op thread, because a worker runs one
-# model call at a time and never forks inter-op work. A second worker on 2 cores served no more
-# than one worker's batches and doubled the model's memory.
-FRONT_CORES = 1
+# Thread defaults, measured with benchmarks/serving_defaults.py on all-MiniLM-L6-v2 (2 cores shared
+# with other work, feature-extraction and sentence-embeddings, 32 clients; medians of 3 interleaved
+# runs, idle and with one busy process per core). One worker with every core as a torch thread and
+# OpenMP's default waiting collapsed when the cores were shared (12 req/s, sequential p50 432 ms,
+# against 50 req/s and 77 ms with passive waiting): idle OpenMP threads spin for the next parallel
+# region on cores the front, the client and the neighbours need. With OMP_WAIT_POLICY=PASSIVE,
+# every core as a thread served 120 and 165 req/s idle (sequential p50 22.5 and 24.7 ms) where
+# cores - 1 threads (one here, the front keeping a core) served 107 and 113 (34.4 and 28.2 ms), and
+# under contention both served the same (74 against 79, 106.5 against 106.8 req/s). A second
+# worker (one thread each) served less than one worker's batches and doubled the memory (960 MiB).
+# So: every core, passive waiting, and one inter-op thread (a worker runs one model call at a time
+# and forks no inter-op work; the pool's threads would only hold memory).
 DEFAULT_INTEROP_THREADS = 1
 DEFAULT_WAIT_POLICY = "PASSIVE"
 
 
 def default_threads(cores: int, workers: int) -> int:
-    """torch threads per worker when OMP_NUM_THREADS is not set: the cores but one (the front's),
-    shared out so that workers x threads <= cores - 1, and at least one."""
-    return max(1, (cores - FRONT_CORES) // workers)
+    """torch threads per worker when OMP_NUM_THREADS is not set: the cores shared out so that
+    workers x threads <= cores, and at least one."""
+    return max(1, cores // workers)
 
 
 class Settings(BaseModel):

@@ -16,9 +16,9 @@ from tests.fixtures.toolkit_server import running_server
 
 @pytest.mark.parametrize(
     ("cores", "workers", "threads"),
-    [(1, 1, 1), (2, 1, 1), (4, 1, 3), (8, 1, 7), (8, 2, 3), (16, 4, 3), (2, 2, 1), (4, 8, 1)],
+    [(1, 1, 1), (2, 1, 2), (4, 1, 4), (8, 1, 8), (8, 2, 4), (16, 4, 4), (2, 2, 1), (4, 8, 1), (6, 4, 1)],
 )
-def test_default_threads_leave_the_front_a_core_and_share_the_rest(cores, workers, threads):
+def test_default_threads_share_the_cores_out_among_the_workers(cores, workers, threads):
     assert default_threads(cores, workers) == threads
 
 
@@ -53,7 +53,7 @@ def test_the_users_threads_workers_and_wait_policy_win():
     assert settings.worker_environment() == {"OMP_NUM_THREADS": "3", "OMP_WAIT_POLICY": "ACTIVE"}
 
 
-def test_user_workers_share_the_cores_left_by_the_front():
+def test_user_workers_share_the_cores():
     settings = load_settings({"SAGEMAKER_MODEL_SERVER_WORKERS": "2"})
     assert settings.threads_per_worker == default_threads(usable_cores(), 2)
 
