@@ -14,7 +14,9 @@ group and measures, in this order:
   seconds, whichever ends first: a collapsed configuration takes seconds per request);
 - 32 clients for ``--seconds`` (after a 1 s warm-up): req/s, p50, p99, errors, CPU ms of the
   server's processes per answered request, peak RSS of its process group (sampled every 0.2 s);
-- answers: every sequential answer equals the first run's of the task within 1e-4.
+- answers: every sequential answer equals the first run's of the task within 1e-4 (``differ``,
+  before the slash), and every answer under load (batched) equals the same run's sequential
+  answer for that input (after it).
 
 The machine is shared, so "idle" is whatever else runs: candidates are compared within one run,
 interleaved (the order rotates with each repeat), and each cell is the median of the repeats.
@@ -94,6 +96,7 @@ class Run:
     stop_seconds: float
     left_running: int
     answers: dict[int, object] = field(default_factory=dict)
+    batched_differ: int = 0  # answers under load (batched) that differ from the sequential ones
 
 
 def parse_candidate(text: str, tree: Path | None, old: Path | None) -> Candidate:
@@ -233,6 +236,12 @@ def run_one(candidate: Candidate, task: str, model_dir: Path, bodies: list[bytes
         stop_seconds=stop_seconds,
         left_running=len(left),
         answers=answers,
+        batched_differ=sum(
+            not same(json.loads(body), answers[index])
+            for index, bodies in result.answers.items()
+            if index in answers
+            for body in bodies
+        ),
     )
 
 
@@ -286,7 +295,7 @@ HEADER = (
     "cold s",
     "stop s",
     "errors",
-    "differ",
+    "differ seq/32c",
 )
 
 
@@ -310,7 +319,7 @@ def summary_row(task: str, name: str, runs: list[Run], reference: dict[int, obje
         f"{median([run.cold_answer for run in runs]):.2f}",
         f"{max(run.stop_seconds for run in runs):.2f}",
         str(sum(run.errors for run in runs) + sum(run.left_running for run in runs)),
-        str(sum(differing(run.answers, reference) for run in runs)),
+        f"{sum(differing(run.answers, reference) for run in runs)}/{sum(run.batched_differ for run in runs)}",
     )
 
 

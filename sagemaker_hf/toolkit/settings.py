@@ -107,17 +107,17 @@ def usable_cores() -> int:
 
 
 # Thread defaults, measured with benchmarks/serving_defaults.py on all-MiniLM-L6-v2 (2 cores shared
-# with other work, feature-extraction and sentence-embeddings, 32 clients; medians of 3 interleaved
-# runs, idle and with one busy process per core). One worker with every core as a torch thread and
-# OpenMP's default waiting collapsed when the cores were shared (12 req/s, sequential p50 432 ms,
-# against 50 req/s and 77 ms with passive waiting): idle OpenMP threads spin for the next parallel
-# region on cores the front, the client and the neighbours need. With OMP_WAIT_POLICY=PASSIVE,
-# every core as a thread served 120 and 165 req/s idle (sequential p50 22.5 and 24.7 ms) where
-# cores - 1 threads (one here, the front keeping a core) served 107 and 113 (34.4 and 28.2 ms), and
-# under contention both served the same (74 against 79, 106.5 against 106.8 req/s). A second
-# worker (one thread each) served less than one worker's batches and doubled the memory (960 MiB).
-# So: every core, passive waiting, and one inter-op thread (a worker runs one model call at a time
-# and forks no inter-op work; the pool's threads would only hold memory).
+# with other work, feature-extraction / sentence-embeddings, 32 clients, idle and with one busy
+# process per core; interleaved runs, medians). One worker with every core as a torch thread and
+# OpenMP's default waiting collapsed whenever the cores were shared: 21 / 24 req/s, sequential
+# p50 160 / 230 ms under contention, against 64 / 157 req/s and 53 / 27 ms with passive waiting;
+# idle OpenMP threads spin for the next parallel region on the cores the front, the clients and
+# the neighbours need. With OMP_WAIT_POLICY=PASSIVE, every core as a thread served 120 / 165 req/s
+# idle (sequential p50 22.5 / 24.7 ms) where cores - 1 threads (one here: the front keeps a core)
+# served 107 / 113 (34.4 / 28.2 ms), and under contention both served the same (74 / 106.5 against
+# 79 / 106.8 req/s). Two workers of one thread served less than one worker's batches and doubled
+# the memory (960 MiB). So: every core, passive waiting, and one inter-op thread (a worker runs one
+# model call at a time and forks no inter-op work; more threads would only hold memory).
 DEFAULT_INTEROP_THREADS = 1
 DEFAULT_WAIT_POLICY = "PASSIVE"
 
