@@ -106,18 +106,21 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-# Thread defaults, measured with benchmarks/serving_defaults.py on all-MiniLM-L6-v2 (2 cores shared
-# with other work, feature-extraction / sentence-embeddings, 32 clients, idle and with one busy
-# process per core; interleaved runs, medians). One worker with every core as a torch thread and
-# OpenMP's default waiting collapsed whenever the cores were shared: 21 / 24 req/s, sequential
-# p50 160 / 230 ms under contention, against 64 / 157 req/s and 53 / 27 ms with passive waiting;
-# idle OpenMP threads spin for the next parallel region on the cores the front, the clients and
-# the neighbours need. With OMP_WAIT_POLICY=PASSIVE, every core as a thread served 120 / 165 req/s
-# idle (sequential p50 22.5 / 24.7 ms) where cores - 1 threads (one here: the front keeps a core)
-# served 107 / 113 (34.4 / 28.2 ms), and under contention both served the same (74 / 106.5 against
-# 79 / 106.8 req/s). Two workers of one thread served less than one worker's batches and doubled
-# the memory (960 MiB). So: every core, passive waiting, and one inter-op thread (a worker runs one
-# model call at a time and forks no inter-op work; more threads would only hold memory).
+# Thread defaults, measured with benchmarks/serving_defaults.py on all-MiniLM-L6-v2 (2 cores,
+# feature-extraction / sentence-embeddings, 32 clients, idle and with one busy process per core;
+# interleaved runs, medians). One worker with every core as a torch thread and OpenMP's default
+# waiting collapsed when the cores were shared: 37 / 43 req/s, 32-client p99 1.8 s, against
+# 153 / 184 req/s and 385 / 248 ms with OMP_WAIT_POLICY=PASSIVE (idle OpenMP threads spin for the
+# next parallel region on the cores the front, the clients and the neighbours need). Passive
+# waiting costs an idle machine ~5 ms per sequential request (p50 16.3 / 13.9 against 12.3 /
+# 8.3 ms; each region wakes its threads) and 13% of sentence-embeddings' throughput. Spinning a
+# little (GOMP_SPINCOUNT=10000) won that back idle (9.4 / 7.5 ms) but doubled the sequential p50
+# of sentence-embeddings under contention in one run, and 100000 spins collapsed again (37 req/s):
+# the cliff is too near for a default. On a busier host (load 5-8), cores - 1 threads (one here,
+# the front keeping a core) served no more than every core under contention (79 / 107 against
+# 74 / 107 req/s) and 11-30% less idle; two one-thread workers served less than one worker's
+# batches and doubled the memory (960 MiB). So: every core, passive waiting, and one inter-op
+# thread (a worker runs one model call at a time and forks no inter-op work).
 DEFAULT_INTEROP_THREADS = 1
 DEFAULT_WAIT_POLICY = "PASSIVE"
 
