@@ -102,3 +102,20 @@ PARAGRAPHS = [
         "Please let me know if the payment terms need to change before then."
     ),
 ]
+
+
+def varied_sentences(count: int = 200) -> list[str]:
+    """``count`` distinct texts of 8-55 tokens (MiniLM): the short sentences, each sentence of the
+    paragraphs, pairs of them, then whole paragraphs; the same list on every call."""
+    singles = list(SENTENCES)
+    singles += [
+        part.strip() + "." for paragraph in PARAGRAPHS for part in paragraph.split(". ") if part.strip()
+    ]
+    singles = list(dict.fromkeys(text.replace("..", ".") for text in singles))
+    texts = list(singles)
+    step = 1
+    while len(texts) < count - len(PARAGRAPHS) and step < len(singles):
+        texts += [f"{singles[i]} {singles[(i + step) % len(singles)]}" for i in range(0, len(singles), 3)]
+        step += 1
+    texts = list(dict.fromkeys(texts))[: count - len(PARAGRAPHS)] + PARAGRAPHS
+    return texts[:count]

@@ -28,6 +28,7 @@ ENVIRONMENT: dict[str, tuple[str, ...]] = {
     "program": ("SAGEMAKER_PROGRAM",),
     "submit_directory": ("SAGEMAKER_SUBMIT_DIRECTORY",),
     "workers": ("SAGEMAKER_MODEL_SERVER_WORKERS",),
+    "omp_wait_policy": ("OMP_WAIT_POLICY",),
     "timeout": ("SAGEMAKER_MODEL_SERVER_TIMEOUT",),
     "max_payload_mb": ("SAGEMAKER_MAX_PAYLOAD_IN_MB",),
     "port": ("SAGEMAKER_BIND_TO_PORT",),
@@ -114,7 +115,8 @@ def gpu_count() -> int:
 
 
 def default_workers() -> int:
-    """One worker per GPU; on CPU one worker that uses every core (batching works best there)."""
+    """One worker per GPU; on CPU one worker, one copy of the model whatever its size, whose
+    threads use the cores (see :func:`default_threads`)."""
     return max(1, gpu_count())
 
 
@@ -123,6 +125,31 @@ def usable_cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+# Thread defaults, measured with benchmarks/serving_defaults.py on all-MiniLM-L6-v2 (2 cores,
+# feature-extraction / sentence-embeddings, 32 clients, idle and with one busy process per core;
+# interleaved runs, medians). One worker with every core as a torch thread and OpenMP's default
+# waiting collapsed when the cores were shared: 37 / 43 req/s, 32-client p99 1.8 s, against
+# 153 / 184 req/s and 385 / 248 ms with OMP_WAIT_POLICY=PASSIVE (idle OpenMP threads spin for the
+# next parallel region on the cores the front, the clients and the neighbours need). Passive
+# waiting costs an idle machine ~5 ms per sequential request (p50 16.3 / 13.9 against 12.3 /
+# 8.3 ms; each region wakes its threads) and 13% of sentence-embeddings' throughput. Spinning a
+# little (GOMP_SPINCOUNT=10000) won that back idle (9.4 / 7.5 ms) but doubled the sequential p50
+# of sentence-embeddings under contention in one run, and 100000 spins collapsed again (37 req/s):
+# the cliff is too near for a default. On a busier host (load 5-8), cores - 1 threads (one here,
+# the front keeping a core) served no more than every core under contention (79 / 107 against
+# 74 / 107 req/s) and 11-30% less idle; two one-thread workers served less than one worker's
+# batches and doubled the memory (960 MiB). So: every core, passive waiting, and one inter-op
+# thread (a worker runs one model call at a time and forks no inter-op work).
+DEFAULT_INTEROP_THREADS = 1
+DEFAULT_WAIT_POLICY = "PASSIVE"
+
+
+def default_threads(cores: int, workers: int) -> int:
+    """torch threads per worker when OMP_NUM_THREADS is not set: the cores shared out so that
+    workers x threads <= cores, and at least one."""
+    return max(1, cores // workers)
 
 
 class Settings(BaseModel):
@@ -164,6 +191,9 @@ class Settings(BaseModel):
         description="requests that may wait for a worker before 503 (default: from workers and batch)",
     )
     omp_num_threads: int | None = Field(None, ge=1, description="threads per worker, if set by the user")
+    omp_wait_policy: str | None = Field(
+        None, pattern="(?i)^(active|passive)$", description="OpenMP wait policy, if set by the user"
+    )
     max_header_bytes: int = Field(
         DEFAULT_MAX_HEADER_BYTES,
         ge=1024,
@@ -232,9 +262,16 @@ class Settings(BaseModel):
 
     @property
     def threads_per_worker(self) -> int:
-        """torch threads in each worker: OMP_NUM_THREADS when set, else the cores shared out
-        so that workers x threads <= cores."""
-        return self.omp_num_threads or max(1, usable_cores() // self.workers)
+        """torch threads in each worker: OMP_NUM_THREADS when set, else :func:`default_threads`."""
+        return self.omp_num_threads or default_threads(usable_cores(), self.workers)
+
+    def worker_environment(self) -> dict[str, str]:
+        """What a worker sets in its environment before torch is imported: the OpenMP runtime
+        reads its team size and wait policy once, when torch loads it. A user's values win."""
+        return {
+            "OMP_NUM_THREADS": str(self.threads_per_worker),
+            "OMP_WAIT_POLICY": (self.omp_wait_policy or DEFAULT_WAIT_POLICY).upper(),
+        }
 
     @property
     def program_name(self) -> str:

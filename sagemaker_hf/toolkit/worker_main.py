@@ -25,7 +25,7 @@ from typing import Any
 from sagemaker_hf.toolkit import messages, sse
 from sagemaker_hf.toolkit.errors import ModelError, ModelLoadError, ToolkitError
 from sagemaker_hf.toolkit.logs import configure_logging
-from sagemaker_hf.toolkit.settings import Settings
+from sagemaker_hf.toolkit.settings import DEFAULT_INTEROP_THREADS, Settings
 
 logger = logging.getLogger(__name__)
 
@@ -47,14 +47,18 @@ def gpu_for_worker(index: int) -> int | None:
     return index % torch.cuda.device_count()
 
 
-def _limit_threads(settings: Settings) -> int:
-    # Workers share the cores; torch's default (all cores per process) makes them thrash.
-    threads = settings.threads_per_worker
-    if "torch" in sys.modules:
-        import torch
+def configure_torch(settings: Settings) -> tuple[int, int] | None:
+    """Give the loaded torch its threads: ``threads_per_worker`` intra-op threads (workers share
+    the cores; torch's default, every core per process, makes them thrash) and one inter-op
+    thread. Returns (intra-op, inter-op) threads as torch reports them, or None without torch."""
+    if "torch" not in sys.modules:
+        return None
+    import torch
 
-        torch.set_num_threads(threads)
-    return threads
+    torch.set_num_threads(settings.threads_per_worker)
+    with contextlib.suppress(RuntimeError):  # user code ran inter-op work already: its pool stays
+        torch.set_num_interop_threads(DEFAULT_INTEROP_THREADS)
+    return torch.get_num_threads(), torch.get_num_interop_threads()
 
 
 # transformers advice that is noise in a server log, by logger: without torchvision it falls
@@ -90,6 +94,7 @@ def load(settings: Settings, model_dir: Path, index: int):  # -> tuple[Handler, 
     from sagemaker_hf.toolkit.user_code import find_user_module, load_hooks, make_context
 
     started = time.perf_counter()
+    phases: dict[str, float] = {}
     gpu_id = gpu_for_worker(index)
     device = "cpu" if gpu_id is None else f"cuda:{gpu_id}"
     if settings.api != "toolkit":  # an image family's API: no user code, as in those containers
@@ -97,20 +102,30 @@ def load(settings: Settings, model_dir: Path, index: int):  # -> tuple[Handler, 
 
         quiet_transformers()
         handler = load_service(settings, model_dir, device)
-        return handler, _api_capabilities(handler, settings, gpu_id, started)
+        threads = configure_torch(settings)
+        logger.info(
+            "worker %d ready in %.1f s: %s", index, time.perf_counter() - started, _threads_text(threads)
+        )
+        return handler, _api_capabilities(handler, gpu_id, started, threads)
     module = find_user_module(
         settings.code_dir(), settings.program_name, explicit=settings.program is not None
     )
     hooks = load_hooks(module)
     batch_size = settings.max_batch_size if hooks.predict_batch_fn is not None else 1
     context = make_context(model_dir, gpu_id, index, batch_size)
+    phases["user code"] = time.perf_counter() - started
     if hooks.model_fn is None:
-        with contextlib.suppress(ImportError):  # the task adapters load it anyway; quiet it first
+        with contextlib.suppress(ImportError):  # the task adapters load them anyway; quiet it first
+            import torch  # noqa: F401
             import transformers  # noqa: F401
+        phases["imports"] = time.perf_counter() - started - phases["user code"]
     quiet_transformers()
+    threads = configure_torch(settings)  # before the model loads, so that loading uses them too
+    loading_from = time.perf_counter()
     handler = Handler(settings, model_dir, hooks, context, device)
     handler.setup()
-    threads = _limit_threads(settings)
+    phases["model"] = time.perf_counter() - loading_from
+    threads = configure_torch(settings) or threads  # model_fn may have imported torch itself
     capabilities = messages.Capabilities(
         pid=os.getpid(),
         task=handler.task,
@@ -121,13 +136,28 @@ def load(settings: Settings, model_dir: Path, index: int):  # -> tuple[Handler, 
         writes_output=hooks.writes_output,
         hooks=tuple(hooks.names),
         gpu_id=gpu_id,
-        threads=threads,
+        threads=threads[0] if threads else settings.threads_per_worker,
         load_seconds=time.perf_counter() - started,
+    )
+    logger.info(
+        "worker %d ready in %.1f s (pid %d; %s): %s; %s",
+        index,
+        capabilities.load_seconds,
+        capabilities.pid,
+        ", ".join(f"{phase} {seconds:.2f} s" for phase, seconds in phases.items()),
+        _threads_text(threads),
+        ", ".join(f"{name}={os.environ.get(name)}" for name in ("OMP_NUM_THREADS", "OMP_WAIT_POLICY")),
     )
     return handler, capabilities
 
 
-def _api_capabilities(handler: Any, settings: Settings, gpu_id: int | None, started: float):
+def _threads_text(threads: tuple[int, int] | None) -> str:
+    if threads is None:
+        return "torch not loaded"
+    return f"{threads[0]} torch thread(s), {threads[1]} inter-op thread(s)"
+
+
+def _api_capabilities(handler: Any, gpu_id: int | None, started: float, threads: tuple[int, int] | None):
     return messages.Capabilities(
         pid=os.getpid(),
         task=handler.task,
@@ -138,7 +168,7 @@ def _api_capabilities(handler: Any, settings: Settings, gpu_id: int | None, star
         writes_output=False,
         hooks=(),
         gpu_id=gpu_id,
-        threads=_limit_threads(settings),
+        threads=threads[0] if threads else 1,
         load_seconds=time.perf_counter() - started,
     )
 
@@ -264,6 +294,8 @@ def run_worker(connection: Connection, settings: Settings, model_dir: str, index
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     configure_logging(settings)
+    # Before anything imports torch: its OpenMP runtime reads these once, as it loads.
+    os.environ.update(settings.worker_environment())
     outbox = Outbox(connection)
     try:
         handler, capabilities = load(settings, Path(model_dir), index)
@@ -275,7 +307,6 @@ def run_worker(connection: Connection, settings: Settings, model_dir: str, index
         logger.exception("loading the model failed")
         outbox.send(messages.LoadFailed(ModelLoadError.__name__, f"{type(error).__name__}: {error}"))
         return
-    logger.info("worker %d ready in %.1f s (pid %d)", index, capabilities.load_seconds, capabilities.pid)
     # The loaded libraries and model are hundreds of thousands of objects that live as long as
     # the worker: frozen, the collector's full passes skip them (one took ~185 ms with MiniLM,
     # a stall for whichever request it hit). Garbage is collected first, so none is kept.

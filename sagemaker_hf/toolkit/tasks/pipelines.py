@@ -18,6 +18,7 @@ from sagemaker_hf.toolkit.tasks import inputs as text_inputs
 from sagemaker_hf.toolkit.tasks import media_inputs, names, text_stream
 from sagemaker_hf.toolkit.tasks.base import (
     MAX_MODEL_BATCH,
+    length_chunks,
     plain_output,
     predict_each,
     preview,
@@ -107,6 +108,9 @@ class NativeSpec:
     unbatch: Callable[[Any, Any, Any, dict[str, Any]], Any] | None = None
     # (item, its output in a list, parameters) -> the pipeline's answer when the item comes alone
     alone: Callable[[Any, Any, dict[str, Any]], Any] | None = None
+    # A batch of texts runs in chunks of similar token lengths (base.length_chunks), not padded
+    # to its longest text.
+    by_length: bool = False
 
 
 NATIVE_SPECS: dict[str, NativeSpec] = {
@@ -116,7 +120,7 @@ NATIVE_SPECS: dict[str, NativeSpec] = {
     "token-classification": NativeSpec(_texts),
     "fill-mask": NativeSpec(_masked_texts),
     "feature-extraction": NativeSpec(
-        _texts, defaults={"truncation": True}, unbatch=_token_states_without_padding
+        _texts, defaults={"truncation": True}, unbatch=_token_states_without_padding, by_length=True
     ),
     "text-generation": NativeSpec(_prompts),
     "zero-shot-classification": NativeSpec(_labelled_texts),
@@ -183,11 +187,25 @@ class NativePipelineTask:
         if not flat:
             return prepared
         try:
-            outputs = self._run(flat, {**call_parameters, "batch_size": min(len(flat), MAX_MODEL_BATCH)})
+            outputs = self._run_batched(flat, call_parameters)
         except BadInputError:
             # One request spoiled the shared call: answer each on its own so only it fails.
             return predict_each(self.predict, inputs, parameters)
         return self._split(prepared, plain_output(outputs), call_parameters)
+
+    def _run_batched(self, flat: list[Any], parameters: dict[str, Any]) -> list[Any]:
+        """The pipeline's outputs for ``flat``, in order: one call, or one per chunk of similar
+        lengths when the spec says so."""
+        tokenizer = getattr(self.pipeline, "tokenizer", None)
+        if not self.spec.by_length or tokenizer is None:
+            return self._run(flat, {**parameters, "batch_size": min(len(flat), MAX_MODEL_BATCH)})
+        lengths = [len(ids) for ids in tokenizer(flat, truncation=True)["input_ids"]]
+        outputs: list[Any] = [None] * len(flat)
+        for chunk in length_chunks(lengths):
+            answers = self._run([flat[index] for index in chunk], {**parameters, "batch_size": len(chunk)})
+            for index, answer in zip(chunk, answers, strict=True):
+                outputs[index] = answer
+        return outputs
 
     def predict_stream(self, inputs: Any, parameters: dict[str, Any]) -> text_stream.TextStream:
         """The answer to one prompt as it is generated; raises BadInputError for a bad request."""

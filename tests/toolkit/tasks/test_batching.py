@@ -102,3 +102,46 @@ def test_unbatchable_tasks_answer_one_by_one(task_models):
         parameters = request.get("parameters", {})
         results = model.predict_batch([request["inputs"], 42], parameters)
         assert not isinstance(results[0], BadInputError) and isinstance(results[1], BadInputError)
+
+
+class _RecordingPipeline:
+    """The real pipeline, recording how many inputs each call gets."""
+
+    def __init__(self, pipeline) -> None:
+        self.pipeline = pipeline
+        self.calls: list[int] = []
+
+    def __call__(self, inputs, **parameters):
+        self.calls.append(len(inputs) if isinstance(inputs, list) else 1)
+        return self.pipeline(inputs, **parameters)
+
+    def __getattr__(self, name):
+        return getattr(self.pipeline, name)
+
+
+def test_feature_extraction_batches_run_in_chunks_of_similar_length(
+    task_models, minilm_model_dir, monkeypatch
+):
+    model = task_models("feature-extraction", minilm_model_dir)
+    recording = _RecordingPipeline(model.pipeline)
+    monkeypatch.setattr(model, "pipeline", recording)
+    texts = [
+        "Hi",
+        "A much longer sentence about the weather in the mountains today and tomorrow.",
+        "Cats",
+        "Dogs bark.",
+    ]
+    batched = model.predict_batch(texts, {})
+    # 3, 3 and 5 tokens share a call; the 18-token text goes alone instead of padding the others.
+    assert recording.calls == [3, 1]
+    for text, answer in zip(texts, batched, strict=True):
+        assert_same(answer, model.predict(text, {}))
+
+
+def test_plain_rows_of_numbers_are_kept_as_they_are():
+    from sagemaker_hf.toolkit.tasks.base import plain_output
+
+    row = [0.5, -1.25, 3, None, "x", True]
+    assert plain_output(row) is row
+    nested = {"a": [row, (1.0, 2.0)], "b": [[0.1], []]}
+    assert plain_output(nested) == {"a": [row, [1.0, 2.0]], "b": [[0.1], []]}

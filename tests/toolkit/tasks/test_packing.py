@@ -3,6 +3,8 @@ stays off for a model that does not follow packed inputs."""
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 import torch
 
@@ -138,3 +140,18 @@ def test_verify_names_why_packing_is_off():
     assert all(f"{form}: TypeError" in reason for form in packing.MASK_FORMS) and "position_ids" in reason
     mask_form, reason = packing.verify(alone, lambda sentences, form: torch.ones(len(sentences), 4))
     assert mask_form == packing.MASK_FORMS[0] and "match" in reason
+
+
+def test_the_packing_probe_runs_at_the_first_batch_not_at_load(tiny_models, caplog):
+    # Cold start: a server whose batching is off, or that has not had a batch yet, never pays
+    # for the probe; the first batch runs it once.
+    with caplog.at_level(logging.INFO, logger="sagemaker_hf.toolkit.tasks.sentence"):
+        model = load_task_model(
+            "sentence-embeddings", tiny_models["sentence-embeddings"], device="cpu", trust_remote_code=False
+        )
+        model.predict("A man is eating food.", {})
+        assert "sentence packing" not in caplog.text
+        model.predict_batch(["one", ["two sentences", "and three"]], {})
+        model.predict_batch(["four", "five"], {})
+    assert caplog.text.count("sentence packing") == 1
+    assert model.encoder.mask_form in (*packing.MASK_FORMS, None)
