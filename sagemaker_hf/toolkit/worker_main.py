@@ -23,9 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from sagemaker_hf.toolkit import messages, sse
+from sagemaker_hf.toolkit.cpu_share import SMALL_CALL_BYTES, ThreadFitter, fitter_for
 from sagemaker_hf.toolkit.errors import ModelError, ModelLoadError, ToolkitError
 from sagemaker_hf.toolkit.logs import configure_logging
-from sagemaker_hf.toolkit.settings import DEFAULT_INTEROP_THREADS, Settings
+from sagemaker_hf.toolkit.settings import DEFAULT_INTEROP_THREADS, Settings, usable_cores
 
 logger = logging.getLogger(__name__)
 
@@ -210,10 +211,13 @@ class Outbox:
 class RequestLoop:
     """Answers the front's messages on one pipe."""
 
-    def __init__(self, connection: Connection, outbox: Outbox, handler: Any) -> None:
+    def __init__(
+        self, connection: Connection, outbox: Outbox, handler: Any, fitter: ThreadFitter | None = None
+    ) -> None:
         self.connection = connection
         self.outbox = outbox
         self.handler = handler
+        self.fitter = fitter  # torch threads fitted to the free cores before each call
         self.stopping = False
 
     def send(self, message: object) -> bool:
@@ -235,6 +239,9 @@ class RequestLoop:
                 return
             if not isinstance(message, messages.Invoke):
                 continue  # a Cancel for a stream that has already ended
+            if self.fitter is not None:
+                requests = message.requests
+                self.fitter.fit(small=len(requests) == 1 and len(requests[0].body) <= SMALL_CALL_BYTES)
             if getattr(self.handler, "runs_invokes", False):  # apis.service: it replies itself
                 self._run_invoke(message)
                 continue
@@ -313,4 +320,5 @@ def run_worker(connection: Connection, settings: Settings, model_dir: str, index
     gc.collect()
     gc.freeze()
     outbox.send(messages.Ready(capabilities))
-    RequestLoop(connection, outbox, handler).serve()
+    fitter = fitter_for(settings.threads_per_worker, usable_cores(), settings.omp_num_threads)
+    RequestLoop(connection, outbox, handler, fitter).serve()
