@@ -142,12 +142,13 @@ def usable_cores() -> int:
 # 74 / 107 req/s) and 11-30% less idle; two one-thread workers served less than one worker's
 # batches and doubled the memory (960 MiB). So: every core, passive waiting, and one inter-op
 # thread (a worker runs one model call at a time and forks no inter-op work). These are the most
-# threads a call gets: cpu_share.py gives each call only the cores no other process holds
+# threads a call gets: cpu_share.py gives a batch only the cores no other process holds
 # steadily, and one thread to a call on one short request. Side by side with AWS's toolkit
-# (benchmarks/peer_aws_toolkit.py, ours only, one run) that took the sequential p50 under
-# contention from 17.1 / 22.6 ms to 12.0 / 14.1 ms and idle from 12.5 / 14.0 to 9.4 / 9.9 ms
-# (sentence-embeddings / feature-extraction), and 32-client throughput under contention from
-# 175 / 115 to 250 / 157 req/s.
+# (benchmarks/peer_aws_toolkit.py, ours only, one run each) that took the sequential p50 from
+# 12.5 / 14.0 ms to 9.6 / 11.1 ms idle (sentence-embeddings / feature-extraction) and 32-client
+# throughput under contention from 175 / 115 to 224 / 140 req/s; fitting to every runnable task
+# (the front and the benchmark's client included) cost 17% of the idle throughput, so the
+# worker's own front is not counted as a neighbour.
 DEFAULT_INTEROP_THREADS = 1
 DEFAULT_WAIT_POLICY = "PASSIVE"
 

@@ -68,8 +68,15 @@ def test_an_idle_host_gives_every_thread_and_a_steady_neighbour_takes_its_core()
     assert recorder.calls == [1, 2]
 
 
+def test_the_servers_own_front_process_is_not_a_neighbour():
+    recorder = Recorder([2] * (2 * WINDOW))  # the worker and its front, at every reading
+    fitter = ThreadFitter(most=2, cores=2, set_threads=recorder.set, read_runnable=recorder.read)
+    assert {fitter.fit() for _ in range(2 * WINDOW)} == {2}
+    assert recorder.calls == []
+
+
 def test_a_process_runnable_now_and_then_does_not_take_a_thread():
-    readings = [1, 2] * WINDOW  # the front and the clients, around each call
+    readings = [2, 3] * WINDOW  # the front and a client, around each call
     recorder = Recorder(readings)
     fitter = ThreadFitter(most=4, cores=4, set_threads=recorder.set, read_runnable=recorder.read)
     assert {fitter.fit() for _ in readings} == {4}
