@@ -58,6 +58,7 @@ _MODULE_ATTRIBUTES: dict[str, str] = {
     "deserializers": ".serializers",  # sagemaker.deserializers: serializers.py holds both kinds
     "estimator": ".training.estimator",  # sagemaker.estimator, sagemaker.huggingface.estimator
     "exceptions": ".errors",  # sagemaker.exceptions: errors.py defines v2's nine classes
+    "iterators": ".hosting.response_stream",  # sagemaker.iterators: ByteIterator, LineIterator
     "model": ".hosting.model",  # sagemaker.huggingface.model
     "predictor": ".hosting.predictor",  # sagemaker.predictor: Predictor and the Hugging Face ones
     "transformer": ".batch.transformer",  # sagemaker.transformer
@@ -147,6 +148,7 @@ __all__ = [
     "get_execution_role",
     "get_huggingface_llm_image_uri",
     "image_uris",
+    "iterators",
     "model",
     "predictor",
     "s3",
@@ -178,6 +180,7 @@ if TYPE_CHECKING:  # pragma: no cover - for editors and type checkers only
     from .batch.transformer import Transformer
     from .errors import SageMakerHFError, UnsupportedValueError
     from .hosting import model, predictor
+    from .hosting import response_stream as iterators
     from .hosting.base_predictor import Predictor
     from .hosting.configs import AsyncInferenceConfig, DataCaptureConfig, ServerlessInferenceConfig
     from .hosting.model import HuggingFaceModel

@@ -40,6 +40,11 @@ class FakeSageMaker:
         # What InvokeEndpoint answers (a scenario may change it).
         self.invoke_body = b'[{"label": "POSITIVE", "score": 0.99}]'
         self.invoke_content_type = "application/json"
+        # What InvokeEndpointWithResponseStream answers: the payload parts, in order.
+        self.stream_parts = [
+            b'data: {"token": {"text": " Once"}}\n\n',
+            b'data: {"token": {"text": " upon"}}\n\n',
+        ]
 
     # ---- what scenarios set up ---------------------------------------------------------
 
@@ -360,6 +365,16 @@ class FakeSageMaker:
         return {
             "Body": streaming_body(self.invoke_body),
             "ContentType": self.invoke_content_type,
+            "InvokedProductionVariant": params.get("TargetVariant", "AllTraffic"),
+        }
+
+    def sagemaker_runtime__invoke_endpoint_with_response_stream(
+        self, params: dict[str, Any]
+    ) -> dict[str, Any]:
+        self._endpoint_or_error(params["EndpointName"])
+        return {
+            "Body": [{"PayloadPart": {"Bytes": part}} for part in self.stream_parts],
+            "ContentType": "text/event-stream",
             "InvokedProductionVariant": params.get("TargetVariant", "AllTraffic"),
         }
 

@@ -22,3 +22,4 @@ from sagemaker_hf.s3 import S3Downloader, S3Uploader, s3_path_join
 from sagemaker_hf import Estimator
 from sagemaker_hf import Predictor
 from sagemaker_hf import TrainingJobAnalytics
+from sagemaker_hf.iterators import ByteIterator

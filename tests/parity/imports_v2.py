@@ -28,3 +28,4 @@ from sagemaker.s3 import S3Downloader, S3Uploader, s3_path_join
 from sagemaker.estimator import Estimator
 from sagemaker.predictor import Predictor
 from sagemaker.analytics import TrainingJobAnalytics
+from sagemaker.iterators import ByteIterator

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sdk import (
     AsyncInferenceConfig,
+    ByteIterator,
     BytesDeserializer,
     CSVSerializer,
     DataSerializer,
@@ -43,6 +44,22 @@ def predict_with_every_option(case: Case) -> None:
         custom_attributes="trace=1",
     )
     case.result("predict", answer)
+
+
+@scenario
+def predict_stream_each_parts_bytes(case: Case) -> None:
+    case.aws.sagemaker.seed_endpoint(ENDPOINT)
+    predictor = HuggingFacePredictor(ENDPOINT)
+    parts = predictor.predict_stream({"inputs": "Once upon a time"}, iterator=ByteIterator)
+    case.result("parts", list(parts))
+
+
+@scenario
+def predict_stream_with_stream_in_the_body(case: Case) -> None:
+    case.aws.sagemaker.seed_endpoint(ENDPOINT)
+    predictor = HuggingFacePredictor(ENDPOINT)
+    data = {"inputs": "Once upon a time", "parameters": {"max_new_tokens": 2}, "stream": True}
+    case.result("parts", list(predictor.predict_stream(data, iterator=ByteIterator)))
 
 
 @scenario
