@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sagemaker_hf.toolkit import messages
-from sagemaker_hf.toolkit.batching import BatchPolicy, Pending
+from sagemaker_hf.toolkit.batching import BatchPolicy, Pending, Refill
 from sagemaker_hf.toolkit.errors import (
     ModelLoadError,
     NotReadyError,
@@ -71,7 +71,8 @@ class WorkerPool:
     def __init__(self, settings: Settings, metrics: Metrics | None = None) -> None:
         self.settings = settings
         self.metrics = metrics or Metrics()
-        self._policy = BatchPolicy(settings.max_batch_size, settings.max_batch_delay_ms / 1000)
+        delay = settings.max_batch_delay_ms
+        self._policy = BatchPolicy(settings.max_batch_size, None if delay is None else delay / 1000)
         self._batch_timer: asyncio.TimerHandle | None = None
         self._known: messages.Capabilities | None = None  # of the last worker that was ready
         self._workers: dict[int, Worker] = {}
@@ -221,6 +222,9 @@ class WorkerPool:
                 pending.deliver(message)
             if worker.in_flight:  # the rest of its batch is still coming
                 return
+            # Its clients come back, and those already waiting stay: the next batch's company.
+            company = worker.batch_size + len(self._queue)
+            worker.refill = Refill.after(company, worker.batch_started, time.monotonic())
         self._after_change()
 
     def _batches(self, capabilities: messages.Capabilities | None) -> bool:
@@ -273,22 +277,28 @@ class WorkerPool:
             self._batch_timer.cancel()
             self._batch_timer = None
         assert self._loop is not None
+        wait: float | None = None
         for worker in self._workers.values():
             if worker.state is not WorkerState.READY or worker.in_flight:
                 continue
-            batch = self._policy.take(self._queue, self._batches(worker.capabilities), time.monotonic())
-            if isinstance(batch, float):  # wait for more requests to fill the batch
-                self._batch_timer = self._loop.call_later(batch, self._dispatch)
-                return
+            batch = self._policy.take(
+                self._queue, self._batches(worker.capabilities), time.monotonic(), worker.refill
+            )
+            if isinstance(batch, float):  # this worker waits for more; another idle one may not
+                wait = batch if wait is None else min(wait, batch)
+                continue
             if not batch:
-                return
+                break
             self._assign(worker, batch)
+        if wait is not None and self._queue:
+            self._batch_timer = self._loop.call_later(wait, self._dispatch)
 
     def _assign(self, worker: Worker, batch: list[Pending]) -> None:
         now = time.monotonic()
         for pending in batch:
             pending.dispatched, pending.worker_pid = now, worker.process.pid
             worker.in_flight[pending.request.request_id] = pending
+        worker.batch_size, worker.batch_started = len(batch), now
         self.metrics.record_batch(len(batch))
         message = messages.Invoke(tuple(pending.request for pending in batch))
         if sum(len(pending.request.body) for pending in batch) <= INLINE_SEND_BYTES:

@@ -85,10 +85,10 @@ _NVIDIA_GPUS = Path("/proc/driver/nvidia/gpus")
 
 # Batching defaults, measured with benchmarks/serving.py (32 clients, 2 CPU cores): batches
 # of 32 (one forward pass of the task adapters) served 2-13% more than 16 and 20-30% more
-# than 8, at an equal or lower p99. A delay added its full length to every lone request
-# (+2 ms at 2 ms) and no throughput: under load, requests gather while the worker is busy.
+# than 8, at an equal or lower p99. A fixed delay added its full length to every lone request
+# (+2 ms at 2 ms) and no throughput, so by default there is none: a worker waits only to be
+# refilled by the clients it has just answered (toolkit/batching.py, Refill).
 DEFAULT_MAX_BATCH_SIZE = 32
-DEFAULT_MAX_BATCH_DELAY_MS = 0.0
 # Queued requests allowed per worker, in full batches, beyond which the server answers 503.
 QUEUED_BATCHES_PER_WORKER = 4
 MIN_QUEUE_PER_WORKER = 128
@@ -186,11 +186,11 @@ class Settings(BaseModel):
     max_batch_size: int = Field(
         DEFAULT_MAX_BATCH_SIZE, ge=1, le=1024, description="requests per model call; 1 turns batching off"
     )
-    max_batch_delay_ms: float = Field(
-        DEFAULT_MAX_BATCH_DELAY_MS,
+    max_batch_delay_ms: float | None = Field(
+        None,
         ge=0,
         le=10_000,
-        description="longest wait for more requests to fill a batch",
+        description="longest wait for more requests to fill a batch (unset: refill, see toolkit/batching.py)",
     )
     max_queue_size: int | None = Field(
         None,

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sagemaker_hf.toolkit import messages
-from sagemaker_hf.toolkit.batching import Pending
+from sagemaker_hf.toolkit.batching import NO_REFILL, Pending, Refill
 from sagemaker_hf.toolkit.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -47,6 +47,9 @@ class Worker:
     failure: str | None = None
     in_flight: dict[int, Pending] = field(default_factory=dict)
     restarts: int = 0
+    batch_size: int = 0  # requests in the batch in flight (or the last one)
+    batch_started: float = 0.0  # time.monotonic() when it was sent
+    refill: Refill = NO_REFILL  # what the next batch waits for (batching.Refill)
     join_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def join(self, timeout: float) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from sagemaker_hf.toolkit import messages
-from sagemaker_hf.toolkit.batching import BatchPolicy, Pending
+from sagemaker_hf.toolkit.batching import NO_REFILL, REFILL_MAX_SECONDS, BatchPolicy, Pending, Refill
 from tests.fixtures.toolkit_server import running_server
 
 pytestmark = pytest.mark.slow
@@ -174,6 +174,41 @@ def test_batching_off_streams_and_unbatchable_workers_take_one_at_a_time(loop):
     assert [p.request.request_id for p in policy.take(queue, True, now=0.0)] == [0]  # stops at the stream
     assert [p.request.request_id for p in policy.take(queue, True, now=0.0)] == [1]  # a stream goes alone
     assert policy.take(queue, True, now=0.0) == pytest.approx(1.0)  # the last one may wait for company
+
+
+def test_a_worker_waits_to_be_refilled_by_the_clients_it_has_just_answered(loop):
+    # It answered 31 at t=10.0 with one straggler queued: the next batch waits for all 32.
+    policy = BatchPolicy(max_size=32, max_delay=None)
+    refill = Refill(size=32, until=10.008)
+    queue = collections.deque([pending(loop, 0, arrived=9.95)])
+    assert policy.take(queue, True, now=10.0, refill=refill) == pytest.approx(0.008)
+    queue.extend(pending(loop, n, arrived=10.002) for n in range(1, 31))
+    assert policy.take(queue, True, now=10.002, refill=refill) == pytest.approx(0.006)  # 31 of 32
+    queue.append(pending(loop, 31, arrived=10.003))
+    assert len(policy.take(queue, True, now=10.003, refill=refill)) == 32  # refilled: at once
+
+
+def test_the_refill_wait_ends_at_its_deadline_and_never_holds_a_lone_request(loop):
+    policy = BatchPolicy(max_size=32, max_delay=None)
+    queue = collections.deque(pending(loop, n, arrived=0.0) for n in range(5))
+    assert len(policy.take(queue, True, now=1.0, refill=Refill(size=32, until=1.0))) == 5  # deadline
+    queue.append(pending(loop, 5, arrived=2.0))
+    assert len(policy.take(queue, True, now=2.0, refill=Refill(size=1, until=2.5))) == 1  # lone after lone
+    queue.append(pending(loop, 6, arrived=3.0))
+    assert len(policy.take(queue, True, now=3.0, refill=NO_REFILL)) == 1  # a fresh worker
+
+
+def test_a_refill_wants_at_most_a_full_batch_and_a_set_delay_replaces_it(loop):
+    queue = collections.deque(pending(loop, n, arrived=0.0) for n in range(4))
+    refill = Refill(size=40, until=5.0)  # 32 answered, 8 more were waiting
+    assert len(BatchPolicy(max_size=4, max_delay=None).take(queue, True, now=0.0, refill=refill)) == 4
+    queue.extend(pending(loop, n, arrived=0.0) for n in range(4, 7))
+    assert len(BatchPolicy(max_size=8, max_delay=0.0).take(queue, True, now=0.0, refill=refill)) == 3
+
+
+def test_the_refill_deadline_is_a_tenth_of_the_batch_and_at_most_fifty_ms():
+    assert Refill.after(32, started=1.0, finished=1.1) == Refill(32, pytest.approx(1.11))
+    assert Refill.after(8, started=1.0, finished=3.0).until == pytest.approx(3.0 + REFILL_MAX_SECONDS)
 
 
 def test_requests_that_timed_out_in_the_queue_are_skipped(loop):

@@ -15,7 +15,7 @@ from typing import Any
 
 from sagemaker_hf.toolkit.errors import BadInputError, ModelLoadError
 from sagemaker_hf.toolkit.tasks import inputs as text_inputs
-from sagemaker_hf.toolkit.tasks import media_inputs, names, text_stream
+from sagemaker_hf.toolkit.tasks import media_inputs, names, text_stream, token_states
 from sagemaker_hf.toolkit.tasks.base import (
     MAX_MODEL_BATCH,
     length_chunks,
@@ -163,6 +163,7 @@ class NativePipelineTask:
         self.streams = task in STREAMING_TASKS
         self.accepts_csv = names.accepts_csv(task)
         self.accepted_parameters = pipeline_parameters(pipeline, task)
+        self.packed = token_states.PackedTokenStates(pipeline) if task == "feature-extraction" else None
 
     def predict(self, inputs: Any, parameters: dict[str, Any]) -> Any:
         call_parameters = self._call_parameters(parameters)
@@ -187,25 +188,30 @@ class NativePipelineTask:
         if not flat:
             return prepared
         try:
-            outputs = self._run_batched(flat, call_parameters)
+            outputs, as_alone = self._run_batched(flat, call_parameters)
         except BadInputError:
             # One request spoiled the shared call: answer each on its own so only it fails.
             return predict_each(self.predict, inputs, parameters)
-        return self._split(prepared, plain_output(outputs), call_parameters)
+        return self._split(prepared, plain_output(outputs), call_parameters, as_alone)
 
-    def _run_batched(self, flat: list[Any], parameters: dict[str, Any]) -> list[Any]:
-        """The pipeline's outputs for ``flat``, in order: one call, or one per chunk of similar
-        lengths when the spec says so."""
+    def _run_batched(self, flat: list[Any], parameters: dict[str, Any]) -> tuple[list[Any], bool]:
+        """The outputs for ``flat``, in order, and whether each is already what the item gets
+        alone: packed token states, or the pipeline's outputs from one call, or one per chunk
+        of similar lengths when the spec says so."""
+        if self.packed is not None:
+            answers = self.packed.answers(flat, parameters)
+            if answers is not None:
+                return answers, True
         tokenizer = getattr(self.pipeline, "tokenizer", None)
         if not self.spec.by_length or tokenizer is None:
-            return self._run(flat, {**parameters, "batch_size": min(len(flat), MAX_MODEL_BATCH)})
+            return self._run(flat, {**parameters, "batch_size": min(len(flat), MAX_MODEL_BATCH)}), False
         lengths = [len(ids) for ids in tokenizer(flat, truncation=True)["input_ids"]]
         outputs: list[Any] = [None] * len(flat)
         for chunk in length_chunks(lengths):
             answers = self._run([flat[index] for index in chunk], {**parameters, "batch_size": len(chunk)})
             for index, answer in zip(chunk, answers, strict=True):
                 outputs[index] = answer
-        return outputs
+        return outputs, False
 
     def predict_stream(self, inputs: Any, parameters: dict[str, Any]) -> text_stream.TextStream:
         """The answer to one prompt as it is generated; raises BadInputError for a bad request."""
@@ -228,8 +234,11 @@ class NativePipelineTask:
         return {**self.spec.defaults, **renamed}
 
     def _run(self, call_input: Any, parameters: dict[str, Any]) -> Any:
+        # Copies of nested options: feature-extraction writes `truncation` into the caller's
+        # tokenize_kwargs, and the next call with that dict fails ("defined twice").
+        own = {name: dict(value) if isinstance(value, dict) else value for name, value in parameters.items()}
         try:
-            return self.pipeline(call_input, **parameters)
+            return self.pipeline(call_input, **own)
         except rejected_request_errors() as error:
             raise self._refused(error, parameters) from error
 
@@ -251,7 +260,7 @@ class NativePipelineTask:
         )
 
     def _split(
-        self, prepared: list[Prepared | BadInputError], outputs: list[Any], parameters: dict
+        self, prepared: list[Prepared | BadInputError], outputs: list[Any], parameters: dict, as_alone: bool
     ) -> list[Any]:
         results: list[Any] = []
         offset = 0
@@ -261,7 +270,7 @@ class NativePipelineTask:
                 continue
             mine = outputs[offset : offset + len(entry.items)]
             offset += len(entry.items)
-            if self.spec.unbatch is not None:
+            if self.spec.unbatch is not None and not as_alone:
                 mine = [
                     self.spec.unbatch(self.pipeline, item, output, parameters)
                     for item, output in zip(entry.items, mine, strict=True)

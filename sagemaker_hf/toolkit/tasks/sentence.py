@@ -26,10 +26,6 @@ from sagemaker_hf.toolkit.tasks.parameters import check_parameter_names
 
 logger = logging.getLogger(__name__)
 
-# Packed rows are used only when they hold at most this share of the padded chunks' tokens:
-# packing's masks and copies cost a little, which a tiny saving would not repay.
-PACKING_GAIN = 0.95
-
 # 1_Pooling/config.json flag -> pooling mode; the first flag set wins.
 POOLING_FLAGS = (
     ("pooling_mode_mean_tokens", "mean"),
@@ -92,14 +88,12 @@ class SentenceEncoder:
                 return self._vectors(sentences)
             encoded = self.tokenizer(sentences, truncation=True, max_length=self.max_length)
             lengths = [len(ids) for ids in encoded["input_ids"]]
-            chunks = length_chunks(lengths)
-            padded_cost = sum(len(chunk) * max(lengths[index] for index in chunk) for chunk in chunks)
             if self.mask_form is not None:
                 calls = packing.plan_calls(lengths)
-                if packing.call_tokens(lengths, calls) < PACKING_GAIN * padded_cost:
+                if packing.worth_packing(lengths, calls):
                     return self._packed_vectors(sentences, self.mask_form, encoded, calls)
             vectors: list[Any] = [None] * len(sentences)
-            for chunk in chunks:
+            for chunk in length_chunks(lengths):
                 for index, vector in zip(chunk, self._vectors([sentences[i] for i in chunk]), strict=True):
                     vectors[index] = vector
             return torch.stack(vectors)

@@ -125,6 +125,7 @@ def test_feature_extraction_batches_run_in_chunks_of_similar_length(
     model = task_models("feature-extraction", minilm_model_dir)
     recording = _RecordingPipeline(model.pipeline)
     monkeypatch.setattr(model, "pipeline", recording)
+    monkeypatch.setattr(model, "packed", None)  # packing off: what a model that does not pack gets
     texts = [
         "Hi",
         "A much longer sentence about the weather in the mountains today and tomorrow.",

@@ -94,6 +94,10 @@ class IgnoresPositions(torch.nn.Module):
     def dtype(self) -> torch.dtype:
         return self.model.dtype
 
+    @property
+    def device(self) -> torch.device:
+        return self.model.device
+
     def forward(self, input_ids, attention_mask, token_type_ids=None, position_ids=None):
         return self.model(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)
 
