@@ -25,7 +25,9 @@ against the peer's to the same sentence); what SIGTERM leaves (processes, listen
 
 Output: per condition a markdown table, ours with ratios ours/peer, and a PASS/FAIL line per
 target of issue 18 (throughput >= 3x, sequential p50 <= the peer's, p99 <= 1/2, RSS <= 1/2,
-cold start <= 1/2, answers equal). Servers' logs and folders live in a temporary run folder
+cold start <= 1/2, answers equal), and a BOUND line per task: the model alone, in-process, in
+batches of 32 with no HTTP (peer/ceiling.py), which no server here can outrun, against the
+peer's throughput and ours. Servers' logs and folders live in a temporary run folder
 (``--keep`` keeps it). The thread and worker variables (OMP_NUM_THREADS, MKL_NUM_THREADS,
 OMP_WAIT_POLICY, SAGEMAKER_MODEL_SERVER_WORKERS, TOKENIZERS_PARALLELISM) are withheld from both
 servers: the comparison is of defaults.
@@ -42,7 +44,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from peer import report, servers
+from peer import ceiling, report, servers
 from peer.contention import busy_processes
 from peer.measure import Phases, Result, agreement, measure
 from peer.sentences import sentences
@@ -104,6 +106,7 @@ def run_condition(name: str, options: argparse.Namespace, bodies: list[bytes], r
     tasks = servers.TASKS if options.task == "both" else (options.task,)
     load_at_start = os.getloadavg()[0]
     results: list[Result] = []
+    ceilings: dict[str, float | None] = {}
     spinners = busy_process_count(name)
     with busy_processes(spinners):
         for task in tasks:
@@ -116,6 +119,9 @@ def run_condition(name: str, options: argparse.Namespace, bodies: list[bytes], r
                 progress(f"[{name}] {spec.name}, {task}: cold start, sequential, {options.clients} clients")
                 results.append(measure(spec, bodies, phases))
                 progress(f"[{name}] {spec.name}, {task}: {results[-1].summary()}")
+            if options.only != "peer":
+                progress(f"[{name}] the model alone, {task}: in-process ceiling")
+                ceilings[task] = ceiling.measure(task, options.model_dir, min(options.seconds, 16.0))
     load_at_end = os.getloadavg()[0]
     verdicts = []
     agreements = {}
@@ -137,6 +143,11 @@ def run_condition(name: str, options: argparse.Namespace, bodies: list[bytes], r
     if verdicts:
         print()
         print("\n".join(verdict.line() for verdict in verdicts))
+    if ceilings:
+        print()
+    for task, found in ceilings.items():
+        pair = {result.server: result for result in results if result.task == task}
+        print(report.bound_line(task, found, pair.get(servers.OURS), pair.get(servers.PEER)))
     sys.stdout.flush()
     return {
         "busy_processes": spinners,
@@ -145,6 +156,7 @@ def run_condition(name: str, options: argparse.Namespace, bodies: list[bytes], r
         "results": [result.summary() for result in results],
         "agreements": {task: vars(found) for task, found in agreements.items()},
         "verdicts": [vars(verdict) for verdict in verdicts],
+        "model_alone_per_second": ceilings,
     }
 
 

@@ -162,3 +162,15 @@ def describe_agreement(answers: Agreement) -> str:
         f"{answers.inputs} inputs answered by both, {answers.compared} answer pairs compared, "
         f"{answers.differing} differ, largest difference {largest}"
     )
+
+
+def bound_line(task: str, ceiling: float | None, ours: Result | None, peer: Result | None) -> str:
+    """What bounds the throughput target: the model alone (peer/ceiling.py) against the peer and ours."""
+    if ceiling is None:
+        return f"BOUND {task}: the model alone was not measured"
+    parts = [f"the model alone, in-process, batches of 32, no HTTP: {ceiling:.0f} sentences/s"]
+    if peer is not None and peer.throughput:
+        parts.append(f"{ceiling / peer.throughput:.2f}× the peer's throughput")
+    if ours is not None and ours.throughput:
+        parts.append(f"ours serves {100 * ours.throughput / ceiling:.0f}% of it over HTTP")
+    return f"BOUND {task}: " + "; ".join(parts)

@@ -199,3 +199,15 @@ def test_the_peers_feature_extraction_model_is_the_same_folder(model_dir, tmp_pa
     spec = servers.peer("feature-extraction", model_dir, tmp_path / "run", tmp_path / "python")
     assert (spec.cwd / "ml" / "model").resolve() == model_dir.resolve()
     assert not (model_dir / "code").exists()
+
+
+def test_the_bound_line_sets_the_model_alone_against_the_peer_and_ours():
+    peer = result(servers.PEER, 150, 17.8, 432, 1629, 11.0)
+    ours = result(servers.OURS, 360, 13.2, 126, 508, 5.0)
+    line = report.bound_line("sentence-embeddings", 450.0, ours, peer)
+    assert line == (
+        "BOUND sentence-embeddings: the model alone, in-process, batches of 32, no HTTP: 450 sentences/s; "
+        "3.00× the peer's throughput; ours serves 80% of it over HTTP"
+    )
+    assert report.bound_line("feature-extraction", None, ours, peer).endswith("was not measured")
+    assert report.bound_line("feature-extraction", 450.0, ours, None).count(";") == 1  # no peer, no ratio
