@@ -147,7 +147,7 @@ def run_condition(name: str, options: argparse.Namespace, bodies: list[bytes], r
         print()
     for task, found in ceilings.items():
         pair = {result.server: result for result in results if result.task == task}
-        print(report.bound_line(task, found, pair.get(servers.OURS), pair.get(servers.PEER)))
+        print(report.bound_line(task, found, pair.get(servers.OURS), pair.get(servers.PEER), usable_cores()))
     sys.stdout.flush()
     return {
         "busy_processes": spinners,

@@ -164,13 +164,23 @@ def describe_agreement(answers: Agreement) -> str:
     )
 
 
-def bound_line(task: str, ceiling: float | None, ours: Result | None, peer: Result | None) -> str:
-    """What bounds the throughput target: the model alone (peer/ceiling.py) against the peer and ours."""
+def bound_line(task: str, ceiling: float | None, ours: Result | None, peer: Result | None, cores: int) -> str:
+    """What bounds the throughput target: the model alone (peer/ceiling.py), in CPU per request,
+    against 3x the peer's throughput and against ours."""
     if ceiling is None:
         return f"BOUND {task}: the model alone was not measured"
-    parts = [f"the model alone, in-process, batches of 32, no HTTP: {ceiling:.0f} sentences/s"]
+    model_ms = 1000 * cores / ceiling
+    parts = [
+        f"the model alone, in-process, batches of 32, no HTTP: {ceiling:.0f} sentences/s "
+        f"({model_ms:.2f} ms of CPU each on {cores} cores)"
+    ]
     if peer is not None and peer.throughput:
-        parts.append(f"{ceiling / peer.throughput:.2f}× the peer's throughput")
+        target = 3 * peer.throughput
+        left = 1000 * cores / target - model_ms
+        parts.append(
+            f"3x the peer is {target:.0f} req/s, which leaves {max(left, 0.0):.2f} ms of CPU per request "
+            "for HTTP, JSON, the front process and the load client"
+        )
     if ours is not None and ours.throughput:
-        parts.append(f"ours serves {100 * ours.throughput / ceiling:.0f}% of it over HTTP")
+        parts.append(f"ours serves {100 * ours.throughput / ceiling:.0f}% of the model alone's rate")
     return f"BOUND {task}: " + "; ".join(parts)

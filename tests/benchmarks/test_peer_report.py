@@ -201,13 +201,16 @@ def test_the_peers_feature_extraction_model_is_the_same_folder(model_dir, tmp_pa
     assert not (model_dir / "code").exists()
 
 
-def test_the_bound_line_sets_the_model_alone_against_the_peer_and_ours():
+def test_the_bound_line_sets_the_model_alone_against_3x_the_peer_and_ours():
     peer = result(servers.PEER, 150, 17.8, 432, 1629, 11.0)
     ours = result(servers.OURS, 360, 13.2, 126, 508, 5.0)
-    line = report.bound_line("sentence-embeddings", 450.0, ours, peer)
+    line = report.bound_line("sentence-embeddings", 400.0, ours, peer, cores=2)
     assert line == (
-        "BOUND sentence-embeddings: the model alone, in-process, batches of 32, no HTTP: 450 sentences/s; "
-        "3.00× the peer's throughput; ours serves 80% of it over HTTP"
+        "BOUND sentence-embeddings: the model alone, in-process, batches of 32, no HTTP: 400 sentences/s "
+        "(5.00 ms of CPU each on 2 cores); 3x the peer is 450 req/s, which leaves 0.00 ms of CPU per "
+        "request for HTTP, JSON, the front process and the load client; ours serves 90% of the model "
+        "alone's rate"
     )
-    assert report.bound_line("feature-extraction", None, ours, peer).endswith("was not measured")
-    assert report.bound_line("feature-extraction", 450.0, ours, None).count(";") == 1  # no peer, no ratio
+    assert "leaves 0.44 ms" in report.bound_line("sentence-embeddings", 500.0, ours, peer, cores=2)
+    assert report.bound_line("feature-extraction", None, ours, peer, cores=2).endswith("was not measured")
+    assert "3x the peer" not in report.bound_line("feature-extraction", 450.0, ours, None, cores=2)
