@@ -1,14 +1,21 @@
 """What bounds the 32-client throughput on this machine: the model alone, without HTTP.
 
 The toolkit's own task model (the one our worker runs: packing, length chunks, output as
-Python lists) answers the benchmark's sentences in batches of 32, in a child process with
-every usable core as a torch thread, for about ``seconds``: once with passive OpenMP waiting
-(our worker's default) and once with OpenMP's default spinning (faster on idle cores: ~450
-against ~360 sentences/s here), and the faster counts. No server, client, pipe or JSON, and
-the cores to itself, so no server on this machine answers faster than this; under contention
-it runs beside the same busy processes.
+Python lists) answers the benchmark's sentences in batches of 32 in a child process, with no
+server, client, pipe or JSON, for about ``seconds`` in all, in three configurations:
 
-    python benchmarks/peer/ceiling.py TASK MODEL_DIR SECONDS    # prints {"per_second": ...}
+- one torch thread: the least CPU per sentence (no thread ever waits for another);
+- every usable core, passive OpenMP waiting (our worker's default);
+- every usable core, OpenMP's default waiting, which spins a while before sleeping (the
+  fastest on idle cores, and the one that collapses when they are shared).
+
+Two numbers come out: the best throughput of the three, and the least CPU per sentence. On
+idle cores the first bounds any server here. On shared cores it does not (a server of
+several processes gets more of the kernel's fair share than one process does), and the
+second does: 3x the peer's throughput needs at least that much CPU per request for the model
+alone, which can be set against the CPU the server's tree actually got.
+
+    OMP_NUM_THREADS=1 python benchmarks/peer/ceiling.py TASK MODEL_DIR SECONDS   # one configuration
 """
 
 from __future__ import annotations
@@ -18,46 +25,74 @@ import os
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 BATCH = 32
 HERE = Path(__file__).resolve()
 
 
-WAIT_POLICIES = ("PASSIVE", None)  # None: OpenMP's default, which spins a while before sleeping
+@dataclass(frozen=True)
+class Ceiling:
+    per_second: float  # the best throughput of the configurations
+    best: str  # which configuration that was
+    cpu_ms: float  # the least CPU per sentence of the configurations
 
 
-def measure(task: str, model_dir: Path, seconds: float) -> float | None:
-    """Sentences per second of the model alone, the faster of the wait policies; None when
-    every child failed."""
-    found = [_measure_once(task, model_dir, seconds / len(WAIT_POLICIES), policy) for policy in WAIT_POLICIES]
-    measured = [value for value in found if value is not None]
-    return max(measured) if measured else None
+def configurations(cores: int) -> list[tuple[int, str | None]]:
+    """(torch threads, OMP_WAIT_POLICY or None for OpenMP's default) to run."""
+    if cores == 1:
+        return [(1, None)]
+    return [(1, None), (cores, "PASSIVE"), (cores, None)]
 
 
-def _measure_once(task: str, model_dir: Path, seconds: float, wait_policy: str | None) -> float | None:
+def describe(threads: int, wait_policy: str | None) -> str:
+    if threads == 1:
+        return "1 thread"
+    return f"{threads} threads, {'passive' if wait_policy else 'spinning'} OpenMP waiting"
+
+
+def measure(task: str, model_dir: Path, seconds: float) -> Ceiling | None:
+    """The model alone in each configuration; None when every child failed."""
     from sagemaker_hf.toolkit.settings import usable_cores
 
+    runs = configurations(usable_cores())
+    found = []
+    for threads, wait_policy in runs:
+        measured = _measure_once(task, model_dir, seconds / len(runs), threads, wait_policy)
+        if measured is not None:
+            found.append((measured, describe(threads, wait_policy)))
+    if not found:
+        return None
+    (best_rate, _), best = max(found, key=lambda item: item[0][0])
+    return Ceiling(best_rate, best, min(cpu_ms for (_, cpu_ms), _ in found))
+
+
+def _measure_once(
+    task: str, model_dir: Path, seconds: float, threads: int, wait_policy: str | None
+) -> tuple[float, float] | None:
+    """(sentences per second, CPU ms per sentence) of one configuration."""
     environment = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith(("SAGEMAKER_", "OMP_", "GOMP_", "KMP_"))
     }
-    environment.update({"OMP_NUM_THREADS": str(usable_cores()), "HF_HUB_OFFLINE": "1"})
+    environment.update({"OMP_NUM_THREADS": str(threads), "HF_HUB_OFFLINE": "1"})
     if wait_policy is not None:
         environment["OMP_WAIT_POLICY"] = wait_policy
     command = [sys.executable, str(HERE), task, str(model_dir), str(seconds)]
     done = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=600)
     if done.returncode != 0:
         print(
-            f"ceiling: {task} ({wait_policy or 'default'} waiting) failed: {done.stderr[-2000:]}",
+            f"ceiling: {task} ({describe(threads, wait_policy)}) failed: {done.stderr[-2000:]}",
             file=sys.stderr,
         )
         return None
-    return json.loads(done.stdout.strip().splitlines()[-1])["per_second"]
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    return found["per_second"], found["cpu_ms"]
 
 
-def _run(task: str, model_dir: Path, seconds: float) -> float:
+def _run(task: str, model_dir: Path, seconds: float) -> dict[str, float]:
     sys.path.insert(0, str(HERE.parent.parent))
     import torch
 
@@ -69,14 +104,15 @@ def _run(task: str, model_dir: Path, seconds: float) -> float:
     texts = sentences(200)
     batches = [texts[start : start + BATCH] for start in range(0, len(texts), BATCH)]
     model.predict_batch(batches[0], {})  # warm-up, and the packing probe
-    answered, started = 0, time.perf_counter()
+    answered, started, cpu_started = 0, time.perf_counter(), time.process_time()
     while time.perf_counter() - started < seconds:
         for batch in batches:
             model.predict_batch(batch, {})
             answered += len(batch)
-    return answered / (time.perf_counter() - started)
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    return {"per_second": answered / wall, "cpu_ms": 1000 * cpu / answered}
 
 
 if __name__ == "__main__":
     task_name, directory, duration = sys.argv[1], Path(sys.argv[2]), float(sys.argv[3])
-    print(json.dumps({"per_second": _run(task_name, directory, duration)}))
+    print(json.dumps(_run(task_name, directory, duration)))

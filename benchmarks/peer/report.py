@@ -7,6 +7,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from peer.ceiling import Ceiling
 from peer.measure import Agreement, Result
 from peer.servers import OURS, PEER
 
@@ -164,23 +165,27 @@ def describe_agreement(answers: Agreement) -> str:
     )
 
 
-def bound_line(task: str, ceiling: float | None, ours: Result | None, peer: Result | None, cores: int) -> str:
-    """What bounds the throughput target: the model alone (peer/ceiling.py), in CPU per request,
-    against 3x the peer's throughput and against ours."""
+def bound_line(
+    task: str, ceiling: Ceiling | None, ours: Result | None, peer: Result | None, cores: int
+) -> str:
+    """What bounds the throughput target: the model alone (peer/ceiling.py) against 3x the
+    peer's throughput, in rate and in CPU, and the CPU our server's tree got."""
     if ceiling is None:
         return f"BOUND {task}: the model alone was not measured"
-    model_ms = 1000 * cores / ceiling
     parts = [
-        f"the model alone, in-process, batches of 32, no HTTP: {ceiling:.0f} sentences/s "
-        f"({model_ms:.2f} ms of CPU each on {cores} cores)"
+        f"the model alone, in-process, batches of 32, no HTTP: at best {ceiling.per_second:.0f} "
+        f"sentences/s ({ceiling.best}), at least {ceiling.cpu_ms:.2f} ms of CPU per sentence"
     ]
     if peer is not None and peer.throughput:
         target = 3 * peer.throughput
-        left = 1000 * cores / target - model_ms
         parts.append(
-            f"3x the peer is {target:.0f} req/s, which leaves {max(left, 0.0):.2f} ms of CPU per request "
-            "for HTTP, JSON, the front process and the load client"
+            f"3x the peer is {target:.0f} req/s: {100 * target / ceiling.per_second:.0f}% of the model "
+            f"alone's best, and {target * ceiling.cpu_ms / 1000:.2f} of the {cores} cores for the model alone"
         )
-    if ours is not None and ours.throughput:
-        parts.append(f"ours serves {100 * ours.throughput / ceiling:.0f}% of the model alone's rate")
+    if ours is not None and ours.throughput and ours.cpu_ms_per_request:
+        used = ours.throughput * ours.cpu_ms_per_request / 1000
+        parts.append(
+            f"ours served {ours.throughput:.0f} req/s on {used:.2f} cores "
+            f"({ours.cpu_ms_per_request:.2f} ms of CPU per request, the whole tree)"
+        )
     return f"BOUND {task}: " + "; ".join(parts)

@@ -25,7 +25,8 @@ environment variables (flags override them):
   SAGEMAKER_BIND_TO_PORT           port (default 8080)
   SAGEMAKER_CONTAINER_LOG_LEVEL    log level, a name or a number such as 20 (default INFO)
   SAGEMAKER_HF_MAX_BATCH_SIZE      requests per model call; 1 turns batching off (default 32)
-  SAGEMAKER_HF_MAX_BATCH_DELAY_MS  longest wait for more requests to fill a batch (default 0)
+  SAGEMAKER_HF_MAX_BATCH_DELAY_MS  fixed wait for more requests to fill a batch; unset: a worker waits
+                                   for the clients it just answered (at most 1/10 of that batch, 50 ms)
   SAGEMAKER_HF_MAX_QUEUE_SIZE      waiting requests before 503 (default: 128 per worker)
   SAGEMAKER_HF_MAX_HEADER_BYTES    largest request head, in bytes; more is a 431 (default 32768)
   SAGEMAKER_HF_MAX_HEADER_COUNT    most header fields in a request; more is a 431 (default 100)
@@ -65,7 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--task", dest="hf_task", help="task, such as text-classification (default: inferred)")
     serve.add_argument("--log-level", help="DEBUG, INFO, WARNING, ERROR or a number (default INFO)")
     serve.add_argument("--max-batch-size", type=int, help="requests per model call; 1 turns batching off")
-    serve.add_argument("--max-batch-delay-ms", type=float, help="longest wait to fill a batch (default 0)")
+    serve.add_argument(
+        "--max-batch-delay-ms", type=float, help="fixed wait to fill a batch (default: refill, see below)"
+    )
     serve.add_argument(
         "--max-queue-size", type=int, help="waiting requests before 503 (default 128 per worker)"
     )

@@ -8,6 +8,7 @@ import math
 
 import pytest
 from peer import report, servers
+from peer.ceiling import Ceiling
 from peer.measure import Result, agreement, valid_answer
 from peer.sentences import sentences
 from peer.tree import StopReport
@@ -201,16 +202,29 @@ def test_the_peers_feature_extraction_model_is_the_same_folder(model_dir, tmp_pa
     assert not (model_dir / "code").exists()
 
 
-def test_the_bound_line_sets_the_model_alone_against_3x_the_peer_and_ours():
+def test_the_bound_line_sets_the_model_alone_against_3x_the_peer_and_what_ours_got():
     peer = result(servers.PEER, 150, 17.8, 432, 1629, 11.0)
-    ours = result(servers.OURS, 360, 13.2, 126, 508, 5.0)
-    line = report.bound_line("sentence-embeddings", 400.0, ours, peer, cores=2)
+    ours = result(servers.OURS, 360, 13.2, 126, 508, 5.0)  # 20 ms of CPU per request (the helper's)
+    alone = Ceiling(per_second=400.0, best="2 threads, spinning OpenMP waiting", cpu_ms=4.0)
+    line = report.bound_line("sentence-embeddings", alone, ours, peer, cores=2)
     assert line == (
-        "BOUND sentence-embeddings: the model alone, in-process, batches of 32, no HTTP: 400 sentences/s "
-        "(5.00 ms of CPU each on 2 cores); 3x the peer is 450 req/s, which leaves 0.00 ms of CPU per "
-        "request for HTTP, JSON, the front process and the load client; ours serves 90% of the model "
-        "alone's rate"
+        "BOUND sentence-embeddings: the model alone, in-process, batches of 32, no HTTP: at best 400 "
+        "sentences/s (2 threads, spinning OpenMP waiting), at least 4.00 ms of CPU per sentence; 3x the "
+        "peer is 450 req/s: 112% of the model alone's best, and 1.80 of the 2 cores for the model alone; "
+        "ours served 360 req/s on 7.20 cores (20.00 ms of CPU per request, the whole tree)"
     )
-    assert "leaves 0.44 ms" in report.bound_line("sentence-embeddings", 500.0, ours, peer, cores=2)
     assert report.bound_line("feature-extraction", None, ours, peer, cores=2).endswith("was not measured")
-    assert "3x the peer" not in report.bound_line("feature-extraction", 450.0, ours, None, cores=2)
+    assert "3x the peer" not in report.bound_line("feature-extraction", alone, ours, None, cores=2)
+
+
+def test_the_model_alone_is_measured_in_each_thread_configuration_and_the_best_counts(monkeypatch):
+    from peer import ceiling
+
+    runs = {(1, None): (200.0, 4.0), (2, "PASSIVE"): (330.0, 5.5), (2, None): (420.0, 4.6)}
+    monkeypatch.setattr(
+        ceiling, "_measure_once", lambda task, model, seconds, threads, wait: runs[threads, wait]
+    )
+    monkeypatch.setattr("sagemaker_hf.toolkit.settings.usable_cores", lambda: 2)
+    found = ceiling.measure("sentence-embeddings", None, 3.0)
+    assert found == ceiling.Ceiling(420.0, "2 threads, spinning OpenMP waiting", 4.0)
+    assert ceiling.configurations(1) == [(1, None)]

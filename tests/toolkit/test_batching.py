@@ -13,6 +13,7 @@ import collections
 import itertools
 import json
 import textwrap
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -235,6 +236,19 @@ def test_concurrent_requests_share_one_model_call(batching_server, tmp_path, exe
     assert metric(batching_server, 'sagemaker_hf_batch_size_bucket{le="4"}') > metric(
         batching_server, 'sagemaker_hf_batch_size_bucket{le="2"}'
     )
+
+
+def test_the_client_a_worker_has_just_answered_joins_the_next_batch(batching_server, tmp_path, executor):
+    # The refill: the worker answers the gate request with two more queued, and waits (up to a
+    # tenth of that batch, at most 50 ms) for three, since the client it answered comes back.
+    gate = Gate(batching_server, tmp_path, executor)
+    futures = gate.queue(executor, [{"inputs": "a"}, {"inputs": "b"}])
+    time.sleep(0.6)  # not a readiness wait: a long batch makes the refill window its full 50 ms
+    gate.open()
+    comeback = batching_server.client.post("/invocations", json={"inputs": "c"})
+    answers = [future.result(60).json() for future in futures] + [comeback.json()]
+    assert [answer["echo"] for answer in answers] == ["a", "b", "c"]
+    assert [answer["call_size"] for answer in answers] == [3, 3, 3]  # dispatched at once: 2, 2, 1
 
 
 def test_a_batch_never_goes_over_the_maximum(batching_server, tmp_path, executor):
