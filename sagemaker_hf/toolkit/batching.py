@@ -15,10 +15,10 @@ Unset, the delay is a *refill* (:class:`Refill`): a worker that has just answere
 with M more queued, waits for N + M to queue (up to the maximum), for at most a tenth of that
 batch's time and 50 ms. Its clients send their next requests within a round trip, and a
 batch dispatched the instant the worker is free leaves those that are a moment late behind
-for a whole batch: with 32 clients the batches settled into 31 and 1 (a
-lone call between every two full ones), and the stragglers' latency was two batches (the
-32-client p99). A lone request after a lone request never waits, so sequential latency is
-unchanged, and the wait ends as soon as the queue holds that many requests.
+for a whole batch: with 32 clients the batches settled into 31 and 1 (a lone call between
+every two full ones), and the stragglers' latency was two batches (the 32-client p99). A
+lone request after a lone request never waits, so sequential latency is unchanged, and the
+wait ends as soon as the queue holds that many requests.
 
 Requests are taken oldest first, and a batch stops at the first one that must run alone (a
 stream). The front does not look inside bodies: the worker decodes each request and calls

@@ -199,7 +199,10 @@ class NativePipelineTask:
         alone: packed token states, or the pipeline's outputs from one call, or one per chunk
         of similar lengths when the spec says so."""
         if self.packed is not None:
-            answers = self.packed.answers(flat, parameters)
+            try:
+                answers = self.packed.answers(flat, parameters)
+            except rejected_request_errors():
+                answers = None  # the pipeline's calls below find the input the model refuses
             if answers is not None:
                 return answers, True
         tokenizer = getattr(self.pipeline, "tokenizer", None)

@@ -98,3 +98,18 @@ def test_inputs_that_are_not_plain_texts_are_left_to_the_pipeline(fresh_feature_
     assert packed.answers([["a", "list"], "text"], {}) is None
     assert packed.answers(["text", "more"], {"truncation": "longest_first"}) is None
     assert not packed._probed  # refused before the probe: nothing was run
+
+
+def test_a_packed_call_the_model_refuses_falls_back_to_the_pipeline(fresh_feature_extraction, monkeypatch):
+    # What the pipeline reports as a bad request (an IndexError past the model's positions, say)
+    # goes back to the pipeline's own calls, which find the request and fail only it.
+    model = fresh_feature_extraction
+    model.predict_batch(["warm", "up the probe"], {})
+    assert model.packed._mask_form is not None
+
+    def refuses(*args, **kwargs):
+        raise IndexError("index out of range in self")
+
+    monkeypatch.setattr(model.packed, "_packed_states", refuses)
+    texts = SENTENCES[:5]
+    assert_alone(model, texts, model.predict_batch(texts, {}))
