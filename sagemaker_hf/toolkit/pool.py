@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sagemaker_hf.toolkit import messages
-from sagemaker_hf.toolkit.batching import BatchPolicy, Pending, Refill
+from sagemaker_hf.toolkit.batching import BatchPolicy, Pending
 from sagemaker_hf.toolkit.errors import (
     ModelLoadError,
     NotReadyError,
@@ -127,19 +127,7 @@ class WorkerPool:
         return counts
 
     def describe(self) -> list[dict[str, object]]:
-        return [
-            {
-                "index": worker.index,
-                "pid": worker.process.pid,
-                "state": worker.state.value,
-                "in_flight": len(worker.in_flight),
-                "restarts": worker.restarts,
-                "threads": worker.capabilities.threads if worker.capabilities else None,
-                "gpu_id": worker.capabilities.gpu_id if worker.capabilities else None,
-                "failure": worker.failure,
-            }
-            for worker in self._workers.values()
-        ]
+        return [worker.describe() for worker in self._workers.values()]
 
     # ------------------------------------------------------------------ start
 
@@ -222,9 +210,7 @@ class WorkerPool:
                 pending.deliver(message)
             if worker.in_flight:  # the rest of its batch is still coming
                 return
-            # Its clients come back, and those already waiting stay: the next batch's company.
-            company = worker.batch_size + len(self._queue)
-            worker.refill = Refill.after(company, worker.batch_started, time.monotonic())
+            worker.answered(queued=len(self._queue), now=time.monotonic())
         self._after_change()
 
     def _batches(self, capabilities: messages.Capabilities | None) -> bool:
@@ -298,7 +284,7 @@ class WorkerPool:
         for pending in batch:
             pending.dispatched, pending.worker_pid = now, worker.process.pid
             worker.in_flight[pending.request.request_id] = pending
-        worker.batch_size, worker.batch_started = len(batch), now
+        worker.started(len(batch), now)
         self.metrics.record_batch(len(batch))
         message = messages.Invoke(tuple(pending.request for pending in batch))
         if sum(len(pending.request.body) for pending in batch) <= INLINE_SEND_BYTES:

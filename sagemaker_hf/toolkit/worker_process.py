@@ -63,6 +63,28 @@ class Worker:
         with contextlib.suppress(OSError, ValueError):
             self.connection.send(message)
 
+    def started(self, size: int, now: float) -> None:
+        """A batch of ``size`` requests went to this worker at ``now``."""
+        self.batch_size, self.batch_started = size, now
+
+    def answered(self, queued: int, now: float) -> None:
+        """Its whole batch is answered. Its clients come back, and the ``queued`` requests stay:
+        the next batch waits for their company (:class:`batching.Refill`)."""
+        self.refill = Refill.after(self.batch_size + queued, self.batch_started, now)
+
+    def describe(self) -> dict[str, object]:
+        """This worker, for ``/info``."""
+        return {
+            "index": self.index,
+            "pid": self.process.pid,
+            "state": self.state.value,
+            "in_flight": len(self.in_flight),
+            "restarts": self.restarts,
+            "threads": self.capabilities.threads if self.capabilities else None,
+            "gpu_id": self.capabilities.gpu_id if self.capabilities else None,
+            "failure": self.failure,
+        }
+
 
 def describe_exit(exitcode: int | None) -> str:
     if exitcode is None:
