@@ -212,6 +212,45 @@ def test_the_refill_deadline_is_a_tenth_of_the_batch_and_at_most_fifty_ms():
     assert Refill.after(8, started=1.0, finished=3.0).until == pytest.approx(3.0 + REFILL_MAX_SECONDS)
 
 
+class _Sent:
+    """A worker's pipe and process, as far as the pool's dispatch uses them."""
+
+    def __init__(self) -> None:
+        self.messages: list[messages.Invoke] = []
+        self.pid = 4242
+
+    def send(self, message) -> None:
+        self.messages.append(message)
+
+
+def _ready_worker(index: int, pipe: _Sent):
+    from sagemaker_hf.toolkit.worker_process import Worker, WorkerState
+
+    capabilities = messages.Capabilities(
+        pid=pipe.pid, task="t", accepts_csv=False, batchable=True, streams=False, reads_input=False,
+        writes_output=False, hooks=(), gpu_id=None, threads=1, load_seconds=0.0,
+    )  # fmt: skip
+    return Worker(index, pipe, pipe, state=WorkerState.READY, capabilities=capabilities)
+
+
+def test_a_worker_waiting_for_its_refill_leaves_the_queue_to_an_idle_one(loop):
+    from sagemaker_hf.toolkit.pool import WorkerPool
+    from sagemaker_hf.toolkit.settings import Settings
+
+    pool = WorkerPool(Settings(max_batch_size=8))
+    pool._loop = loop
+    waiting, idle = _Sent(), _Sent()
+    pool._workers = {0: _ready_worker(0, waiting), 1: _ready_worker(1, idle)}
+    pool._workers[0].refill = Refill(size=8, until=time.monotonic() + 60)  # it answered 8 just now
+    pool._queue.extend(pending(loop, n, arrived=time.monotonic()) for n in range(3))
+    pool._dispatch()
+    assert waiting.messages == []
+    assert [request.request_id for request in idle.messages[0].requests] == [0, 1, 2]
+    assert pool._batch_timer is None  # nothing left to wait for
+    pool._workers[1].answered(queued=0, now=time.monotonic())
+    assert pool._workers[1].refill.size == 3  # its three clients are the next batch's company
+
+
 def test_requests_that_timed_out_in_the_queue_are_skipped(loop):
     queue = collections.deque(pending(loop, n, arrived=0.0) for n in range(3))
     queue[0].future.cancel()
