@@ -23,6 +23,7 @@ Measured with ``benchmarks/peer_aws_toolkit.py`` (see the README's table).
 
 from __future__ import annotations
 
+import sys
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
@@ -94,8 +95,6 @@ class ThreadFitter:
 def fitter_for(most: int, cores: int, user_threads: int | None) -> ThreadFitter | None:
     """The worker's fitter; None when the user set the threads (theirs win) or there is
     nothing to fit (one thread, or no torch loaded)."""
-    import sys
-
     if user_threads is not None or most <= 1 or "torch" not in sys.modules:
         return None
     import torch
