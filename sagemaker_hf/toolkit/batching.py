@@ -20,6 +20,15 @@ every two full ones), and the stragglers' latency was two batches (the 32-client
 lone request after a lone request never waits, so sequential latency is unchanged, and the
 wait ends as soon as the queue holds that many requests.
 
+With several workers, while any of them is busy, a batch takes at most its worker's fair
+share of the requests outstanding (queued and in flight, divided by the ready workers).
+Otherwise the first idle worker took the whole queue, and once unequal the batches stayed
+so: with 32 closed-loop clients, the clients of a big batch all come back to the worker that
+answered them, while the other worker runs its few. Two one-thread workers on 2 cores then
+served no more than one two-thread worker; shared, feature-extraction went from 207 to 262
+req/s idle and from 150 to 165 with one busy process per core (``benchmarks/serving_defaults.py``,
+one run). One worker's share is the whole queue, so a single worker batches as before.
+
 Requests are taken oldest first, and a batch stops at the first one that must run alone (a
 stream). The front does not look inside bodies: the worker decodes each request and calls
 the model once per distinct ``parameters`` (see :mod:`handler`), which it must decode anyway,
@@ -106,24 +115,27 @@ class BatchPolicy:
         worker_batches: bool,
         now: float,
         refill: Refill = NO_REFILL,
+        share: int | None = None,
     ) -> list[Pending] | float:
         """The requests an idle worker gets now (none when the queue is empty), or how many
-        seconds to wait for more before asking again. ``refill``: what the worker last answered."""
+        seconds to wait for more before asking again. ``refill``: what the worker last answered;
+        ``share``: the most it should take when other workers share the load (below ``max_size``)."""
+        limit = self.max_size if share is None else max(1, min(share, self.max_size))
         while True:
             while queue and queue[0].settled:
                 queue.popleft()
             if not queue:
                 return []
             head = queue[0]
-            if not (worker_batches and head.batchable) or self.max_size == 1:
+            if not (worker_batches and head.batchable) or limit == 1:
                 return [queue.popleft()]
             run = 0
             for pending in queue:
-                if not pending.batchable or run == self.max_size:
+                if not pending.batchable or run == limit:
                     break
                 run += 1
-            if run < self.max_size and run == len(queue):  # more may come
-                wait_until = self._wait_until(head, run, refill)
+            if run < limit and run == len(queue):  # more may come
+                wait_until = self._wait_until(head, run, refill, limit)
                 if now < wait_until:
                     return wait_until - now
             taken = [queue.popleft() for _ in range(run)]
@@ -131,7 +143,7 @@ class BatchPolicy:
             if taken:
                 return taken
 
-    def _wait_until(self, head: Pending, queued: int, refill: Refill) -> float:
+    def _wait_until(self, head: Pending, queued: int, refill: Refill, limit: int) -> float:
         if self.max_delay is not None:
             return head.arrived + self.max_delay
-        return refill.until if queued < min(refill.size, self.max_size) else 0.0
+        return refill.until if queued < min(refill.size, limit) else 0.0

@@ -264,11 +264,15 @@ class WorkerPool:
             self._batch_timer = None
         assert self._loop is not None
         wait: float | None = None
+        ready = sum(worker.state is WorkerState.READY for worker in self._workers.values())
         for worker in self._workers.values():
             if worker.state is not WorkerState.READY or worker.in_flight:
                 continue
+            # batching.py: while other workers are busy, a fair share of what is outstanding
+            busy = self.in_flight
+            share = -(-(len(self._queue) + busy) // ready) if ready > 1 and busy else None
             batch = self._policy.take(
-                self._queue, self._batches(worker.capabilities), time.monotonic(), worker.refill
+                self._queue, self._batches(worker.capabilities), time.monotonic(), worker.refill, share
             )
             if isinstance(batch, float):  # this worker waits for more; another idle one may not
                 wait = batch if wait is None else min(wait, batch)

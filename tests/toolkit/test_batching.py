@@ -251,6 +251,37 @@ def test_a_worker_waiting_for_its_refill_leaves_the_queue_to_an_idle_one(loop):
     assert pool._workers[1].refill.size == 3  # its three clients are the next batch's company
 
 
+def test_while_a_worker_is_busy_an_idle_one_takes_only_its_fair_share(loop):
+    from sagemaker_hf.toolkit.pool import WorkerPool
+    from sagemaker_hf.toolkit.settings import Settings
+
+    pool = WorkerPool(Settings(max_batch_size=32))
+    pool._loop = loop
+    busy, idle = _Sent(), _Sent()
+    pool._workers = {0: _ready_worker(0, busy), 1: _ready_worker(1, idle)}
+    running = [pending(loop, n, arrived=time.monotonic()) for n in range(2)]
+    pool._workers[0].in_flight = {entry.request.request_id: entry for entry in running}
+    pool._queue.extend(pending(loop, n, arrived=time.monotonic()) for n in range(2, 32))
+    pool._dispatch()
+    # 30 queued and 2 in flight between 2 workers: 16 each, not all 30 to the idle one (which
+    # left the other idle once its 2 were answered, and settled into batches of ~30 and ~2).
+    assert [len(message.requests) for message in idle.messages] == [16]
+    assert pool.queue_depth == 14 and busy.messages == []
+
+
+def test_one_worker_still_takes_the_whole_queue(loop):
+    from sagemaker_hf.toolkit.pool import WorkerPool
+    from sagemaker_hf.toolkit.settings import Settings
+
+    pool = WorkerPool(Settings(max_batch_size=32))
+    pool._loop = loop
+    pipe = _Sent()
+    pool._workers = {0: _ready_worker(0, pipe)}
+    pool._queue.extend(pending(loop, n, arrived=time.monotonic()) for n in range(30))
+    pool._dispatch()
+    assert [len(message.requests) for message in pipe.messages] == [30]
+
+
 def test_requests_that_timed_out_in_the_queue_are_skipped(loop):
     queue = collections.deque(pending(loop, n, arrived=0.0) for n in range(3))
     queue[0].future.cancel()
