@@ -2,12 +2,14 @@
 
 The toolkit's own task model (the one our worker runs: packing, length chunks, output as
 Python lists) answers the benchmark's sentences in batches of 32 in a child process, with no
-server, client, pipe or JSON, for about ``seconds`` in all, in three configurations:
+server, client, pipe or JSON, for about ``seconds`` in all, in four configurations:
 
 - one torch thread: the least CPU per sentence (no thread ever waits for another);
-- every usable core, passive OpenMP waiting (our worker's default);
-- every usable core, OpenMP's default waiting, which spins a while before sleeping (the
-  fastest on idle cores, and the one that collapses when they are shared).
+- one lane per usable core, each a thread of its own running batches on one torch thread,
+  through the worker's gate (toolkit/lanes.py: our worker's default for these tasks);
+- every usable core in one batch, passive OpenMP waiting;
+- every usable core in one batch, OpenMP's default waiting, which spins a while before
+  sleeping (fast on idle cores, and the one that collapses when they are shared).
 
 Two numbers come out: the best throughput of the three, and the least CPU per sentence. On
 idle cores the first bounds any server here. On shared cores it does not (a server of
@@ -15,15 +17,17 @@ several processes gets more of the kernel's fair share than one process does), a
 second does: 3x the peer's throughput needs at least that much CPU per request for the model
 alone, which can be set against the CPU the server's tree actually got.
 
-    OMP_NUM_THREADS=1 python benchmarks/peer/ceiling.py TASK MODEL_DIR SECONDS   # one configuration
+    OMP_NUM_THREADS=1 python benchmarks/peer/ceiling.py TASK MODEL_DIR SECONDS LANES   # one configuration
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,14 +43,16 @@ class Ceiling:
     cpu_ms: float  # the least CPU per sentence of the configurations
 
 
-def configurations(cores: int) -> list[tuple[int, str | None]]:
-    """(torch threads, OMP_WAIT_POLICY or None for OpenMP's default) to run."""
+def configurations(cores: int) -> list[tuple[int, str | None, int]]:
+    """(torch threads, OMP_WAIT_POLICY or None for OpenMP's default, lanes) to run."""
     if cores == 1:
-        return [(1, None)]
-    return [(1, None), (cores, "PASSIVE"), (cores, None)]
+        return [(1, None, 1)]
+    return [(1, None, 1), (1, "PASSIVE", cores), (cores, "PASSIVE", 1), (cores, None, 1)]
 
 
-def describe(threads: int, wait_policy: str | None) -> str:
+def describe(threads: int, wait_policy: str | None, lanes: int = 1) -> str:
+    if lanes > 1:
+        return f"{lanes} lanes of 1 thread"
     if threads == 1:
         return "1 thread"
     return f"{threads} threads, {'passive' if wait_policy else 'spinning'} OpenMP waiting"
@@ -58,10 +64,10 @@ def measure(task: str, model_dir: Path, seconds: float) -> Ceiling | None:
 
     runs = configurations(usable_cores())
     found = []
-    for threads, wait_policy in runs:
-        measured = _measure_once(task, model_dir, seconds / len(runs), threads, wait_policy)
+    for threads, wait_policy, lanes in runs:
+        measured = _measure_once(task, model_dir, seconds / len(runs), threads, wait_policy, lanes)
         if measured is not None:
-            found.append((measured, describe(threads, wait_policy)))
+            found.append((measured, describe(threads, wait_policy, lanes)))
     if not found:
         return None
     (best_rate, _), best = max(found, key=lambda item: item[0][0])
@@ -69,7 +75,7 @@ def measure(task: str, model_dir: Path, seconds: float) -> Ceiling | None:
 
 
 def _measure_once(
-    task: str, model_dir: Path, seconds: float, threads: int, wait_policy: str | None
+    task: str, model_dir: Path, seconds: float, threads: int, wait_policy: str | None, lanes: int
 ) -> tuple[float, float] | None:
     """(sentences per second, CPU ms per sentence) of one configuration."""
     environment = {
@@ -80,11 +86,11 @@ def _measure_once(
     environment.update({"OMP_NUM_THREADS": str(threads), "HF_HUB_OFFLINE": "1"})
     if wait_policy is not None:
         environment["OMP_WAIT_POLICY"] = wait_policy
-    command = [sys.executable, str(HERE), task, str(model_dir), str(seconds)]
+    command = [sys.executable, str(HERE), task, str(model_dir), str(seconds), str(lanes)]
     done = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=600)
     if done.returncode != 0:
         print(
-            f"ceiling: {task} ({describe(threads, wait_policy)}) failed: {done.stderr[-2000:]}",
+            f"ceiling: {task} ({describe(threads, wait_policy, lanes)}) failed: {done.stderr[-2000:]}",
             file=sys.stderr,
         )
         return None
@@ -92,27 +98,46 @@ def _measure_once(
     return found["per_second"], found["cpu_ms"]
 
 
-def _run(task: str, model_dir: Path, seconds: float) -> dict[str, float]:
+def _run(task: str, model_dir: Path, seconds: float, lanes: int) -> dict[str, float]:
     sys.path.insert(0, str(HERE.parent.parent))
     import torch
 
     from peer.sentences import sentences
+    from sagemaker_hf.toolkit import lanes as gate
     from sagemaker_hf.toolkit.tasks import load_task_model
 
     torch.set_num_interop_threads(1)
     model = load_task_model(task, model_dir, device="cpu", trust_remote_code=False)
     texts = sentences(200)
-    batches = [texts[start : start + BATCH] for start in range(0, len(texts), BATCH)]
+    size = BATCH // lanes  # the worker's lanes share the batch size (toolkit/lanes.py)
+    batches = [texts[start : start + size] for start in range(0, len(texts), size)]
     model.predict_batch(batches[0], {})  # warm-up, and the packing probe
-    answered, started, cpu_started = 0, time.perf_counter(), time.process_time()
-    while time.perf_counter() - started < seconds:
-        for batch in batches:
-            model.predict_batch(batch, {})
-            answered += len(batch)
+    answered = [0] * lanes
+    started, cpu_started = time.perf_counter(), time.process_time()
+
+    def lane(index: int) -> None:
+        turn = index
+        while time.perf_counter() - started < seconds:
+            batch = batches[turn % len(batches)]
+            with gate.batch() if lanes > 1 else contextlib.nullcontext():
+                model.predict_batch(batch, {})
+            answered[index] += len(batch)
+            turn += lanes
+
+    threads = [threading.Thread(target=lane, args=(index,)) for index in range(lanes)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
     wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
-    return {"per_second": answered / wall, "cpu_ms": 1000 * cpu / answered}
+    return {"per_second": sum(answered) / wall, "cpu_ms": 1000 * cpu / sum(answered)}
 
 
 if __name__ == "__main__":
-    task_name, directory, duration = sys.argv[1], Path(sys.argv[2]), float(sys.argv[3])
-    print(json.dumps(_run(task_name, directory, duration)))
+    task_name, directory, duration, lane_count = (
+        sys.argv[1],
+        Path(sys.argv[2]),
+        float(sys.argv[3]),
+        int(sys.argv[4]),
+    )
+    print(json.dumps(_run(task_name, directory, duration, lane_count)))

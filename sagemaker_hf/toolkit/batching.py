@@ -56,6 +56,7 @@ class Pending:
     dispatched: float | None = None
     worker_pid: int | None = None
     abandoned: bool = False  # timed out or the client left; late messages are dropped
+    batch_id: int = -1  # which of its worker's batches it went in
 
     @property
     def batchable(self) -> bool:

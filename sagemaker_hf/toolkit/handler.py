@@ -104,6 +104,8 @@ class Handler:
         self.batchable = False  # several requests may share one model call
         self.streams = False  # text generation can answer as server-sent events
         self._task_model = False
+        self.runs_in_lanes = False  # several batches may run at once (lanes.py)
+        self.lanes_by_default = False  # ... and do unless SAGEMAKER_HF_LANES says otherwise
 
     # ------------------------------------------------------------------ setup
 
@@ -149,6 +151,13 @@ class Handler:
             default_predict and bool(getattr(self.model, "batchable", False))
         )
         self.streams = not self.hooks.names and bool(getattr(self.model, "streams", False))
+        # Only the task model's own forward calls run side by side (lanes.py); a user's
+        # input_fn or output_fn still runs one batch at a time, inside the gate.
+        default_predict = default_predict and self.hooks.predict_batch_fn is None
+        self.runs_in_lanes = (
+            default_predict and not self.streams and bool(getattr(self.model, "runs_in_lanes", False))
+        )
+        self.lanes_by_default = self.runs_in_lanes and bool(getattr(self.model, "lanes_by_default", True))
 
     # ------------------------------------------------------------------ requests
 

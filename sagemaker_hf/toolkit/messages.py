@@ -97,8 +97,9 @@ class Capabilities:
     writes_output: bool  # a user output_fn or transform_fn writes any Accept
     hooks: tuple[str, ...]
     gpu_id: int | None
-    threads: int  # torch threads in the worker
+    threads: int  # torch threads in the worker (in each lane)
     load_seconds: float
+    lanes: int = 1  # batches the worker runs at once (see lanes.py)
 
 
 @dataclass(frozen=True)
@@ -134,4 +135,11 @@ class Failure:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-WorkerMessage = Ready | LoadFailed | Chunk | Reply | Failure
+@dataclass(frozen=True)
+class LanesFitted:
+    """How many of its lanes a worker runs now (lanes.py): fewer while others hold the cores."""
+
+    lanes: int
+
+
+WorkerMessage = Ready | LoadFailed | Chunk | Reply | Failure | LanesFitted

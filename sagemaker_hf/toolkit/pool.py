@@ -187,30 +187,23 @@ class WorkerPool:
             if pending is not None:
                 pending.deliver(message)
             return
-        if isinstance(message, messages.Ready):
-            worker.state, worker.capabilities = WorkerState.READY, message.capabilities
-            self._known = message.capabilities
-            capabilities = message.capabilities
-            logger.info(
-                "worker %d ready in %.1f s (task %s, hooks: %s, %d thread(s), batching %s, streaming %s)",
-                worker.index,
-                capabilities.load_seconds,
-                capabilities.task or "from user code",
-                ", ".join(capabilities.hooks) or "none",
-                capabilities.threads,
-                f"up to {self._policy.max_size}" if self._batches(capabilities) else "off",
-                "on" if capabilities.streams else "off",
+        if isinstance(message, messages.LanesFitted):
+            worker.fitted_lanes = message.lanes
+        elif isinstance(message, messages.Ready):
+            worker.ready(
+                message.capabilities, self._policy.max_size if self._batches(message.capabilities) else 1
             )
+            self._known = message.capabilities
         elif isinstance(message, messages.LoadFailed):
             worker.state, worker.failure = WorkerState.FAILED, message.message
             logger.error("worker %d could not load the model: %s", worker.index, message.message)
         else:
             pending = worker.in_flight.pop(message.request_id, None)
-            if pending is not None:
-                pending.deliver(message)
-            if worker.in_flight:  # the rest of its batch is still coming
+            if pending is None:
                 return
-            worker.answered(queued=len(self._queue), now=time.monotonic())
+            pending.deliver(message)
+            if not worker.answered(pending, queued=len(self._queue), now=time.monotonic()):
+                return  # the rest of its batch is still coming
         self._after_change()
 
     def _batches(self, capabilities: messages.Capabilities | None) -> bool:
@@ -265,16 +258,19 @@ class WorkerPool:
         assert self._loop is not None
         wait: float | None = None
         ready = sum(worker.state is WorkerState.READY for worker in self._workers.values())
-        for worker in self._workers.values():
-            if worker.state is not WorkerState.READY or worker.in_flight:
-                continue
+        lanes = [worker for worker in self._workers.values() for _ in range(worker.free_lanes)]
+        for worker in lanes:
             # batching.py: while other workers are busy, a fair share of what is outstanding
             busy = self.in_flight
             share = -(-(len(self._queue) + busy) // ready) if ready > 1 and busy else None
             batch = self._policy.take(
-                self._queue, self._batches(worker.capabilities), time.monotonic(), worker.refill, share
+                self._queue,
+                self._batches(worker.capabilities),
+                time.monotonic(),
+                worker.refill,
+                worker.lane_size(self._policy.max_size if share is None else share),
             )
-            if isinstance(batch, float):  # this worker waits for more; another idle one may not
+            if isinstance(batch, float):  # this lane waits for more; another idle one may not
                 wait = batch if wait is None else min(wait, batch)
                 continue
             if not batch:
@@ -287,8 +283,7 @@ class WorkerPool:
         now = time.monotonic()
         for pending in batch:
             pending.dispatched, pending.worker_pid = now, worker.process.pid
-            worker.in_flight[pending.request.request_id] = pending
-        worker.started(len(batch), now)
+        worker.started(batch, now)
         self.metrics.record_batch(len(batch))
         message = messages.Invoke(tuple(pending.request for pending in batch))
         if sum(len(pending.request.body) for pending in batch) <= INLINE_SEND_BYTES:

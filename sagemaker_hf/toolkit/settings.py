@@ -43,6 +43,7 @@ ENVIRONMENT: dict[str, tuple[str, ...]] = {
     "keep_alive_timeout": ("SAGEMAKER_HF_KEEP_ALIVE_TIMEOUT",),
     "max_connections": ("SAGEMAKER_HF_MAX_CONNECTIONS",),
     "omp_num_threads": ("OMP_NUM_THREADS",),
+    "lanes": ("SAGEMAKER_HF_LANES",),
     "api": ("SAGEMAKER_HF_SERVING_API",),
     "max_input_tokens": ("MAX_INPUT_TOKENS", "MAX_INPUT_LENGTH"),
     "max_total_tokens": ("MAX_TOTAL_TOKENS",),
@@ -149,6 +150,8 @@ def usable_cores() -> int:
 # throughput under contention from 175 / 115 to 224 / 140 req/s; fitting to every runnable task
 # (the front and the benchmark's client included) cost 17% of the idle throughput, so the
 # worker's own front is not counted as a neighbour.
+# Since then: sentence-embeddings and sentence-similarity run one lane per core, each on one
+# thread (lanes.py): 348 against 299 req/s idle and the same with shared cores.
 DEFAULT_INTEROP_THREADS = 1
 DEFAULT_WAIT_POLICY = "PASSIVE"
 
@@ -198,6 +201,12 @@ class Settings(BaseModel):
         description="requests that may wait for a worker before 503 (default: from workers and batch)",
     )
     omp_num_threads: int | None = Field(None, ge=1, description="threads per worker, if set by the user")
+    lanes: int | None = Field(
+        None,
+        ge=1,
+        le=64,
+        description="batches each worker runs at once, on threads of its own (unset: see toolkit/lanes.py)",
+    )
     omp_wait_policy: str | None = Field(
         None, pattern="(?i)^(active|passive)$", description="OpenMP wait policy, if set by the user"
     )

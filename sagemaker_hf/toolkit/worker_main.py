@@ -17,7 +17,9 @@ import os
 import signal
 import socket
 import sys
+import threading
 import time
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,7 @@ from typing import Any
 from sagemaker_hf.toolkit import messages, sse
 from sagemaker_hf.toolkit.cpu_share import SMALL_CALL_BYTES, ThreadFitter, fitter_for
 from sagemaker_hf.toolkit.errors import ModelError, ModelLoadError, ToolkitError
+from sagemaker_hf.toolkit.lanes import LaneRunner, default_lanes, fitted_lanes, threads_per_lane
 from sagemaker_hf.toolkit.logs import configure_logging
 from sagemaker_hf.toolkit.settings import DEFAULT_INTEROP_THREADS, Settings, usable_cores
 
@@ -48,15 +51,17 @@ def gpu_for_worker(index: int) -> int | None:
     return index % torch.cuda.device_count()
 
 
-def configure_torch(settings: Settings) -> tuple[int, int] | None:
-    """Give the loaded torch its threads: ``threads_per_worker`` intra-op threads (workers share
-    the cores; torch's default, every core per process, makes them thrash) and one inter-op
-    thread. Returns (intra-op, inter-op) threads as torch reports them, or None without torch."""
+def configure_torch(settings: Settings, threads: int | None = None) -> tuple[int, int] | None:
+    """Give the loaded torch its threads: ``threads`` (default ``threads_per_worker``) intra-op
+    threads (workers share the cores; torch's default, every core per process, makes them
+    thrash) and one inter-op thread. Returns (intra-op, inter-op) threads as torch reports
+    them, or None without torch."""
     if "torch" not in sys.modules:
         return None
     import torch
 
-    torch.set_num_threads(settings.threads_per_worker)
+    # Threads that start later (the lanes) take this number too: torch keeps it process-wide.
+    torch.set_num_threads(threads or settings.threads_per_worker)
     with contextlib.suppress(RuntimeError):  # user code ran inter-op work already: its pool stays
         torch.set_num_interop_threads(DEFAULT_INTEROP_THREADS)
     return torch.get_num_threads(), torch.get_num_interop_threads()
@@ -126,7 +131,9 @@ def load(settings: Settings, model_dir: Path, index: int):  # -> tuple[Handler, 
     handler = Handler(settings, model_dir, hooks, context, device)
     handler.setup()
     phases["model"] = time.perf_counter() - loading_from
-    threads = configure_torch(settings) or threads  # model_fn may have imported torch itself
+    lanes = lane_count(settings, handler)
+    # model_fn may have imported torch itself
+    threads = configure_torch(settings, threads_per_lane(settings.threads_per_worker, lanes)) or threads
     capabilities = messages.Capabilities(
         pid=os.getpid(),
         task=handler.task,
@@ -139,17 +146,38 @@ def load(settings: Settings, model_dir: Path, index: int):  # -> tuple[Handler, 
         gpu_id=gpu_id,
         threads=threads[0] if threads else settings.threads_per_worker,
         load_seconds=time.perf_counter() - started,
+        lanes=lanes,
     )
     logger.info(
-        "worker %d ready in %.1f s (pid %d; %s): %s; %s",
+        "worker %d ready in %.1f s (pid %d; %s): %s, %d lane(s); %s",
         index,
         capabilities.load_seconds,
         capabilities.pid,
         ", ".join(f"{phase} {seconds:.2f} s" for phase, seconds in phases.items()),
         _threads_text(threads),
+        lanes,
         ", ".join(f"{name}={os.environ.get(name)}" for name in ("OMP_NUM_THREADS", "OMP_WAIT_POLICY")),
     )
     return handler, capabilities
+
+
+def lane_count(settings: Settings, handler: Any) -> int:
+    """Lanes for this worker: only a model that marks its forward calls runs in several (see
+    :mod:`lanes`); ``SAGEMAKER_HF_LANES`` when set, else :func:`lanes.default_lanes`."""
+    if not getattr(handler, "runs_in_lanes", False):
+        if (settings.lanes or 1) > 1:
+            logger.warning(
+                "SAGEMAKER_HF_LANES=%d has no effect: this model runs one batch at a time "
+                "(lanes serve sentence-embeddings, sentence-similarity and feature-extraction "
+                "without a user predict_fn); add workers instead (SAGEMAKER_MODEL_SERVER_WORKERS)",
+                settings.lanes,
+            )
+        return 1
+    if settings.lanes is not None:
+        return settings.lanes
+    if not getattr(handler, "lanes_by_default", False):
+        return 1
+    return default_lanes(settings.threads_per_worker, settings.omp_num_threads)
 
 
 def _threads_text(threads: tuple[int, int] | None) -> str:
@@ -194,6 +222,7 @@ class Outbox:
 
     def __init__(self, connection: Connection) -> None:
         self._socket = socket.socket(fileno=os.dup(connection.fileno()))
+        self._lock = threading.Lock()  # lanes answer from several threads; frames must not interleave
 
     def send(self, message: object) -> bool:
         """False once the front is gone."""
@@ -201,8 +230,10 @@ class Outbox:
 
     def send_all(self, outgoing: list[object]) -> bool:
         """One write for a batch's replies: one wake-up of the front instead of one per reply."""
+        data = b"".join(messages.frame(message) for message in outgoing)
         try:
-            self._socket.sendall(b"".join(messages.frame(message) for message in outgoing))
+            with self._lock:
+                self._socket.sendall(data)
         except OSError:
             return False
         return True
@@ -212,13 +243,21 @@ class RequestLoop:
     """Answers the front's messages on one pipe."""
 
     def __init__(
-        self, connection: Connection, outbox: Outbox, handler: Any, fitter: ThreadFitter | None = None
+        self,
+        connection: Connection,
+        outbox: Outbox,
+        handler: Any,
+        fitter: ThreadFitter | None = None,
+        lanes: int = 1,
+        allowed: Callable[[int], int] | None = None,
     ) -> None:
         self.connection = connection
         self.outbox = outbox
         self.handler = handler
         self.fitter = fitter  # torch threads fitted to the free cores before each call
         self.stopping = False
+        # Several batches at once (lanes.py); such a model neither streams nor replies itself.
+        self.lanes = LaneRunner(lanes, self.answer, self.send_all, allowed) if lanes > 1 else None
 
     def send(self, message: object) -> bool:
         return self.send_all([message])
@@ -230,6 +269,13 @@ class RequestLoop:
         return True
 
     def serve(self) -> None:
+        try:
+            self._serve()
+        finally:
+            if self.lanes is not None:
+                self.lanes.finish()  # a Stop lets the batches in flight finish, as in one lane
+
+    def _serve(self) -> None:
         while not self.stopping:
             try:
                 message = self.connection.recv()
@@ -239,6 +285,9 @@ class RequestLoop:
                 return
             if not isinstance(message, messages.Invoke):
                 continue  # a Cancel for a stream that has already ended
+            if self.lanes is not None:
+                self.lanes.submit(message)
+                continue
             if self.fitter is not None:
                 requests = message.requests
                 self.fitter.fit(small=len(requests) == 1 and len(requests[0].body) <= SMALL_CALL_BYTES)
@@ -248,15 +297,18 @@ class RequestLoop:
             if len(message.requests) == 1 and message.requests[0].stream:
                 self.stream(message.requests[0])
                 continue
-            try:
-                answers = self.handler.handle_many(message.requests)
-                replies = [
-                    _reply(request, answer) for request, answer in zip(message.requests, answers, strict=True)
-                ]
-            except (Exception, SystemExit) as error:  # a bug here must not end the worker
-                replies = [_failure(request, error) for request in message.requests]
-            if not self.send_all(replies):
+            if not self.send_all(self.answer(message)):
                 return
+
+    def answer(self, message: messages.Invoke) -> list[messages.Reply | messages.Failure]:
+        """The replies to one batch, in order; a failure of any kind becomes Failure replies."""
+        try:
+            answers = self.handler.handle_many(message.requests)
+            return [
+                _reply(request, answer) for request, answer in zip(message.requests, answers, strict=True)
+            ]
+        except (Exception, SystemExit) as error:  # a bug here must not end the worker
+            return [_failure(request, error) for request in message.requests]
 
     def _run_invoke(self, message: messages.Invoke) -> None:
         try:
@@ -325,5 +377,12 @@ def run_worker(connection: Connection, settings: Settings, model_dir: str, index
     gc.freeze()
     gc.enable()
     outbox.send(messages.Ready(capabilities))
+    lanes = capabilities.lanes
+    if lanes > 1:
+        # Lanes keep their threads (one lane's fitting would change the others' mid-call); the
+        # lanes that compute at once are fitted instead, unless the user set how many.
+        allowed = None if settings.lanes is not None else fitted_lanes(lanes, usable_cores())
+        RequestLoop(connection, outbox, handler, lanes=lanes, allowed=allowed).serve()
+        return
     fitter = fitter_for(settings.threads_per_worker, usable_cores(), settings.omp_num_threads)
     RequestLoop(connection, outbox, handler, fitter).serve()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import enum
+import itertools
 import logging
 import multiprocessing
 import os
@@ -38,6 +39,13 @@ class WorkerState(enum.Enum):
 
 
 @dataclass
+class OpenBatch:
+    size: int  # requests sent
+    started: float  # time.monotonic() when it was sent
+    waiting: int  # requests not answered yet
+
+
+@dataclass
 class Worker:
     index: int
     process: multiprocessing.process.BaseProcess
@@ -47,10 +55,11 @@ class Worker:
     failure: str | None = None
     in_flight: dict[int, Pending] = field(default_factory=dict)
     restarts: int = 0
-    batch_size: int = 0  # requests in the batch in flight (or the last one)
-    batch_started: float = 0.0  # time.monotonic() when it was sent
+    batches: dict[int, OpenBatch] = field(default_factory=dict)  # by id: those it is running
     refill: Refill = NO_REFILL  # what the next batch waits for (batching.Refill)
     join_lock: threading.Lock = field(default_factory=threading.Lock)
+    _batch_ids: itertools.count = field(default_factory=itertools.count)
+    fitted_lanes: int | None = None  # of its lanes, those it runs now (messages.LanesFitted)
 
     def join(self, timeout: float) -> None:
         # The reader thread and stop() may both wait; two concurrent waitpid() calls on one
@@ -63,14 +72,58 @@ class Worker:
         with contextlib.suppress(OSError, ValueError):
             self.connection.send(message)
 
-    def started(self, size: int, now: float) -> None:
-        """A batch of ``size`` requests went to this worker at ``now``."""
-        self.batch_size, self.batch_started = size, now
+    def ready(self, capabilities: messages.Capabilities, batch_size: int) -> None:
+        """It has loaded the model and serves up to ``batch_size`` requests per batch."""
+        self.state, self.capabilities = WorkerState.READY, capabilities
+        logger.info(
+            "worker %d ready in %.1f s (task %s, hooks: %s, %d thread(s) in each of %d lane(s), batching %s, "
+            "streaming %s)",
+            self.index,
+            capabilities.load_seconds,
+            capabilities.task or "from user code",
+            ", ".join(capabilities.hooks) or "none",
+            capabilities.threads,
+            capabilities.lanes,
+            f"up to {batch_size}" if batch_size > 1 else "off",
+            "on" if capabilities.streams else "off",
+        )
 
-    def answered(self, queued: int, now: float) -> None:
-        """Its whole batch is answered. Its clients come back, and the ``queued`` requests stay:
-        the next batch waits for their company (:class:`batching.Refill`)."""
-        self.refill = Refill.after(self.batch_size + queued, self.batch_started, now)
+    @property
+    def lanes(self) -> int:
+        """Batches it runs at once now (lanes.py): its lanes, or fewer while the cores are shared."""
+        most = self.capabilities.lanes if self.capabilities is not None else 1
+        return most if self.fitted_lanes is None else max(1, min(most, self.fitted_lanes))
+
+    @property
+    def free_lanes(self) -> int:
+        return self.lanes - len(self.batches) if self.state is WorkerState.READY else 0
+
+    def lane_size(self, max_size: int) -> int:
+        """The most requests one of its batches takes: lanes share the maximum batch size, so
+        that the queue is spread over them and all they run at once is at most ``max_size``."""
+        return max(1, -(-max_size // self.lanes))
+
+    def started(self, batch: list[Pending], now: float) -> None:
+        """``batch`` went to this worker at ``now``."""
+        batch_id = next(self._batch_ids)
+        for pending in batch:
+            pending.batch_id = batch_id
+            self.in_flight[pending.request.request_id] = pending
+        self.batches[batch_id] = OpenBatch(len(batch), now, len(batch))
+
+    def answered(self, pending: Pending, queued: int, now: float) -> bool:
+        """``pending`` is answered; True when that completes its batch, freeing a lane. Its
+        clients come back, and the ``queued`` requests stay: the next batch waits for their
+        company (:class:`batching.Refill`)."""
+        batch = self.batches.get(pending.batch_id)
+        if batch is None:
+            return False
+        batch.waiting -= 1
+        if batch.waiting > 0:
+            return False
+        del self.batches[pending.batch_id]
+        self.refill = Refill.after(batch.size + queued, batch.started, now)
+        return True
 
     def describe(self) -> dict[str, object]:
         """This worker, for ``/info``."""
@@ -79,6 +132,7 @@ class Worker:
             "pid": self.process.pid,
             "state": self.state.value,
             "in_flight": len(self.in_flight),
+            "lanes": self.lanes,
             "restarts": self.restarts,
             "threads": self.capabilities.threads if self.capabilities else None,
             "gpu_id": self.capabilities.gpu_id if self.capabilities else None,

@@ -220,11 +220,20 @@ def test_the_bound_line_sets_the_model_alone_against_3x_the_peer_and_what_ours_g
 def test_the_model_alone_is_measured_in_each_thread_configuration_and_the_best_counts(monkeypatch):
     from peer import ceiling
 
-    runs = {(1, None): (200.0, 4.0), (2, "PASSIVE"): (330.0, 5.5), (2, None): (420.0, 4.6)}
+    runs = {
+        (1, None, 1): (200.0, 4.0),
+        (1, "PASSIVE", 2): (400.0, 4.4),
+        (2, "PASSIVE", 1): (330.0, 5.5),
+        (2, None, 1): (420.0, 4.6),
+    }
     monkeypatch.setattr(
-        ceiling, "_measure_once", lambda task, model, seconds, threads, wait: runs[threads, wait]
+        ceiling,
+        "_measure_once",
+        lambda task, model, seconds, threads, wait, lanes: runs[threads, wait, lanes],
     )
     monkeypatch.setattr("sagemaker_hf.toolkit.settings.usable_cores", lambda: 2)
     found = ceiling.measure("sentence-embeddings", None, 3.0)
     assert found == ceiling.Ceiling(420.0, "2 threads, spinning OpenMP waiting", 4.0)
-    assert ceiling.configurations(1) == [(1, None)]
+    runs[1, "PASSIVE", 2] = (450.0, 4.4)
+    assert ceiling.measure("sentence-embeddings", None, 3.0).best == "2 lanes of 1 thread"
+    assert ceiling.configurations(1) == [(1, None, 1)]

@@ -223,12 +223,12 @@ class _Sent:
         self.messages.append(message)
 
 
-def _ready_worker(index: int, pipe: _Sent):
+def _ready_worker(index: int, pipe: _Sent, lanes: int = 1):
     from sagemaker_hf.toolkit.worker_process import Worker, WorkerState
 
     capabilities = messages.Capabilities(
         pid=pipe.pid, task="t", accepts_csv=False, batchable=True, streams=False, reads_input=False,
-        writes_output=False, hooks=(), gpu_id=None, threads=1, load_seconds=0.0,
+        writes_output=False, hooks=(), gpu_id=None, threads=1, load_seconds=0.0, lanes=lanes,
     )  # fmt: skip
     return Worker(index, pipe, pipe, state=WorkerState.READY, capabilities=capabilities)
 
@@ -247,7 +247,10 @@ def test_a_worker_waiting_for_its_refill_leaves_the_queue_to_an_idle_one(loop):
     assert waiting.messages == []
     assert [request.request_id for request in idle.messages[0].requests] == [0, 1, 2]
     assert pool._batch_timer is None  # nothing left to wait for
-    pool._workers[1].answered(queued=0, now=time.monotonic())
+    answered = [
+        pool._workers[1].answered(pending, queued=0, now=time.monotonic()) for pending in _sent(pool, 1)
+    ]
+    assert answered == [False, False, True]  # the third answer completes the batch
     assert pool._workers[1].refill.size == 3  # its three clients are the next batch's company
 
 
@@ -260,7 +263,7 @@ def test_while_a_worker_is_busy_an_idle_one_takes_only_its_fair_share(loop):
     busy, idle = _Sent(), _Sent()
     pool._workers = {0: _ready_worker(0, busy), 1: _ready_worker(1, idle)}
     running = [pending(loop, n, arrived=time.monotonic()) for n in range(2)]
-    pool._workers[0].in_flight = {entry.request.request_id: entry for entry in running}
+    pool._workers[0].started(running, time.monotonic())
     pool._queue.extend(pending(loop, n, arrived=time.monotonic()) for n in range(2, 32))
     pool._dispatch()
     # 30 queued and 2 in flight between 2 workers: 16 each, not all 30 to the idle one (which
@@ -280,6 +283,38 @@ def test_one_worker_still_takes_the_whole_queue(loop):
     pool._queue.extend(pending(loop, n, arrived=time.monotonic()) for n in range(30))
     pool._dispatch()
     assert [len(message.requests) for message in pipe.messages] == [30]
+
+
+def _sent(pool, index: int) -> list:
+    return list(pool._workers[index].in_flight.values())
+
+
+def test_a_worker_with_lanes_takes_one_batch_per_lane_and_shares_the_batch_size(loop):
+    from sagemaker_hf.toolkit.pool import WorkerPool
+    from sagemaker_hf.toolkit.settings import Settings
+
+    pool = WorkerPool(Settings(max_batch_size=8))
+    pool._loop = loop
+    pipe = _Sent()
+    pool._workers = {0: _ready_worker(0, pipe, lanes=2)}
+    pool._queue.extend(pending(loop, n, arrived=time.monotonic()) for n in range(10))
+    pool._dispatch()
+    # Two batches of 4 (8 between the lanes, the most per worker); two requests wait.
+    assert [[r.request_id for r in message.requests] for message in pipe.messages] == [
+        [0, 1, 2, 3],
+        [4, 5, 6, 7],
+    ]
+    assert pool.queue_depth == 2 and pool._workers[0].free_lanes == 0
+    worker = pool._workers[0]
+    first_batch = [entry for entry in _sent(pool, 0) if entry.request.request_id < 4]
+    worker.batches[first_batch[0].batch_id].started -= 1.0  # it ran for a second: the refill may wait 50 ms
+    for entry in first_batch:
+        pool._on_message(worker, messages.Reply(entry.request.request_id, b"{}", "application/json", {}))
+    # The first lane is free again and takes the two left (the refill wants 4 + 2, and only
+    # 2 are queued: it waits for them, briefly).
+    assert worker.free_lanes == 1 and worker.refill.size == 6
+    assert all(entry.future.done() for entry in first_batch)
+    assert pool._batch_timer is not None and len(pipe.messages) == 2
 
 
 def test_requests_that_timed_out_in_the_queue_are_skipped(loop):
@@ -397,3 +432,20 @@ def test_a_predict_fn_is_not_batched_unless_it_opts_in(tmp_path, executor):
         count = metric(server, "sagemaker_hf_batch_size_count")
         assert count == 4
         assert metric(server, 'sagemaker_hf_batch_size_bucket{le="1"}') == count
+
+
+def test_the_front_sends_a_whole_batch_to_a_worker_fitted_to_one_lane(loop):
+    from sagemaker_hf.toolkit.pool import WorkerPool
+    from sagemaker_hf.toolkit.settings import Settings
+
+    pool = WorkerPool(Settings(max_batch_size=8))
+    pool._loop = loop
+    pipe = _Sent()
+    pool._workers = {0: _ready_worker(0, pipe, lanes=2)}
+    pool._on_message(pool._workers[0], messages.LanesFitted(1))
+    pool._queue.extend(pending(loop, n, arrived=time.monotonic()) for n in range(10))
+    pool._dispatch()
+    assert [len(message.requests) for message in pipe.messages] == [8]  # one lane: a full batch
+    pool._on_message(pool._workers[0], messages.LanesFitted(2))
+    # Two lanes again: the second takes the two requests left.
+    assert pool._workers[0].lanes == 2 and [len(message.requests) for message in pipe.messages] == [8, 2]

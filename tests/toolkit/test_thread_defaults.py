@@ -65,7 +65,7 @@ def test_a_bad_wait_policy_names_the_variable():
 
 READY = re.compile(
     r"worker 0 ready in [\d.]+ s \(pid \d+; user code [\d.]+ s, imports [\d.]+ s, model [\d.]+ s\): "
-    r"(\d+) torch thread\(s\), (\d+) inter-op thread\(s\); "
+    r"(\d+) torch thread\(s\), (\d+) inter-op thread\(s\), (\d+) lane\(s\); "
     r"OMP_NUM_THREADS=(\d+), OMP_WAIT_POLICY=(\w+)"
 )
 
@@ -85,7 +85,7 @@ def test_a_worker_runs_with_the_default_threads_and_passive_waiting(tiny_models,
     env = {"HF_TASK": "text-classification", "OMP_DISPLAY_ENV": "VERBOSE"}
     with running_server(tiny_models["text-classification"], env=env) as server:
         threads = str(default_threads(usable_cores(), 1))
-        assert _ready_line(server).groups() == (threads, "1", threads, "PASSIVE")
+        assert _ready_line(server).groups() == (threads, "1", "1", threads, "PASSIVE")
         assert server.client.post("/invocations", json={"inputs": "fine"}).status_code == 200
         # torch's OpenMP runtime (GNU libgomp) prints what it read as it loaded: passive waiting
         # means no spinning, and the team size is the worker's thread count.
@@ -105,7 +105,7 @@ def test_a_worker_runs_with_the_users_threads_and_wait_policy(tiny_models, monke
         "OMP_DISPLAY_ENV": "VERBOSE",
     }
     with running_server(tiny_models["text-classification"], env=env) as server:
-        assert _ready_line(server).groups() == ("2", "1", "2", "ACTIVE")
+        assert _ready_line(server).groups() == ("2", "1", "1", "2", "ACTIVE")
         assert "OMP_WAIT_POLICY = 'ACTIVE'" in server.log_text()
 
 

@@ -17,6 +17,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from sagemaker_hf.toolkit import lanes
 from sagemaker_hf.toolkit.errors import BadInputError
 from sagemaker_hf.toolkit.tasks import inputs as task_inputs
 from sagemaker_hf.toolkit.tasks import packing
@@ -67,7 +68,7 @@ class SentenceEncoder:
         vectors that way (see :mod:`packing`)."""
         import torch
 
-        with torch.inference_mode():
+        with torch.inference_mode(), lanes.pinned():  # one probe, before any lane packs
             self._mask_form, reason = packing.verify(
                 lambda sentence: self._vectors([sentence])[0], self._packed_vectors
             )
@@ -102,7 +103,8 @@ class SentenceEncoder:
         encoded = self.tokenizer(
             sentences, padding=True, truncation=True, max_length=self.max_length, return_tensors="pt"
         ).to(self.device)
-        states = self.model(**encoded).last_hidden_state
+        with lanes.model_call():
+            states = self.model(**encoded).last_hidden_state
         return self._normalized(states, encoded["attention_mask"])
 
     def _packed_vectors(
@@ -122,7 +124,8 @@ class SentenceEncoder:
             subset = {name: [values[index] for index in members] for name, values in encoded.items()}
             local_rows = [[local[index] for index in row] for row in group]
             inputs, spans = packing.pack(subset, local_rows, mask_form, self.model.dtype)
-            states = self.model(**{name: tensor.to(self.device) for name, tensor in inputs.items()})
+            with lanes.model_call():
+                states = self.model(**{name: tensor.to(self.device) for name, tensor in inputs.items()})
             token_states, mask = packing.unpack(states.last_hidden_state, spans)
             for index, vector in zip(members, self._normalized(token_states, mask), strict=True):
                 vectors[index] = vector
@@ -153,6 +156,7 @@ class SentenceEmbeddingsTask:
     task = "sentence-embeddings"
     batchable = True
     accepts_csv = True
+    runs_in_lanes = True  # SentenceEncoder marks its forward calls (lanes.py)
 
     def __init__(self, encoder: SentenceEncoder) -> None:
         self.encoder = encoder
@@ -193,6 +197,7 @@ class SentenceSimilarityTask:
     task = "sentence-similarity"
     batchable = True
     accepts_csv = False
+    runs_in_lanes = True
 
     def __init__(self, encoder: SentenceEncoder) -> None:
         self.encoder = encoder

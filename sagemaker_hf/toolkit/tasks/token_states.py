@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from sagemaker_hf.toolkit import lanes
 from sagemaker_hf.toolkit.tasks import packing
 
 logger = logging.getLogger(__name__)
@@ -52,7 +53,7 @@ class PackedTokenStates:
         if not self._probed:
             import torch
 
-            with torch.inference_mode():
+            with torch.inference_mode(), lanes.pinned():  # one probe, before any lane packs
                 self._mask_form, reason = packing.verify(self._alone, self._packed_probe)
             self._probed = True
             logger.info("feature-extraction packing %s: %s", "on" if self._mask_form else "off", reason)
@@ -81,7 +82,8 @@ class PackedTokenStates:
                 subset = {name: [values[index] for index in members] for name, values in encoded.items()}
                 rows = [[local[index] for index in row] for row in group]
                 inputs, spans = packing.pack(subset, rows, mask_form, model.dtype)
-                output = model(**{name: tensor.to(model.device) for name, tensor in inputs.items()})
+                with lanes.model_call():
+                    output = model(**{name: tensor.to(model.device) for name, tensor in inputs.items()})
                 hidden = output.last_hidden_state.cpu()
                 for index, span in zip(members, spans, strict=True):
                     states[index] = hidden[span.row, span.start : span.start + span.length]
