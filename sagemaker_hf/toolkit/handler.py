@@ -305,7 +305,11 @@ class Handler:
                 f"application/json request at a time; this request cannot stream here (task {self.task}). "
                 'Remove "stream"'
             )
-        return split_payload(data)
+        from sagemaker_hf.toolkit.tasks.base import require_shallow_inputs
+
+        inputs, parameters = split_payload(data)
+        require_shallow_inputs(inputs)
+        return inputs, parameters
 
     # ------------------------------------------------------------------ streams
 

@@ -82,6 +82,20 @@ def test_a_bad_request_fails_only_itself(handler):
     assert '"parameters" must be an object' in answers[3].message
 
 
+@pytest.mark.parametrize("depth", [65, 980, 995])
+def test_inputs_nested_too_deep_get_a_400_at_any_stack_depth(handler, depth):
+    # Near the recursion limit the first walk or repr of such inputs used to fail with
+    # RecursionError, a 500, depending on how deep the worker's own stack was.
+    deep = ("[" * depth + "1" + "]" * depth).encode()
+    requests = [request(0, {"inputs": "good"}), messages.Request(1, deep, JSON, JSON)]
+    answers = handler.handle_many(requests)
+    assert type(answers[0]).__name__ == "Result"
+    assert answers[1].status == 400  # deep enough, the JSON decoder refuses it first
+    assert "more than 64 levels deep" in answers[1].message or "too deeply" in answers[1].message
+    shallow = handler.handle_many([request(2, {"inputs": [[["a"]]]})])[0]  # the task's own answer
+    assert type(shallow).__name__ in {"Result", "BadInputError"} and "levels deep" not in str(shallow)
+
+
 def test_json_lines_records_run_as_batches_and_keep_their_order(handler):
     records = [{"inputs": f"record number {n}"} for n in range(7)]
     body = "\n".join(json.dumps(record) for record in records).encode()

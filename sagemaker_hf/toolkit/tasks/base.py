@@ -106,16 +106,28 @@ def require_parameters_dict(parameters: Any) -> dict[str, Any]:
 # No pipeline parameter nests deeper than a few levels (bad_words_ids is a list of lists); a
 # value nested hundreds deep makes transformers' own error messages fail with RecursionError.
 MAX_PARAMETER_DEPTH = 16
+# Task inputs nest a few levels (a table, an image as rows of pixels, pairs of texts); near
+# Python's recursion limit the first repr or walk of them fails with RecursionError, a 500 for
+# what is a bad request.
+MAX_INPUT_DEPTH = 64
 
 
-def _nesting_depth(value: Any) -> int:
-    """How deeply lists and dicts nest in ``value``, counted without recursion."""
+def require_shallow_inputs(inputs: Any) -> None:
+    if _nesting_depth(inputs, MAX_INPUT_DEPTH) > MAX_INPUT_DEPTH:
+        raise BadInputError(
+            f'"inputs" nests lists or objects more than {MAX_INPUT_DEPTH} levels deep; send texts, '
+            "lists of them, or the shallow objects the task documents"
+        )
+
+
+def _nesting_depth(value: Any, limit: int = MAX_PARAMETER_DEPTH) -> int:
+    """How deeply lists and dicts nest in ``value`` (up to ``limit`` + 1), counted without recursion."""
     deepest = 0
     pending = [(value, 0)]
     while pending:
         item, depth = pending.pop()
         if isinstance(item, (list, dict)):
-            if depth + 1 > MAX_PARAMETER_DEPTH:
+            if depth + 1 > limit:
                 return depth + 1
             deepest = max(deepest, depth + 1)
             children = item.values() if isinstance(item, dict) else item
