@@ -23,7 +23,8 @@ sentences/s against 328. feature-extraction gained 9% idle but its 32-client p99
   each batch the worker fits the lanes that compute at once to the cores no other process
   holds steadily (:class:`cpu_share.ThreadFitter`), and tells the front
   (:class:`messages.LanesFitted`), which then sends one full batch at a time. A user's
-  ``SAGEMAKER_HF_LANES`` is kept as set; a user's ``OMP_NUM_THREADS`` means one lane.
+  ``SAGEMAKER_HF_LANES`` is kept as set; a user's ``OMP_NUM_THREADS`` means one lane, and so
+  does a GPU (lanes are measured on CPUs only).
 
 Only what runs *inside* the model's forward pass runs side by side: a lane holds the worker's
 gate for its whole batch and lets go of it only around the forward calls that the task code

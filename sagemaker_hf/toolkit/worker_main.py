@@ -175,8 +175,8 @@ def lane_count(settings: Settings, handler: Any) -> int:
         return 1
     if settings.lanes is not None:
         return settings.lanes
-    if not getattr(handler, "lanes_by_default", False):
-        return 1
+    if not getattr(handler, "lanes_by_default", False) or getattr(handler, "device", "cpu") != "cpu":
+        return 1  # lanes are measured on CPUs only; a GPU worker keeps one batch at a time
     return default_lanes(settings.threads_per_worker, settings.omp_num_threads)
 
 

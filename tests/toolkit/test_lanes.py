@@ -178,3 +178,17 @@ def test_lanes_for_a_model_that_cannot_run_in_them_are_refused_in_the_log(tiny_m
         assert _ready(server)[1] == 1
         assert "SAGEMAKER_HF_LANES=2 has no effect" in server.log_text()
         assert server.client.post("/invocations", json={"inputs": "fine"}).status_code == 200
+
+
+def test_a_gpu_worker_runs_one_lane_unless_asked():
+    from types import SimpleNamespace
+
+    from sagemaker_hf.toolkit.worker_main import lane_count
+
+    def handler(device: str) -> SimpleNamespace:
+        return SimpleNamespace(runs_in_lanes=True, lanes_by_default=True, device=device)
+
+    settings = load_settings({})
+    assert lane_count(settings, handler("cuda:0")) == 1
+    assert lane_count(settings, handler("cpu")) == default_lanes(settings.threads_per_worker, None)
+    assert lane_count(load_settings({"SAGEMAKER_HF_LANES": "3"}), handler("cuda:0")) == 3
