@@ -108,8 +108,9 @@ class LaneRunner:
     ``allowed(running)``, when given, says how many lanes may compute now, given that
     ``running`` other lanes already are (:func:`fitted_lanes`). On shared cores a second lane
     only competes with the neighbours for the same core: a batch then waits for the running
-    one, and ``report`` tells the front each time the number changes, so that it sends one
-    full batch at a time instead of one lane's share.
+    one, and each time the number changes a :class:`messages.LanesFitted` tells the front
+    (through ``send_all``), so that it sends one full batch at a time instead of one lane's
+    share.
     """
 
     def __init__(
