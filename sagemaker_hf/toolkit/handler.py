@@ -153,9 +153,9 @@ class Handler:
         self.streams = not self.hooks.names and bool(getattr(self.model, "streams", False))
         # Only the task model's own forward calls run side by side (lanes.py); a user's
         # input_fn or output_fn still runs one batch at a time, inside the gate.
-        default_predict = default_predict and self.hooks.predict_batch_fn is None
+        task_predicts = default_predict and self.hooks.predict_batch_fn is None
         self.runs_in_lanes = (
-            default_predict and not self.streams and bool(getattr(self.model, "runs_in_lanes", False))
+            task_predicts and not self.streams and bool(getattr(self.model, "runs_in_lanes", False))
         )
         self.lanes_by_default = self.runs_in_lanes and bool(getattr(self.model, "lanes_by_default", True))
 

@@ -317,6 +317,23 @@ def test_a_worker_with_lanes_takes_one_batch_per_lane_and_shares_the_batch_size(
     assert pool._batch_timer is not None and len(pipe.messages) == 2
 
 
+def test_the_front_sends_a_whole_batch_to_a_worker_fitted_to_one_lane(loop):
+    from sagemaker_hf.toolkit.pool import WorkerPool
+    from sagemaker_hf.toolkit.settings import Settings
+
+    pool = WorkerPool(Settings(max_batch_size=8))
+    pool._loop = loop
+    pipe = _Sent()
+    pool._workers = {0: _ready_worker(0, pipe, lanes=2)}
+    pool._on_message(pool._workers[0], messages.LanesFitted(1))
+    pool._queue.extend(pending(loop, n, arrived=time.monotonic()) for n in range(10))
+    pool._dispatch()
+    assert [len(message.requests) for message in pipe.messages] == [8]  # one lane: a full batch
+    pool._on_message(pool._workers[0], messages.LanesFitted(2))
+    # Two lanes again: the second takes the two requests left.
+    assert pool._workers[0].lanes == 2 and [len(message.requests) for message in pipe.messages] == [8, 2]
+
+
 def test_requests_that_timed_out_in_the_queue_are_skipped(loop):
     queue = collections.deque(pending(loop, n, arrived=0.0) for n in range(3))
     queue[0].future.cancel()
@@ -432,20 +449,3 @@ def test_a_predict_fn_is_not_batched_unless_it_opts_in(tmp_path, executor):
         count = metric(server, "sagemaker_hf_batch_size_count")
         assert count == 4
         assert metric(server, 'sagemaker_hf_batch_size_bucket{le="1"}') == count
-
-
-def test_the_front_sends_a_whole_batch_to_a_worker_fitted_to_one_lane(loop):
-    from sagemaker_hf.toolkit.pool import WorkerPool
-    from sagemaker_hf.toolkit.settings import Settings
-
-    pool = WorkerPool(Settings(max_batch_size=8))
-    pool._loop = loop
-    pipe = _Sent()
-    pool._workers = {0: _ready_worker(0, pipe, lanes=2)}
-    pool._on_message(pool._workers[0], messages.LanesFitted(1))
-    pool._queue.extend(pending(loop, n, arrived=time.monotonic()) for n in range(10))
-    pool._dispatch()
-    assert [len(message.requests) for message in pipe.messages] == [8]  # one lane: a full batch
-    pool._on_message(pool._workers[0], messages.LanesFitted(2))
-    # Two lanes again: the second takes the two requests left.
-    assert pool._workers[0].lanes == 2 and [len(message.requests) for message in pipe.messages] == [8, 2]
