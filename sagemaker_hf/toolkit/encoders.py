@@ -3,7 +3,8 @@
 - JSON: NaN and ±Infinity become ``null`` (JSON has no such numbers); numpy and torch values
   become lists and numbers, PIL images base64 PNG, datetimes ISO 8601 strings (with a space
   between date and time, as the AWS toolkit writes them), bytes base64.
-  Plain predictions (str-keyed dicts, lists and scalars) skip that conversion walk.
+  Plain predictions (str-keyed dicts, lists and scalars, and float64 numpy arrays when orjson
+  is installed) skip that conversion walk.
 - A multi-record answer is one JSON document per record, one line each, in order, joined by
   ``\\n`` without a trailing newline.
 - CSV needs a list of objects; its lines end with ``\\r\\n`` (RFC 4180, and the AWS toolkit's
@@ -99,6 +100,8 @@ def _is_plain(value: Any, depth: int = 0) -> bool:
         return True
     if depth == _PLAIN_DEPTH:
         return False
+    if kind.__name__ == "ndarray":
+        return _is_plain_array(value)
     if kind is dict:
         if not set(map(type, value)) <= {str}:
             return False
@@ -112,6 +115,21 @@ def _is_plain(value: Any, depth: int = 0) -> bool:
     return all(_is_plain(item, depth + 1) for item in items)
 
 
+def _is_plain_array(value: Any) -> bool:
+    """A float64 numpy array that orjson writes as it writes ``value.tolist()``: the same
+    shortest text per number, and NaN and infinities as null (feature-extraction's token
+    states, token_states.py). json cannot write arrays at all; without orjson they take the
+    full path."""
+    return (
+        orjson is not None
+        and type(value).__module__ == "numpy"
+        and value.dtype.kind == "f"
+        and value.dtype.itemsize == 8
+        and value.dtype.isnative
+        and value.flags.c_contiguous
+    )
+
+
 def _encode_json(prediction: Any) -> bytes:
     # The walk in json_values costs ~45 us for one 384-float embedding; most predictions
     # (task models' lists and dicts of numbers and strings) do not need it. orjson writes
@@ -120,12 +138,14 @@ def _encode_json(prediction: Any) -> bytes:
     if _is_plain(prediction):
         if orjson is not None:
             try:
-                return orjson.dumps(prediction)
+                return orjson.dumps(prediction, option=orjson.OPT_SERIALIZE_NUMPY)
             except TypeError:  # an int beyond 64 bits: json writes those
                 pass
         try:
             return _JSON_ENCODER.encode(prediction).encode("utf-8")
         except ValueError:  # NaN or an infinity, which json_values turns into null
+            pass
+        except TypeError:  # an array beside an int beyond 64 bits: json_values makes it a list
             pass
     return _JSON_ENCODER.encode(json_values(prediction)).encode("utf-8")
 

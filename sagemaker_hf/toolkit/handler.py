@@ -158,6 +158,10 @@ class Handler:
             task_predicts and not self.streams and bool(getattr(self.model, "runs_in_lanes", False))
         )
         self.lanes_by_default = self.runs_in_lanes and bool(getattr(self.model, "lanes_by_default", True))
+        # Arrays the encoders write as the same JSON, faster (token_states.py); a user's
+        # output_fn gets the lists it always got.
+        if task_predicts and self.hooks.output_fn is None and hasattr(self.model, "numpy_answers"):
+            self.model.numpy_answers = True
 
     # ------------------------------------------------------------------ requests
 

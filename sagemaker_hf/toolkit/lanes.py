@@ -12,9 +12,9 @@ Measured on 2 cores with all-MiniLM-L6-v2 (``benchmarks/serving_defaults.py``, 3
 two runs each, interleaved): sentence-embeddings served 348 req/s in two lanes against 299 in
 one batch on two threads, with a lower 32-client p99 (124 against 139 ms), and the same with
 one busy process per core (206 against 203). In-process, without HTTP, two lanes answered 432
-sentences/s against 328. feature-extraction gained 9% idle but its 32-client p99 rose by 40%
-(its ~90 KB answers are written inside the gate, below), so it runs in lanes only when
-``SAGEMAKER_HF_LANES`` asks for them.
+sentences/s against 328. feature-extraction served no more in two lanes than in one (250
+against 252 req/s, its answers written as arrays) and its 32-client p99 rose by half (327
+against 212 ms), so it runs in lanes only when ``SAGEMAKER_HF_LANES`` asks for them.
 
 - Each lane's batch takes at most ``max_batch_size / lanes`` requests, so that the queue is
   spread over the lanes (one lane taking all 32 left the other idle) and all the batches in

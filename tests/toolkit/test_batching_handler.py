@@ -12,7 +12,7 @@ from sagemaker_hf.toolkit import messages
 from sagemaker_hf.toolkit.errors import BadInputError, ModelError
 from sagemaker_hf.toolkit.handler import Handler
 from sagemaker_hf.toolkit.settings import Settings
-from sagemaker_hf.toolkit.user_code import UserHooks, make_context
+from sagemaker_hf.toolkit.user_code import UserHooks, load_hooks, make_context
 
 JSON = "application/json"
 
@@ -179,3 +179,39 @@ def test_minilm_batched_embeddings_equal_embeddings_alone(minilm_model_dir):
     for sentence, answer in zip(sentences, together, strict=False):
         assert close(answer, model.predict(sentence, {}))
     assert close(together[-1], model.predict(sentences, {}))
+
+
+RECORDING_OUTPUT_FN = """
+import json
+
+SEEN = []
+
+
+def output_fn(prediction, accept):
+    SEEN.append(type(prediction[0]).__name__)
+    return json.dumps(prediction)
+"""
+
+
+def feature_extraction_handler(model_dir, hooks: UserHooks) -> Handler:
+    settings = Settings(model_dir=model_dir, hf_task="feature-extraction")
+    handler = Handler(settings, model_dir, hooks, make_context(model_dir, None, 0), "cpu")
+    handler.setup()
+    return handler
+
+
+def test_token_states_are_arrays_only_where_the_toolkit_encoders_alone_see_them(tiny_models, tmp_path):
+    model_dir = tiny_models["feature-extraction"]
+    module = tmp_path / "inference.py"
+    module.write_text(RECORDING_OUTPUT_FN, encoding="utf-8")
+    hooks = load_hooks(module)
+    plain = feature_extraction_handler(model_dir, UserHooks())
+    hooked = feature_extraction_handler(model_dir, hooks)
+    assert plain.model.numpy_answers and not hooked.model.numpy_answers
+    texts = ["Hi", "A man is eating food.", "Cats sleep in the sun all afternoon.", "Rain."]
+    batch = [request(number, {"inputs": text}) for number, text in enumerate(texts)]
+    answers = plain.handle_many(batch)
+    hooked_answers = hooked.handle_many(batch)
+    assert hooks.output_fn.function.__globals__["SEEN"] == ["list"] * len(texts)  # json.dumps can write it
+    for answer, hooked_answer in zip(answers, hooked_answers, strict=True):
+        assert close(json.loads(answer.body), json.loads(hooked_answer.body))

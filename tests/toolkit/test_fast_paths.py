@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import json
+import math
 from types import SimpleNamespace
 
 import numpy as np
@@ -106,6 +107,53 @@ def test_the_plain_check_accepts_task_outputs_and_refuses_what_json_would_write_
     assert not encoders._is_plain({"label": Label("a")})
     assert not encoders._is_plain([np.float64(1.0)])
     assert not encoders._is_plain(json.loads("[" * 40 + "]" * 40))
+
+
+def test_the_plain_check_takes_only_arrays_orjson_writes_as_their_lists():
+    states = np.linspace(-1, 1, 12).reshape(3, 4)
+    assert encoders._is_plain([states]) and encoders._is_plain({"x": [states, 1, "a"]})
+    assert not encoders._is_plain([states.astype(np.float32)])  # orjson: float32's shortest text
+    assert not encoders._is_plain([states.T])  # not C-contiguous
+    assert not encoders._is_plain([states.astype(">f8")])  # not native byte order
+    assert not encoders._is_plain([states.astype(np.int64)])
+    assert not encoders._is_plain([np.array([{"a": 1}], dtype=object)])
+
+
+SPECIAL_FLOATS = [0.0, -0.0, math.nan, math.inf, -math.inf, 5e-324, 1.7976931348623157e308, 1e-7, 1e16, 0.1]
+ARRAY_ENCODINGS = ("application/json", "application/jsonlines", "application/x-npy", "text/csv")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.floats() | st.sampled_from(SPECIAL_FLOATS), min_size=4, max_size=60),
+    st.integers(1, 4),
+    st.sampled_from(["[array]", "[[array]]", "object"]),
+)
+def test_float64_arrays_encode_to_the_bytes_of_their_lists(numbers, rows, wrapping):
+    """As token_states.py answers: a text's token states (tokens × hidden, at least one token)
+    in a list, and a list of those for a request of several texts."""
+    columns = len(numbers) // rows
+    array = np.array(numbers[: rows * columns], dtype=np.float64).reshape(rows, columns)
+
+    def wrap(value):
+        return {"[array]": [value], "[[array]]": [[value]], "object": {"x": value}}[wrapping]
+
+    for writer in ("orjson", "json"):
+        with pytest.MonkeyPatch.context() as patch:
+            if writer == "json":
+                patch.setattr(encoders, "orjson", None)
+            for accept in ARRAY_ENCODINGS:
+                assert outcome_bytes(accept, wrap(array)) == outcome_bytes(accept, wrap(array.tolist())), (
+                    writer,
+                    accept,
+                )
+
+
+def outcome_bytes(accept, prediction):
+    try:
+        return encoders.encode(prediction, accept)
+    except Exception as error:  # the comparison is the point (its message names the type it got)
+        return type(error)
 
 
 SCALARS = (

@@ -165,9 +165,12 @@ class NativePipelineTask:
         self.accepted_parameters = pipeline_parameters(pipeline, task)
         self.packed = token_states.PackedTokenStates(pipeline) if task == "feature-extraction" else None
         self.runs_in_lanes = self.packed is not None  # its packed forward calls are marked (lanes.py)
-        # Only when asked (SAGEMAKER_HF_LANES): two lanes served 9% more feature-extraction idle,
-        # but its 90 KB answers are written inside the gate and the 32-client p99 rose 40%.
+        # Only when asked (SAGEMAKER_HF_LANES): since its answers are arrays, two lanes served
+        # feature-extraction no faster than one (250 against 252 req/s) at a 50% higher p99.
         self.lanes_by_default = False
+        # Packed token states as float64 arrays (token_states.py): set by the handler when the
+        # toolkit's encoders, and no user hook, see the answers.
+        self.numpy_answers = False
 
     def predict(self, inputs: Any, parameters: dict[str, Any]) -> Any:
         call_parameters = self._call_parameters(parameters)
@@ -192,19 +195,20 @@ class NativePipelineTask:
         if not flat:
             return prepared
         try:
-            outputs, as_alone = self._run_batched(flat, call_parameters)
+            outputs, packed = self._run_batched(flat, call_parameters)
         except BadInputError:
             # One request spoiled the shared call: answer each on its own so only it fails.
             return predict_each(self.predict, inputs, parameters)
-        return self._split(prepared, plain_output(outputs), call_parameters, as_alone)
+        # Packed answers are built plain (or as arrays for the encoders): no walk over them.
+        return self._split(prepared, outputs if packed else plain_output(outputs), call_parameters, packed)
 
     def _run_batched(self, flat: list[Any], parameters: dict[str, Any]) -> tuple[list[Any], bool]:
-        """The outputs for ``flat``, in order, and whether each is already what the item gets
-        alone: packed token states, or the pipeline's outputs from one call, or one per chunk
-        of similar lengths when the spec says so."""
+        """The outputs for ``flat``, in order, and whether they are packed token states (each
+        already what the item gets alone); else the pipeline's outputs from one call, or one
+        call per chunk of similar lengths when the spec says so."""
         if self.packed is not None:
             try:
-                answers = self.packed.answers(flat, parameters)
+                answers = self.packed.answers(flat, parameters, arrays=self.numpy_answers)
             except rejected_request_errors():
                 answers = None  # the pipeline's calls below find the input the model refuses
             if answers is not None:
@@ -267,7 +271,7 @@ class NativePipelineTask:
         )
 
     def _split(
-        self, prepared: list[Prepared | BadInputError], outputs: list[Any], parameters: dict, as_alone: bool
+        self, prepared: list[Prepared | BadInputError], outputs: list[Any], parameters: dict, packed: bool
     ) -> list[Any]:
         results: list[Any] = []
         offset = 0
@@ -277,7 +281,7 @@ class NativePipelineTask:
                 continue
             mine = outputs[offset : offset + len(entry.items)]
             offset += len(entry.items)
-            if self.spec.unbatch is not None and not as_alone:
+            if self.spec.unbatch is not None and not packed:
                 mine = [
                     self.spec.unbatch(self.pipeline, item, output, parameters)
                     for item, output in zip(entry.items, mine, strict=True)

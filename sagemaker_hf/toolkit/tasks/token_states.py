@@ -10,6 +10,12 @@ row of its own tokens. Packing is used only for the calls it can answer exactly 
 with the default tokenizer options: ``truncation`` alone), only when the model's token states
 packed match the ones it gives each probe sentence alone (:func:`packing.verify`, run at the
 first batch), and only when it saves padding; every other call keeps the pipeline.
+
+With ``arrays``, each text's token states are a float64 numpy array instead of lists of
+floats: the toolkit's encoders write it as the same JSON, byte for byte, without building
+thousands of Python floats per answer (``tolist`` and the walks over its result took ~0.5 ms
+of the ~4.7 ms a 32-client worker spent per all-MiniLM-L6-v2 answer). Only the handler asks
+for them, and only when no user hook sees the predictions.
 """
 
 from __future__ import annotations
@@ -31,8 +37,9 @@ class PackedTokenStates:
         self._mask_form: str | None = None
         self._probed = False
 
-    def answers(self, texts: list[Any], parameters: dict[str, Any]) -> list[Any] | None:
-        """One answer per text, in order; None when packing does not apply to this call."""
+    def answers(self, texts: list[Any], parameters: dict[str, Any], arrays: bool = False) -> list[Any] | None:
+        """One answer per text, in order (``[token states]``, as lists or, with ``arrays``, as a
+        float64 array); None when packing does not apply to this call."""
         if set(parameters) - {"truncation"} or not all(isinstance(text, str) for text in texts):
             return None
         truncation = parameters.get("truncation", False)
@@ -47,6 +54,12 @@ class PackedTokenStates:
         if not packing.worth_packing(lengths, calls):
             return None
         states = self._packed_states(encoded, calls, mask_form)
+        if arrays:
+            import torch
+
+            # float64 holds every float32 (and half) value exactly, as the floats tolist gives do.
+            # A text of no tokens stays a list: as an array, its .npy answer would change shape.
+            return [[rows.to(torch.float64).numpy() if len(rows) else []] for rows in states]
         return [[rows.tolist()] for rows in states]
 
     def _mask_form_once(self) -> str | None:

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import logging
 
+import numpy as np
 import pytest
 import torch
 
+from sagemaker_hf.toolkit import encoders
 from sagemaker_hf.toolkit.tasks import load_task_model
 from sagemaker_hf.toolkit.tasks.token_states import PackedTokenStates
 from tests.toolkit.tasks.test_packing import SENTENCES, IgnoresPositions
@@ -58,6 +60,27 @@ def test_a_packed_batch_answers_each_text_as_it_is_answered_alone(
     assert model.packed._mask_form is not None  # the probe passed on this model
     assert counting.calls <= 4  # the probe's sentences alone at most; the batch itself was packed
     assert_alone(model, texts, answers)
+
+
+def test_array_answers_encode_to_the_bytes_of_the_list_answers(task_models, minilm_model_dir):
+    model = task_models("feature-extraction", minilm_model_dir)
+    texts = [*SENTENCES[:10], "Hi"]
+    lists = model.predict_batch(texts, {})
+    model.numpy_answers = True
+    try:
+        arrays = model.predict_batch(texts, {})
+    finally:
+        model.numpy_answers = False
+    assert all(type(answer[0]) is np.ndarray and answer[0].dtype == np.float64 for answer in arrays)
+    assert all(type(answer[0]) is list for answer in lists)
+    for accept in ("application/json", "application/jsonlines", "application/x-npy"):
+        assert [encoders.encode(answer, accept) for answer in arrays] == [
+            encoders.encode(answer, accept) for answer in lists
+        ], accept
+    assert encoders.encode(arrays, "application/json") == encoders.encode(lists, "application/json")
+    assert encoders.encode_records(arrays, "application/jsonlines") == encoders.encode_records(
+        lists, "application/jsonlines"
+    )
 
 
 def test_truncation_off_is_packed_and_other_tokenizer_options_keep_the_pipeline(task_models, monkeypatch):
