@@ -28,6 +28,7 @@ same socket, so that the front's event loop reads them without blocking, with a
 from __future__ import annotations
 
 import pickle
+import socket
 import struct
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,22 +42,66 @@ def frame(message: Any) -> bytes:
 
 
 class FrameReader:
-    """Messages out of :func:`frame` bytes that arrive in pieces of any size."""
+    """Messages out of :func:`frame` bytes, read from a socket in pieces of any size.
 
-    def __init__(self) -> None:
-        self._buffer = bytearray()
+    Each read lands in one reusable buffer (``recv_into``), and each message is unpickled from
+    a view of it. A 90 KB answer is copied twice on its way in (from the kernel, and into the
+    message's bytes); reading into new bytes objects, joining them and slicing copied it five
+    times, and that was a third of the front's time under 32 feature-extraction clients.
+    """
 
-    def feed(self, data: bytes) -> list[Any]:
-        self._buffer += data
-        messages = []
-        while len(self._buffer) >= _LENGTH.size:
-            (size,) = _LENGTH.unpack_from(self._buffer)
-            end = _LENGTH.size + size
-            if len(self._buffer) < end:
-                break
-            messages.append(pickle.loads(bytes(self._buffer[_LENGTH.size : end])))
-            del self._buffer[:end]
-        return messages
+    def __init__(self, size: int = 256 * 1024) -> None:
+        self._size = size  # the buffer's usual size, and the least room each read gets
+        self._buffer = bytearray(size)
+        self._start = 0  # the first byte not yet unpickled
+        self._end = 0  # the end of the bytes read
+
+    def receive(self, source: socket.socket, flags: int = 0) -> list[Any] | None:
+        """The messages that one read from ``source`` completes (often none), or None once the
+        other end has closed. Raises what ``recv_into`` raises (BlockingIOError with
+        ``MSG_DONTWAIT`` when there is nothing to read)."""
+        self._make_room()
+        with memoryview(self._buffer) as view:
+            count = source.recv_into(view[self._end :], 0, flags)
+        if count == 0:
+            return None
+        self._end += count
+        return self._unpickle()
+
+    def _unpickle(self) -> list[Any]:
+        found = []
+        with memoryview(self._buffer) as view:
+            while self._end - self._start >= _LENGTH.size:
+                (size,) = _LENGTH.unpack_from(view, self._start)
+                end = self._start + _LENGTH.size + size
+                if end > self._end:
+                    break
+                with view[self._start + _LENGTH.size : end] as payload:
+                    found.append(pickle.loads(payload))
+                self._start = end
+        if self._start == self._end:
+            self._start = self._end = 0
+            if len(self._buffer) > self._size:  # one large message grew it: give that memory back
+                self._buffer = bytearray(self._size)
+        return found
+
+    def _make_room(self) -> None:
+        """Room for at least half the usual read after the unread bytes, and for all of the
+        frame being read once its length is known, so that a large message takes few reads."""
+        unread = self._end - self._start
+        wanted = unread + max(1, self._size // 2)
+        if unread >= _LENGTH.size:
+            (size,) = _LENGTH.unpack_from(self._buffer, self._start)
+            wanted = max(wanted, _LENGTH.size + size)
+        if len(self._buffer) - self._start >= wanted:
+            return
+        if len(self._buffer) >= wanted:  # move the unread bytes to the front
+            self._buffer[:unread] = self._buffer[self._start : self._end]
+        else:
+            grown = bytearray(wanted)
+            grown[:unread] = self._buffer[self._start : self._end]
+            self._buffer = grown
+        self._start, self._end = 0, unread
 
 
 @dataclass(frozen=True)

@@ -153,9 +153,6 @@ def describe_exit(exitcode: int | None) -> str:
     return f"exit code {exitcode}"
 
 
-READ_BYTES = 256 * 1024
-
-
 def start_worker(
     loop: asyncio.AbstractEventLoop,
     settings: Settings,
@@ -185,18 +182,18 @@ def start_worker(
         # One read per call: a worker that streams tokens faster than they are sent on must
         # not keep the loop here (epoll calls again while data is left).
         try:
-            data = reader.recv(READ_BYTES, socket.MSG_DONTWAIT)
+            arrived = frames.receive(reader, socket.MSG_DONTWAIT)
         except BlockingIOError:
             return
         except OSError:
-            data = b""
-        if not data:  # the worker's end is closed: it has exited (or is exiting)
+            arrived = None
+        if arrived is None:  # the worker's end is closed: it has exited (or is exiting)
             loop.remove_reader(reader.fileno())
             reader.close()
             waited = loop.run_in_executor(None, worker.join, 5)
             waited.add_done_callback(lambda _: on_exit(worker))
             return
-        for message in frames.feed(data):
+        for message in arrived:
             on_message(worker, message)
 
     loop.add_reader(reader.fileno(), readable)
