@@ -8,7 +8,8 @@ keep-alive client, benchmarks/serving.py's closed-loop load):
 2. sequential: one keep-alive connection, the inputs in order (5 warm-up requests first), at
    most ``requests`` of them or ``seconds``, whichever ends first;
 3. load: ``clients`` keep-alive clients for ``seconds``, each sending its next input as soon as
-   its answer arrives; CPU time of the whole process tree before and after;
+   its answer arrives; CPU time of the whole process tree before and after, and of the client
+   (this process, on the same cores);
 4. stop: SIGTERM to the server's first process, the time until its whole tree is gone, and
    what it left (processes, listeners).
 
@@ -59,6 +60,7 @@ class Result:
     load_ms: list[float] = field(default_factory=list)
     load_errors: int = 0
     cpu_seconds: float | None = None  # the tree's, over the load phase
+    client_cpu_seconds: float | None = None  # this process's (the clients'), over the load phase
     peak_rss_bytes: int = 0
     stop: StopReport | None = None
     failure: str | None = None
@@ -78,6 +80,12 @@ class Result:
         if self.cpu_seconds is None or not self.answered:
             return None
         return 1000 * self.cpu_seconds / self.answered
+
+    @property
+    def client_cpu_ms_per_request(self) -> float | None:
+        if self.client_cpu_seconds is None or not self.answered:
+            return None
+        return 1000 * self.client_cpu_seconds / self.answered
 
     def p(self, values: list[float], fraction: float) -> float | None:
         return percentile(values, fraction) if values else None
@@ -99,6 +107,7 @@ class Result:
             "load_p99_ms": self.p(self.load_ms, 0.99),
             "peak_rss_bytes": self.peak_rss_bytes,
             "cpu_ms_per_request": self.cpu_ms_per_request,
+            "client_cpu_ms_per_request": self.client_cpu_ms_per_request,
             "stop_seconds": None if self.stop is None else self.stop.seconds,
             "stop_clean": None if self.stop is None else self.stop.clean,
             "stop_left_processes": [] if self.stop is None else self.stop.left_processes,
@@ -215,9 +224,10 @@ async def _sequential(spec: ServerSpec, bodies: list[bytes], phases: Phases, res
 
 
 def _load(spec: ServerSpec, pgid: int, bodies: list[bytes], phases: Phases, result: Result) -> None:
-    before = cpu_seconds(pgid)
+    before, client_before = cpu_seconds(pgid), time.process_time()
     loaded = asyncio.run(load(spec.port, bodies, phases.clients, phases.seconds, warmup=0.0))
     result.cpu_seconds = cpu_seconds(pgid) - before
+    result.client_cpu_seconds = time.process_time() - client_before
     result.load_seconds = loaded.seconds
     result.load_ms = [1000 * seconds for seconds in loaded.latencies]
     result.load_errors = loaded.errors

@@ -169,7 +169,9 @@ def bound_line(
     task: str, ceiling: Ceiling | None, ours: Result | None, peer: Result | None, cores: int
 ) -> str:
     """What bounds the throughput target: the model alone (peer/ceiling.py) against 3x the
-    peer's throughput, in rate and in CPU, and the CPU our server's tree got."""
+    peer's throughput, in rate and in CPU; the same with the CPU the benchmark's own client
+    spent per answer of ours on the same cores (no server can serve faster than the model
+    alone leaves room for that client); and the CPU our server's tree got."""
     if ceiling is None:
         return f"BOUND {task}: the model alone was not measured"
     parts = [
@@ -181,6 +183,15 @@ def bound_line(
         parts.append(
             f"3x the peer is {target:.0f} req/s: {100 * target / ceiling.per_second:.0f}% of the model "
             f"alone's best, and {target * ceiling.cpu_ms / 1000:.2f} of the {cores} cores for the model alone"
+        )
+    client_ms = None if ours is None else ours.client_cpu_ms_per_request
+    if peer is not None and peer.throughput and client_ms:
+        # r requests/s need r * (cores / best + client) core-seconds per second, at most `cores`
+        room = cores / (cores / ceiling.per_second + client_ms / 1000)
+        share = 100 * 3 * peer.throughput / room
+        parts.append(
+            f"with the client's {client_ms:.2f} ms of CPU per answer on the same cores, the model alone "
+            f"leaves room for {room:.0f} req/s, and 3x the peer is {share:.0f}% of it"
         )
     if ours is not None and ours.throughput and ours.cpu_ms_per_request:
         used = ours.throughput * ours.cpu_ms_per_request / 1000

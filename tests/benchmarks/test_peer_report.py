@@ -206,11 +206,14 @@ def test_the_bound_line_sets_the_model_alone_against_3x_the_peer_and_what_ours_g
     peer = result(servers.PEER, 150, 17.8, 432, 1629, 11.0)
     ours = result(servers.OURS, 360, 13.2, 126, 508, 5.0)  # 20 ms of CPU per request (the helper's)
     alone = Ceiling(per_second=400.0, best="2 threads, spinning OpenMP waiting", cpu_ms=4.0)
+    ours.client_cpu_seconds = ours.answered * 0.0005  # the client: 0.5 ms of CPU per answer
     line = report.bound_line("sentence-embeddings", alone, ours, peer, cores=2)
     assert line == (
         "BOUND sentence-embeddings: the model alone, in-process, batches of 32, no HTTP: at best 400 "
         "sentences/s (2 threads, spinning OpenMP waiting), at least 4.00 ms of CPU per sentence; 3x the "
         "peer is 450 req/s: 112% of the model alone's best, and 1.80 of the 2 cores for the model alone; "
+        "with the client's 0.50 ms of CPU per answer on the same cores, the model alone leaves room for "
+        "364 req/s, and 3x the peer is 124% of it; "
         "ours served 360 req/s on 7.20 cores (20.00 ms of CPU per request, the whole tree)"
     )
     assert report.bound_line("feature-extraction", None, ours, peer, cores=2).endswith("was not measured")
