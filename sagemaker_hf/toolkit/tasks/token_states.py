@@ -7,9 +7,13 @@ pipeline in length chunks (2 threads), with token states equal to 3.4e-6.
 
 Each text's answer is what the pipeline returns for it alone: ``[[token vector, ...]]``, one
 row of its own tokens. Packing is used only for the calls it can answer exactly so (texts
-with the default tokenizer options: ``truncation`` alone), only when the model's token states
-packed match the ones it gives each probe sentence alone (:func:`packing.verify`, run at the
-first batch), and only when it saves padding; every other call keeps the pipeline.
+with the default tokenizer options: ``truncation`` alone), and only when the model's token
+states packed match the ones it gives each probe sentence alone (:func:`packing.verify`, run
+at the first batch); every other call keeps the pipeline. When packing saves no padding (a
+few texts, or texts of similar lengths), the same code runs one text per row in length
+chunks, padded as the pipeline pads them: its forward calls are marked for lanes
+(:func:`lanes.model_call`), where the pipeline's ran inside the gate and held up the other
+lane (a fifth of two lanes' time under 32 clients), and its answers can be arrays.
 
 With ``arrays``, each text's token states are a float64 numpy array instead of lists of
 floats: the toolkit's encoders write it as the same JSON, byte for byte, without building
@@ -25,6 +29,7 @@ from typing import Any
 
 from sagemaker_hf.toolkit import lanes
 from sagemaker_hf.toolkit.tasks import packing
+from sagemaker_hf.toolkit.tasks.base import length_chunks
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +57,7 @@ class PackedTokenStates:
         lengths = [len(ids) for ids in encoded["input_ids"]]
         calls = packing.plan_calls(lengths)
         if not packing.worth_packing(lengths, calls):
-            return None
+            calls = [[[index] for index in chunk] for chunk in length_chunks(lengths)]
         states = self._packed_states(encoded, calls, mask_form)
         if arrays:
             import torch

@@ -62,6 +62,27 @@ def test_a_packed_batch_answers_each_text_as_it_is_answered_alone(
     assert_alone(model, texts, answers)
 
 
+def test_a_batch_packing_cannot_shrink_runs_one_text_per_row_without_the_pipeline(task_models, monkeypatch):
+    from sagemaker_hf.toolkit import lanes
+    from sagemaker_hf.toolkit.tasks import packing
+
+    model = task_models("feature-extraction")
+    model.predict_batch(["warm", "up the probe"], {})
+    texts = ["Cats sleep.", "Dogs bark.", "Rain falls."]  # similar lengths: nothing to pack
+    encoded = model.pipeline.tokenizer(texts, truncation=True)["input_ids"]
+    lengths = [len(ids) for ids in encoded]
+    assert not packing.worth_packing(lengths, packing.plan_calls(lengths))
+    counting = CountingPipeline(model.packed.pipeline)
+    monkeypatch.setattr(model.packed, "pipeline", counting)
+    marked = []
+    real_model_call = lanes.model_call
+    monkeypatch.setattr(lanes, "model_call", lambda: marked.append(1) or real_model_call())
+    answers = model.predict_batch(texts, {})
+    assert counting.calls == 0 and marked  # our own forward, marked for lanes
+    monkeypatch.undo()
+    assert_alone(model, texts, answers)
+
+
 def test_array_answers_encode_to_the_bytes_of_the_list_answers(task_models, minilm_model_dir):
     model = task_models("feature-extraction", minilm_model_dir)
     texts = [*SENTENCES[:10], "Hi"]
