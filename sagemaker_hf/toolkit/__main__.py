@@ -37,7 +37,8 @@ environment variables (flags override them):
   OMP_NUM_THREADS                  torch threads per worker (default: cores / workers)
   OMP_WAIT_POLICY                  OpenMP's idle threads: PASSIVE (default, they sleep) or ACTIVE (they spin)
   SAGEMAKER_HF_LANES               batches a worker runs at once, one thread each (default: one per core, up
-                                   to 4, for sentence-embeddings and sentence-similarity on CPU; else 1)
+                                   to 4, for sentence-embeddings, sentence-similarity and
+                                   feature-extraction on CPU; else 1)
   SAGEMAKER_HF_SERVING_API         toolkit (default), tgi, tei, vllm or sglang: the API served
   MAX_INPUT_TOKENS, MAX_TOTAL_TOKENS  LLM APIs: prompt and prompt + new tokens limits (TGI's names)
 

@@ -12,9 +12,10 @@ Measured on 2 cores with all-MiniLM-L6-v2 (``benchmarks/serving_defaults.py``, 3
 two runs each, interleaved): sentence-embeddings served 348 req/s in two lanes against 299 in
 one batch on two threads, with a lower 32-client p99 (124 against 139 ms), and the same with
 one busy process per core (206 against 203). In-process, without HTTP, two lanes answered 432
-sentences/s against 328. feature-extraction served no more in two lanes than in one (250
-against 252 req/s, its answers written as arrays) and its 32-client p99 rose by half (327
-against 212 ms), so it runs in lanes only when ``SAGEMAKER_HF_LANES`` asks for them.
+sentences/s against 328. feature-extraction, once every default call ran its own marked
+forward (token_states.py), served 287 against 257 req/s in two lanes, at a lower p99 (156
+against 166 ms); with one busy process per core, where the worker is fitted to one lane,
+170 against 173.
 
 - Each lane's batch takes at most ``max_batch_size / lanes`` requests, so that the queue is
   spread over the lanes (one lane taking all 32 left the other idle) and all the batches in
@@ -24,7 +25,8 @@ against 212 ms), so it runs in lanes only when ``SAGEMAKER_HF_LANES`` asks for t
   holds steadily (:class:`cpu_share.ThreadFitter`), and tells the front
   (:class:`messages.LanesFitted`), which then sends one full batch at a time. A user's
   ``SAGEMAKER_HF_LANES`` is kept as set; a user's ``OMP_NUM_THREADS`` means one lane, and so
-  does a GPU (lanes are measured on CPUs only).
+  does a GPU (lanes are measured on CPUs only). Fitted to one lane, the worker answers a
+  batch on the thread that reads the pipe, as a worker without lanes does.
 
 Only what runs *inside* the model's forward pass runs side by side: a lane holds the worker's
 gate for its whole batch and lets go of it only around the forward calls that the task code
@@ -130,13 +132,35 @@ class LaneRunner:
         self._threads = ThreadPoolExecutor(max_workers=count, thread_name_prefix="lane")
 
     def submit(self, message: Any) -> None:
-        self._threads.submit(self._run, message)
+        """Run the batch ``message`` on a free lane; called by the thread that reads the pipe.
 
-    def _run(self, message: Any) -> None:
+        Fitted to one lane with none running, the batch runs on the calling thread instead:
+        the front sends nothing more until it is answered, and under shared cores handing it
+        to a lane thread cost a wake-up per batch (feature-extraction served 156 against 173
+        req/s in one lane with one busy process per core).
+        """
+        fitted = None
         with self._turns:
-            while self._running >= self._fit():
+            if self._running == 0:
+                fitted = self._fit()
+                if fitted == 1:
+                    self._running += 1
+        if fitted == 1:
+            self._answer_batch(message)
+        else:
+            self._threads.submit(self._run, message, fitted)
+
+    def _run(self, message: Any, fitted: int | None = None) -> None:
+        with self._turns:
+            # One reading of the cores per batch (cpu_share.WINDOW counts them): submit's, if it took one.
+            while self._running >= (self._fit() if fitted is None else fitted):
+                fitted = None
                 self._turns.wait()
             self._running += 1
+        self._answer_batch(message)
+
+    def _answer_batch(self, message: Any) -> None:
+        """Answer a batch whose turn is taken (``_running`` counts it), then send its replies."""
         try:
             with batch():
                 replies = self._answer(message)

@@ -150,8 +150,9 @@ def usable_cores() -> int:
 # throughput under contention from 175 / 115 to 224 / 140 req/s; fitting to every runnable task
 # (the front and the benchmark's client included) cost 17% of the idle throughput, so the
 # worker's own front is not counted as a neighbour.
-# Since then: sentence-embeddings and sentence-similarity run one lane per core, each on one
-# thread (lanes.py): 348 against 299 req/s idle and the same with shared cores.
+# Since then: sentence-embeddings, sentence-similarity and feature-extraction run one lane per
+# core, each on one thread (lanes.py): 348 against 299 req/s idle for sentence-embeddings, and
+# about the same with shared cores.
 DEFAULT_INTEROP_THREADS = 1
 DEFAULT_WAIT_POLICY = "PASSIVE"
 

@@ -29,6 +29,7 @@ class _Recorder:
         self.count_lock = threading.Lock()
         self.sent: list[list[str]] = []
         self.met_in_model: list[bool] = []
+        self.threads: list[str] = []
 
     def _outside(self, step: int) -> None:
         with self.count_lock:
@@ -36,6 +37,7 @@ class _Recorder:
             self.most_outside = max(self.most_outside, self.outside)
 
     def answer(self, message: str) -> list[str]:
+        self.threads.append(threading.current_thread().name)
         self._outside(+1)
         time.sleep(0.02)  # decoding and tokenizing: long enough for another lane to try to enter
         self._outside(-1)
@@ -85,6 +87,19 @@ def test_on_shared_cores_one_lane_runs_at_a_time_and_the_front_is_told():
     assert recorder.sent[0] == [messages.LanesFitted(1)]  # once, before the first batch
     assert sorted(map(str, recorder.sent[1:])) == ["['answer to first']", "['answer to second']"]
     assert recorder.met_in_model == [False, False]  # never two batches at once
+    # ... and each on the thread that reads the pipe: no wake-up of a lane thread per batch
+    assert recorder.threads == [threading.current_thread().name] * 2
+
+
+def test_with_cores_for_two_lanes_batches_run_on_lane_threads():
+    recorder = _Recorder(in_model=threading.Barrier(2))
+    runner = LaneRunner(2, recorder.answer, recorder.send_all, allowed=lambda running: 2)
+    runner.submit("first")
+    runner.submit("second")
+    runner.finish()
+    assert recorder.met_in_model == [True, True]
+    assert all(name.startswith("lane") for name in recorder.threads)
+    assert messages.LanesFitted(1) not in [reply for replies in recorder.sent for reply in replies]
 
 
 def test_model_call_outside_a_lane_does_nothing():
@@ -121,10 +136,11 @@ def _ready(server) -> tuple[int, int]:
 
 
 @pytest.mark.slow
-def test_sentence_embeddings_run_in_lanes_of_one_thread_by_default(tiny_models, monkeypatch):
+@pytest.mark.parametrize("task", ["sentence-embeddings", "feature-extraction"])
+def test_embedding_tasks_run_in_lanes_of_one_thread_by_default(tiny_models, monkeypatch, task):
     for name in ("OMP_NUM_THREADS", "OMP_WAIT_POLICY"):
         monkeypatch.delenv(name, raising=False)
-    with running_server(tiny_models["sentence-embeddings"], env={"HF_TASK": "sentence-embeddings"}) as server:
+    with running_server(tiny_models[task], env={"HF_TASK": task}) as server:
         expected = default_lanes(default_threads(usable_cores(), 1), None)
         assert _ready(server) == (threads_per_lane(default_threads(usable_cores(), 1), expected), expected)
         assert server.client.get("/info").json()["workers"][0]["lanes"] == expected
@@ -164,11 +180,11 @@ def _close(a, b, tolerance: float = 1e-5) -> bool:
 
 
 @pytest.mark.slow
-def test_feature_extraction_runs_one_lane_unless_asked(tiny_models, monkeypatch):
-    for name in ("OMP_NUM_THREADS", "OMP_WAIT_POLICY"):
-        monkeypatch.delenv(name, raising=False)
-    with running_server(tiny_models["feature-extraction"], env={"HF_TASK": "feature-extraction"}) as server:
-        assert _ready(server)[1] == 1
+def test_one_lane_when_asked(tiny_models, monkeypatch):
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    env = {"HF_TASK": "feature-extraction", "SAGEMAKER_HF_LANES": "1"}
+    with running_server(tiny_models["feature-extraction"], env=env) as server:
+        assert _ready(server) == (default_threads(usable_cores(), 1), 1)
 
 
 @pytest.mark.slow

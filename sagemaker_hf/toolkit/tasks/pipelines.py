@@ -164,10 +164,10 @@ class NativePipelineTask:
         self.accepts_csv = names.accepts_csv(task)
         self.accepted_parameters = pipeline_parameters(pipeline, task)
         self.packed = token_states.PackedTokenStates(pipeline) if task == "feature-extraction" else None
-        self.runs_in_lanes = self.packed is not None  # its packed forward calls are marked (lanes.py)
-        # Only when asked (SAGEMAKER_HF_LANES): since its answers are arrays, two lanes served
-        # feature-extraction no faster than one (250 against 252 req/s) at a 50% higher p99.
-        self.lanes_by_default = False
+        # Its own forward calls are marked (lanes.py), packed or one text per row; with other
+        # tokenizer options the pipeline runs, inside the gate.
+        self.runs_in_lanes = self.packed is not None
+        self.lanes_by_default = self.runs_in_lanes
         # Packed token states as float64 arrays (token_states.py): set by the handler when the
         # toolkit's encoders, and no user hook, see the answers.
         self.numpy_answers = False
