@@ -51,7 +51,7 @@ class FrameReader:
     """
 
     def __init__(self, size: int = 256 * 1024) -> None:
-        self._size = size  # the buffer's usual size, and the least room each read gets
+        self._size = size  # the buffer's usual size; each read gets at least half of it
         self._buffer = bytearray(size)
         self._start = 0  # the first byte not yet unpickled
         self._end = 0  # the end of the bytes read
