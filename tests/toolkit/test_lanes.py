@@ -57,33 +57,31 @@ class _Recorder:
         return True
 
 
-def test_two_lanes_compute_at_once_and_never_run_their_other_steps_together():
-    recorder = _Recorder(in_model=threading.Barrier(2))
-    runner = LaneRunner(2, recorder.answer, recorder.send_all)
+def two_batches(pin: bool = False, allowed=None) -> _Recorder:
+    """Two batches through two lanes; what happened, as recorded."""
+    recorder = _Recorder(in_model=threading.Barrier(2), pin=pin)
+    runner = LaneRunner(2, recorder.answer, recorder.send_all, allowed=allowed)
     runner.submit("first")
     runner.submit("second")
     runner.finish()
+    return recorder
+
+
+def test_two_lanes_compute_at_once_and_never_run_their_other_steps_together():
+    recorder = two_batches()
     assert sorted(recorder.sent) == [["answer to first"], ["answer to second"]]
     assert recorder.met_in_model == [True, True]  # the forward passes overlapped
     assert recorder.most_outside == 1  # decoding and encoding never did
 
 
 def test_a_pinned_forward_keeps_the_other_lane_out():
-    recorder = _Recorder(in_model=threading.Barrier(2), pin=True)
-    runner = LaneRunner(2, recorder.answer, recorder.send_all)
-    runner.submit("first")
-    runner.submit("second")
-    runner.finish()
+    recorder = two_batches(pin=True)
     assert len(recorder.sent) == 2
     assert recorder.met_in_model == [False, False]  # each waited alone: the other could not enter
 
 
 def test_on_shared_cores_one_lane_runs_at_a_time_and_the_front_is_told():
-    recorder = _Recorder(in_model=threading.Barrier(2))
-    runner = LaneRunner(2, recorder.answer, recorder.send_all, allowed=lambda running: 1)
-    runner.submit("first")
-    runner.submit("second")
-    runner.finish()
+    recorder = two_batches(allowed=lambda running: 1)
     assert recorder.sent[0] == [messages.LanesFitted(1)]  # once, before the first batch
     assert sorted(map(str, recorder.sent[1:])) == ["['answer to first']", "['answer to second']"]
     assert recorder.met_in_model == [False, False]  # never two batches at once
@@ -92,11 +90,7 @@ def test_on_shared_cores_one_lane_runs_at_a_time_and_the_front_is_told():
 
 
 def test_with_cores_for_two_lanes_batches_run_on_lane_threads():
-    recorder = _Recorder(in_model=threading.Barrier(2))
-    runner = LaneRunner(2, recorder.answer, recorder.send_all, allowed=lambda running: 2)
-    runner.submit("first")
-    runner.submit("second")
-    runner.finish()
+    recorder = two_batches(allowed=lambda running: 2)
     assert recorder.met_in_model == [True, True]
     assert all(name.startswith("lane") for name in recorder.threads)
     assert messages.LanesFitted(1) not in [reply for replies in recorder.sent for reply in replies]
