@@ -44,7 +44,9 @@ class PackedTokenStates:
 
     def answers(self, texts: list[Any], parameters: dict[str, Any], arrays: bool = False) -> list[Any] | None:
         """One answer per text, in order (``[token states]``, as lists or, with ``arrays``, as a
-        float64 array); None when packing does not apply to this call."""
+        float64 array); None when the call needs the pipeline: tokenizer options other than
+        ``truncation``, inputs that are not texts, a slow tokenizer, or a model whose token
+        states the packing probe found changed."""
         if set(parameters) - {"truncation"} or not all(isinstance(text, str) for text in texts):
             return None
         truncation = parameters.get("truncation", False)
