@@ -143,9 +143,7 @@ def _encode_json(prediction: Any) -> bytes:
                 pass
         try:
             return _JSON_ENCODER.encode(prediction).encode("utf-8")
-        except ValueError:  # NaN or an infinity, which json_values turns into null
-            pass
-        except TypeError:  # an array beside an int beyond 64 bits: json_values makes it a list
+        except (ValueError, TypeError):  # NaN or an infinity (json_values writes null), or an array
             pass
     return _JSON_ENCODER.encode(json_values(prediction)).encode("utf-8")
 

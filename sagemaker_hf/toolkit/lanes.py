@@ -139,22 +139,21 @@ class LaneRunner:
         to a lane thread cost a wake-up per batch (feature-extraction served 156 against 173
         req/s in one lane with one busy process per core).
         """
-        fitted = None
         with self._turns:
-            if self._running == 0:
-                fitted = self._fit()
-                if fitted == 1:
-                    self._running += 1
-        if fitted == 1:
+            free = self._running == 0  # a turn is free whatever the fit: it takes its reading now
+            here = free and self._fit() == 1
+            if free:
+                self._running += 1
+        if not free:
+            self._threads.submit(self._run, message)
+        elif here:
             self._answer_batch(message)
         else:
-            self._threads.submit(self._run, message, fitted)
+            self._threads.submit(self._answer_batch, message)
 
-    def _run(self, message: Any, fitted: int | None = None) -> None:
+    def _run(self, message: Any) -> None:
         with self._turns:
-            # One reading of the cores per batch (cpu_share.WINDOW counts them): submit's, if it took one.
-            while self._running >= (self._fit() if fitted is None else fitted):
-                fitted = None
+            while self._running >= self._fit():
                 self._turns.wait()
             self._running += 1
         self._answer_batch(message)
